@@ -1,0 +1,37 @@
+import { ConfigError, parseEnv } from './env';
+
+describe('parseEnv', () => {
+  it('applies the documented defaults', () => {
+    const env = parseEnv({});
+    expect(env.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/nextbuy');
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(env.SERVING_PORT).toBe(3000);
+    expect(env.INGESTION_PORT).toBe(3001);
+    expect(env.NEXTBUY_API_KEYS).toEqual([]);
+  });
+
+  it('parses scoped API keys, keeping colons inside the key', () => {
+    const env = parseEnv({ NEXTBUY_API_KEYS: 'abc:read, w:x:write ,adm:admin' });
+    expect(env.NEXTBUY_API_KEYS).toEqual([
+      { key: 'abc', scope: 'read' },
+      { key: 'w:x', scope: 'write' },
+      { key: 'adm', scope: 'admin' },
+    ]);
+  });
+
+  it('names every bad variable in one error', () => {
+    expect(() =>
+      parseEnv({ NEXTBUY_API_KEYS: 'abc:root', SERVING_PORT: 'http', REDIS_URL: 'mysql://x' }),
+    ).toThrow(ConfigError);
+    try {
+      parseEnv({ NEXTBUY_API_KEYS: 'abc:root', SERVING_PORT: 'http' });
+    } catch (e) {
+      expect((e as Error).message).toMatch(/NEXTBUY_API_KEYS: entry "abc:root"/);
+      expect((e as Error).message).toMatch(/SERVING_PORT/);
+    }
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(parseEnv({ SERVING_PORT: '' }).SERVING_PORT).toBe(3000);
+  });
+});

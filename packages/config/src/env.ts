@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/** API key scopes, weakest first: a key grants its own scope and every weaker one. */
+export const API_SCOPES = ['read', 'write', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export interface ApiKey {
+  key: string;
+  scope: ApiScope;
+}
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+/** `key:scope,key:scope`; an empty value means "no keys configured" (every protected route answers 401). */
+const apiKeys = z
+  .string()
+  .default('')
+  .transform((raw, ctx): ApiKey[] => {
+    const keys: ApiKey[] = [];
+    for (const entry of raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const sep = entry.lastIndexOf(':');
+      const key = sep > 0 ? entry.slice(0, sep) : '';
+      const scope = sep > 0 ? entry.slice(sep + 1) : '';
+      if (!key || !(API_SCOPES as readonly string[]).includes(scope)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry "${entry}" must be KEY:SCOPE with scope one of ${API_SCOPES.join(', ')}`,
+        });
+        continue;
+      }
+      keys.push({ key, scope: scope as ApiScope });
+    }
+    return keys;
+  });
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/nextbuy'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  NEXTBUY_API_KEYS: apiKeys,
+  SERVING_PORT: port(3000),
+  INGESTION_PORT: port(3001),
+  /** Worker apps expose only /health and /metrics. */
+  FEATURES_PORT: port(3002),
+  CANDIDATES_PORT: port(3003),
+  /** Prefix of every BullMQ key: lets several deployments (or test files) share one Redis. */
+  QUEUE_PREFIX: z.string().min(1).default('nextbuy'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Postgres pool size per process: 2 cores serve a handful of connections well. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Largest events batch one POST /v1/events accepts (SPEC: up to 5,000). */
+  EVENTS_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(5000),
+  /** Largest HTTP body in bytes: 5,000 events of ~300 bytes each fit with room to spare. */
+  HTTP_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(8 * 1024 * 1024),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+/** Validates an environment; throws one error that names every bad variable. */
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The process environment, validated once and cached (apps call this at boot). */
+export function loadEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import type { EventRecord } from './records';
+
+/** A validated event with its idempotency key settled. */
+export type KeyedEvent = EventRecord & { event_id: string };
+
+/** Marks keys nextbuy derived, so they never read as a client's own id. */
+const DERIVED_PREFIX = 'nb1:';
+
+/**
+ * Gives every event without an `event_id` a deterministic one: a hash of its content plus how many
+ * identical events came before it in the same file or batch. Importing the same file twice then
+ * stores nothing new, while two genuinely identical rows in one file (the same item scanned twice on
+ * one invoice) both survive.
+ */
+export function assignEventIds(records: readonly EventRecord[]): KeyedEvent[] {
+  const assigner = new EventIdAssigner();
+  return records.map((r) => ({ ...r, event_id: assigner.assign(r) }));
+}
+
+/** For streams: the caller keeps `seen` across chunks of one file. */
+export class EventIdAssigner {
+  private readonly seen = new Map<string, number>();
+
+  assign(r: EventRecord): string {
+    if (r.event_id) return r.event_id;
+    const content = contentKey(r);
+    const occurrence = this.seen.get(content) ?? 0;
+    this.seen.set(content, occurrence + 1);
+    return deriveEventId(content, occurrence);
+  }
+}
+
+function contentKey(r: EventRecord): string {
+  return [
+    r.customer_id,
+    r.product_id,
+    r.type,
+    r.timestamp.toISOString(),
+    r.session_id ?? '',
+    r.order_id ?? '',
+    r.quantity ?? '',
+    r.price ?? '',
+  ].join('\u001f');
+}
+
+function deriveEventId(content: string, occurrence: number): string {
+  const hash = createHash('sha1')
+    .update(content)
+    .update('\u001f')
+    .update(String(occurrence))
+    .digest('base64url');
+  return DERIVED_PREFIX + hash;
+}

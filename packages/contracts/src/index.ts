@@ -1,0 +1,4 @@
+export * from './timestamp';
+export * from './records';
+export * from './api';
+export * from './event-id';

@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { parseIsoTimestamp } from './timestamp';
+
+/** Event types of SPEC.md. The string values are stored in Postgres: never rename them. */
+export const EVENT_TYPES = ['view', 'click', 'cart_add', 'cart_remove', 'purchase', 'return'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const MAX_ID_LENGTH = 256;
+
+/** External ids: strings (numbers are accepted from JSON and kept as their decimal text). */
+const id = (what: string) =>
+  z
+    .union([z.string(), z.number().int()], { error: `${what} must be a string` })
+    .transform((v) => String(v).trim())
+    .pipe(
+      z
+        .string()
+        .min(1, `${what} is required`)
+        .max(MAX_ID_LENGTH, `${what} is longer than ${MAX_ID_LENGTH} characters`),
+    );
+
+const optionalText = (what: string, max = 1000) =>
+  z
+    .union([z.string(), z.number()], { error: `${what} must be a string` })
+    .transform((v) => String(v).trim())
+    .pipe(z.string().max(max, `${what} is longer than ${max} characters`))
+    .transform((v) => (v === '' ? undefined : v))
+    .optional();
+
+/** A number given as a JSON number or as text (CSV cells are text). */
+const numeric = (what: string, check: (n: number) => boolean, rule: string) =>
+  z.union([z.number(), z.string()], { error: `${what} must be a number` }).transform((v, ctx) => {
+    const n = typeof v === 'number' ? v : v.trim() === '' ? NaN : Number(v);
+    if (!Number.isFinite(n)) {
+      ctx.addIssue({ code: 'custom', message: `${what} must be a number (got ${JSON.stringify(v)})` });
+      return z.NEVER;
+    }
+    if (!check(n)) {
+      ctx.addIssue({ code: 'custom', message: `${what} must be ${rule} (got ${n})` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const timestamp = (what: string) =>
+  z.string({ error: `${what} is required (ISO 8601)` }).transform((v, ctx) => {
+    const ms = parseIsoTimestamp(v);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} must be an ISO 8601 date-time (got ${JSON.stringify(v)})`,
+      });
+      return z.NEVER;
+    }
+    return new Date(ms);
+  });
+
+const bool = (what: string) =>
+  z.union([z.boolean(), z.string()], { error: `${what} must be true or false` }).transform((v, ctx) => {
+    if (typeof v === 'boolean') return v;
+    const t = v.trim().toLowerCase();
+    if (t === 'true' || t === '1' || t === 'yes') return true;
+    if (t === 'false' || t === '0' || t === 'no') return false;
+    ctx.addIssue({ code: 'custom', message: `${what} must be true or false (got ${JSON.stringify(v)})` });
+    return z.NEVER;
+  });
+
+/** Cells and JSON fields that carry nothing: absent, null or empty text. */
+const blankToUndefined = (v: unknown) => (v === null || v === '' ? undefined : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+export const eventRecordSchema = z.object({
+  event_id: opt(optionalText('event_id', MAX_ID_LENGTH)),
+  customer_id: id('customer_id'),
+  product_id: id('product_id'),
+  type: z.enum(EVENT_TYPES, {
+    error: (issue) => `type must be one of ${EVENT_TYPES.join(', ')} (got ${JSON.stringify(issue.input)})`,
+  }),
+  timestamp: timestamp('timestamp'),
+  session_id: opt(optionalText('session_id', MAX_ID_LENGTH)),
+  order_id: opt(optionalText('order_id', MAX_ID_LENGTH)),
+  quantity: opt(numeric('quantity', (n) => n > 0 && n <= 1e9, 'greater than 0')),
+  price: opt(numeric('price', (n) => n >= 0 && n <= 1e12, 'zero or more')),
+});
+/** An event as a client or a file sends it (before validation). */
+export type EventRecordInput = z.input<typeof eventRecordSchema>;
+/** A validated event, timestamp as a Date (UTC). */
+export type EventRecord = z.output<typeof eventRecordSchema>;
+
+/** Free attributes: any other column or field, kept as JSON scalars. */
+export type Attributes = Record<string, string | number | boolean>;
+const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+const PRODUCT_FIELDS = ['product_id', 'name', 'category', 'brand', 'price', 'available'] as const;
+export const productRecordSchema = z
+  .object({
+    product_id: id('product_id'),
+    name: opt(optionalText('name')),
+    category: opt(optionalText('category')),
+    brand: opt(optionalText('brand')),
+    price: opt(numeric('price', (n) => n >= 0 && n <= 1e12, 'zero or more')),
+    available: opt(bool('available')),
+    attributes: z.record(z.string(), attributeValue).optional(),
+  })
+  .catchall(attributeValue)
+  .transform(({ product_id, name, category, brand, price, available, attributes, ...rest }) => ({
+    product_id,
+    name,
+    category,
+    brand,
+    price,
+    available,
+    attributes: collectAttributes(attributes, rest),
+  }));
+export type ProductRecord = z.output<typeof productRecordSchema>;
+
+const CUSTOMER_FIELDS = ['customer_id', 'segment', 'signup_date'] as const;
+export const customerRecordSchema = z
+  .object({
+    customer_id: id('customer_id'),
+    segment: opt(optionalText('segment', MAX_ID_LENGTH)),
+    signup_date: opt(timestamp('signup_date')),
+    attributes: z.record(z.string(), attributeValue).optional(),
+  })
+  .catchall(attributeValue)
+  .transform(({ customer_id, segment, signup_date, attributes, ...rest }) => ({
+    customer_id,
+    segment,
+    signup_date,
+    attributes: collectAttributes(attributes, rest),
+  }));
+export type CustomerRecord = z.output<typeof customerRecordSchema>;
+
+/** Known column names: everything else in a file or JSON object becomes an attribute. */
+export const KNOWN_FIELDS = { products: PRODUCT_FIELDS, customers: CUSTOMER_FIELDS } as const;
+
+function collectAttributes(
+  explicit: Record<string, string | number | boolean | null> | undefined,
+  rest: Record<string, unknown>,
+): Attributes {
+  const out: Attributes = {};
+  for (const source of [rest, explicit ?? {}]) {
+    for (const [k, v] of Object.entries(source)) {
+      if (v === null || v === undefined || v === '') continue;
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** One validation failure, in words a person fixing the row understands. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const field = issue.path.join('.');
+    if (issue.code === 'invalid_type' && issue.input === undefined) return `${field} is required`;
+    return issue.message.startsWith(field) || !field ? issue.message : `${field}: ${issue.message}`;
+  });
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+export function validate<T extends z.ZodType>(schema: T, input: unknown): Validated<z.output<T>> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: ['must be a JSON object'] };
+  }
+  const result = schema.safeParse(input);
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, errors: describeIssues(result.error) };
+}
+export type ProductRecordInput = z.input<typeof productRecordSchema>;
+export type CustomerRecordInput = z.input<typeof customerRecordSchema>;

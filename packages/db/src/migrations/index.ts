@@ -1,0 +1,7 @@
+import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+
+/**
+ * Every migration, oldest first. An explicit list, not a glob: the same code runs from `src`
+ * under Jest and from `dist` in production.
+ */
+export const MIGRATIONS = [InitialSchema1764000000000];

@@ -1,0 +1,5 @@
+export * from './sql';
+export * from './event.repository';
+export * from './catalog.repository';
+export * from './stats.repository';
+export * from './import.repository';
