@@ -1,11 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { migrate, quoteIdent } from '@nextbuy/db';
+import { MIGRATIONS, migrate, quoteIdent } from '@nextbuy/db';
 
 /** The server tests run against (the machine's own Postgres); the database part is replaced. */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DATABASE = 'nextbuy_test_template';
 const CLONE_PREFIX = 'nextbuy_test_';
+/** Named by the migration list, so a new migration makes a new template and parallel runs share one. */
+export const TEMPLATE_DATABASE = `nextbuy_tpl_${createHash('sha1')
+  .update(MIGRATIONS.map((m) => m.name).join(','))
+  .digest('hex')
+  .slice(0, 12)}`;
+const TEMPLATE_LOCK_KEY = 7_346_002;
 
 function urlFor(database: string): string {
   const url = new URL(TEST_SERVER_URL);
@@ -24,22 +29,45 @@ async function withAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
 }
 
 /**
- * Jest global setup: drops databases left by earlier runs and migrates a fresh template once, so
- * every test file starts from a clone in a few milliseconds instead of running migrations.
+ * Jest global setup: drops databases left by test processes that have died, and migrates the
+ * template once (per migration list), so every test file starts from a clone in milliseconds.
+ * Safe while other test runs are going on.
  */
 export async function prepareTemplateDatabase(): Promise<void> {
   await withAdmin(async (admin) => {
     const { rows } = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE $1`,
-      [`${CLONE_PREFIX}%`],
+      `SELECT datname FROM pg_database WHERE datname LIKE 'nextbuy\\_t%'`,
     );
     for (const { datname } of rows) {
+      const pid = Number(/^nextbuy_test_(?:migrate_)?(\d+)/.exec(datname)?.[1]);
+      const stale = datname.startsWith('nextbuy_tpl_')
+        ? datname !== TEMPLATE_DATABASE
+        : pid > 0 && !isAlive(pid);
+      if (!stale) continue;
       await admin.query(`ALTER DATABASE ${quoteIdent(datname)} IS_TEMPLATE false`).catch(() => undefined);
-      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`).catch(() => undefined);
+    }
+    await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK_KEY]);
+    try {
+      const { rows: found } = await admin.query(`SELECT datistemplate FROM pg_database WHERE datname = $1`, [
+        TEMPLATE_DATABASE,
+      ]);
+      if (found[0]?.datistemplate) return;
+      await migrate(urlFor(TEMPLATE_DATABASE));
+      await admin.query(`ALTER DATABASE ${quoteIdent(TEMPLATE_DATABASE)} IS_TEMPLATE true`);
+    } finally {
+      await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK_KEY]);
     }
   });
-  await migrate(urlFor(TEMPLATE_DATABASE));
-  await withAdmin((admin) => admin.query(`ALTER DATABASE ${quoteIdent(TEMPLATE_DATABASE)} IS_TEMPLATE true`));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
 }
 
 export interface TestDatabase {
