@@ -53,6 +53,12 @@ export const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Largest events batch one POST /v1/events accepts (SPEC: up to 5,000). */
   EVENTS_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(5000),
+  /** Rank shards per rebuild (customer hash ranges): spread over candidates workers; 4 keeps 2 cores busy. */
+  REBUILD_SHARDS: z.coerce.number().int().min(1).max(1024).default(4),
+  /** Published builds kept for rollback; older ones are garbage-collected after each publish. */
+  BUILDS_KEEP: z.coerce.number().int().min(1).max(100).default(3),
+  /** Cron expression for scheduled rebuilds (e.g. `0 3 * * *`); empty means no schedule. */
+  REBUILD_SCHEDULE: z.string().default(''),
   /** Largest HTTP body in bytes: 5,000 events of ~300 bytes each fit with room to spare. */
   HTTP_BODY_LIMIT_BYTES: z.coerce
     .number()

@@ -29,4 +29,77 @@ export interface UpsertResult {
 /** `nextbuy status --json` */
 export interface StatusReport {
   counts: { customers: number; products: number; events: number };
+  active_build?: BuildView | null;
+  builds_in_flight?: BuildView[];
+  queues?: Record<string, Record<string, number>>;
+}
+
+export interface Reason {
+  /** Machine name of the feature, e.g. `repurchase_frequency`. */
+  feature: string;
+  /** The feature's value for this customer and product. */
+  value: number;
+  /** Share of the score, 0..1; the reasons of one item sum to 1. */
+  attribution: number;
+  /** The same in words a merchandiser reads: "bought this 4 times in 90 days". */
+  text?: string;
+}
+
+export const STRATEGIES = [
+  'repurchase',
+  'affinity_similar',
+  'collaborative',
+  'complementary',
+  'category_preference',
+  'popular',
+] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** One item of a stored, ranked list (what a build writes and serving reads). */
+export interface RankedItem {
+  product_id: string;
+  name: string | null;
+  category: string | null;
+  score: number;
+  rank: number;
+  strategy: Strategy;
+  reasons: Reason[];
+}
+
+/** `GET /v1/customers/{id}/recommendations` → 200 */
+export interface RecommendationsResponse {
+  customer_id: string;
+  build_id: string;
+  recommendation_id: string;
+  variant: string;
+  items: RankedItem[];
+}
+
+export type BuildStatusName = 'queued' | 'running' | 'failed' | 'published' | 'superseded';
+
+export interface StageState {
+  status: 'pending' | 'running' | 'done' | 'failed';
+  /** 0..1 */
+  progress: number;
+  started_at?: string;
+  finished_at?: string;
+  seconds?: number;
+  detail?: string;
+}
+
+/** `GET /v1/rebuilds/{id}` and `nextbuy status` */
+export interface BuildView {
+  build_id: string;
+  status: BuildStatusName;
+  trigger: string;
+  as_of: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  seconds: number | null;
+  stages: Record<string, StageState>;
+  counts: Record<string, number>;
+  config: Record<string, unknown>;
+  error: string | null;
+  active: boolean;
 }

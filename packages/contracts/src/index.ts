@@ -2,3 +2,4 @@ export * from './timestamp';
 export * from './records';
 export * from './api';
 export * from './event-id';
+export * from './jobs';

@@ -1,1 +1,4 @@
-export {};
+export * from './connections';
+export * from './producer';
+export * from './rebuild-flows';
+export * from './rebuild-launcher';

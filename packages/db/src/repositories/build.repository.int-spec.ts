@@ -1,0 +1,114 @@
+import { createTestDatabase, type TestDatabase } from '@nextbuy/testing';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../data-source';
+import { BuildOutputRepository } from './build-output.repository';
+import { BuildInFlightError, BuildRepository, BuildStateError, toBuildView } from './build.repository';
+
+describe('BuildRepository (real Postgres)', () => {
+  let testDb: TestDatabase;
+  let db: DataSource;
+  let builds: BuildRepository;
+  let outputs: BuildOutputRepository;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = await createDataSource({ url: testDb.url, poolSize: 4 }).initialize();
+    builds = new BuildRepository(db);
+    outputs = new BuildOutputRepository(db);
+  });
+
+  afterAll(async () => {
+    await db.destroy();
+    await testDb.drop();
+  });
+
+  const runToPublished = async () => {
+    const b = await builds.create({ asOf: null, trigger: 'test', config: {} });
+    await builds.markRunning(b.id, new Date('2011-11-09T00:00:00Z'));
+    await outputs.writeRecommendations(b.id, [{ customer_id: 'c1', items: [] }]);
+    await builds.publish(b.id);
+    return b.id;
+  };
+
+  it('refuses a second build while one is in flight', async () => {
+    const first = await builds.create({ asOf: null, trigger: 'test', config: {} });
+    await expect(builds.create({ asOf: null, trigger: 'test', config: {} })).rejects.toThrow(
+      BuildInFlightError,
+    );
+    await builds.fail(first.id, 'stopped by test');
+    const view = toBuildView((await builds.get(first.id))!);
+    expect(view).toMatchObject({ status: 'failed', error: 'stopped by test', active: false });
+  });
+
+  it('publishes in one flip, superseding the previous build', async () => {
+    const a = await runToPublished();
+    const b = await builds.create({ asOf: null, trigger: 'test', config: {} });
+    await builds.markRunning(b.id, new Date());
+    expect(await builds.publish(b.id)).toBe(a);
+    expect((await builds.active())!.id).toBe(b.id);
+    expect((await builds.get(a))!.status).toBe('superseded');
+  });
+
+  it('never publishes a failed build, and a late failure never hides a published one', async () => {
+    const b = await builds.create({ asOf: null, trigger: 'test', config: {} });
+    await builds.fail(b.id, 'boom');
+    await expect(builds.publish(b.id)).rejects.toThrow(BuildStateError);
+    const active = (await builds.active())!;
+    await builds.fail(active.id, 'late');
+    expect((await builds.get(active.id))!.status).toBe('published');
+  });
+
+  it('rolls back to a kept build', async () => {
+    const current = (await builds.active())!.id;
+    const [older] = (await builds.list()).filter((b) => b.status === 'superseded');
+    expect(await builds.rollback(older!.id)).toBe(current);
+    expect((await builds.active())!.id).toBe(older!.id);
+    await builds.rollback(current);
+  });
+
+  it('records stage progress from parallel stages without losing updates', async () => {
+    const b = await builds.create({ asOf: null, trigger: 'test', config: {} });
+    await Promise.all(
+      ['a', 'b', 'c', 'd'].map((s) => builds.updateStage(b.id, s, { status: 'running', progress: 0 })),
+    );
+    await builds.updateStage(b.id, 'a', { status: 'done', progress: 1, seconds: 0.5 });
+    const stages = (await builds.get(b.id))!.stages;
+    expect(Object.keys(stages).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(stages.a).toEqual({ status: 'done', progress: 1, seconds: 0.5 });
+    await builds.fail(b.id, 'done with it');
+  });
+
+  it('garbage-collects old builds and their outputs, keeping the newest', async () => {
+    for (let i = 0; i < 3; i++) await runToPublished();
+    const deleted = await builds.collectGarbage(2);
+    expect(deleted.length).toBeGreaterThan(0);
+    const kept = (await builds.list(100)).filter((b) => ['published', 'superseded'].includes(b.status));
+    expect(kept).toHaveLength(2);
+    const [{ n }] = await db.query(`SELECT count(DISTINCT build_id)::int AS n FROM recommendations`);
+    expect(n).toBe(2);
+  });
+
+  it('overwrites a retried shard output and round-trips artifacts', async () => {
+    const id = (await builds.active())!.id;
+    await outputs.writeRecommendations(id, [
+      {
+        customer_id: 'c1',
+        items: [
+          {
+            product_id: 'p',
+            name: null,
+            category: null,
+            score: 1,
+            rank: 1,
+            strategy: 'popular',
+            reasons: [],
+          },
+        ],
+      },
+    ]);
+    expect(await outputs.recommendations(id, 'c1')).toHaveLength(1);
+    await outputs.saveArtifact(id, 'x', new Uint8Array([1, 2, 3]));
+    await outputs.saveArtifact(id, 'x', new Uint8Array([4, 5]));
+    expect(Array.from(await outputs.loadArtifact(id, 'x'))).toEqual([4, 5]);
+  });
+});

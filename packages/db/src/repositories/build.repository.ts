@@ -1,0 +1,174 @@
+import type { DataSource } from 'typeorm';
+import type { BuildView, StageState } from '@nextbuy/contracts';
+import { BuildEntity } from '../entities';
+import { rowsOf } from './sql';
+
+/** A second rebuild was asked for while one is queued or running. */
+export class BuildInFlightError extends Error {
+  constructor(readonly buildId: string) {
+    super(
+      `build ${buildId} is already in flight; wait for it to finish (nextbuy status) before starting another`,
+    );
+  }
+}
+
+/** The build cannot move to the asked state (e.g. rollback to a build that never published). */
+export class BuildStateError extends Error {}
+
+export interface NewBuild {
+  asOf: Date | null;
+  trigger: string;
+  config: Record<string, unknown>;
+}
+
+export class BuildRepository {
+  constructor(private readonly db: DataSource) {}
+
+  private get repo() {
+    return this.db.getRepository(BuildEntity);
+  }
+
+  /** Inserts a queued build; the database refuses a second one in flight. */
+  async create(build: NewBuild): Promise<BuildEntity> {
+    try {
+      return await this.repo.save({
+        status: 'queued',
+        asOf: build.asOf,
+        trigger: build.trigger,
+        config: build.config,
+      });
+    } catch (e) {
+      if ((e as { code?: string; constraint?: string }).constraint === 'builds_one_in_flight') {
+        const [running] = await this.inFlight();
+        throw new BuildInFlightError(running?.id ?? '?');
+      }
+      throw e;
+    }
+  }
+
+  get(id: string): Promise<BuildEntity | null> {
+    return /^\d+$/.test(id) ? this.repo.findOneBy({ id }) : Promise.resolve(null);
+  }
+
+  list(limit = 20): Promise<BuildEntity[]> {
+    return this.repo.find({ order: { id: 'DESC' }, take: limit });
+  }
+
+  active(): Promise<BuildEntity | null> {
+    return this.repo.findOneBy({ status: 'published' });
+  }
+
+  inFlight(): Promise<BuildEntity[]> {
+    return this.repo.find({ where: [{ status: 'queued' }, { status: 'running' }], order: { id: 'ASC' } });
+  }
+
+  /** The snapshot stage settles the reference time. Returns false when the build is no longer in flight. */
+  async markRunning(id: string, asOf: Date): Promise<boolean> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'running', asOf, startedAt: () => 'COALESCE(started_at, now())' })
+      .where('id = :id AND status IN (:...s)', { id, s: ['queued', 'running'] })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Merges into one stage's state (parallel stages update their own key atomically). */
+  async updateStage(id: string, stage: string, state: Partial<StageState>): Promise<void> {
+    await this.db.query(
+      `UPDATE builds SET stages = jsonb_set(stages, ARRAY[$2::text], COALESCE(stages -> $2, '{}'::jsonb) || $3::jsonb) WHERE id = $1`,
+      [id, stage, JSON.stringify(state)],
+    );
+  }
+
+  async addCounts(id: string, counts: Record<string, number>): Promise<void> {
+    await this.db.query(`UPDATE builds SET counts = counts || $2::jsonb WHERE id = $1`, [
+      id,
+      JSON.stringify(counts),
+    ]);
+  }
+
+  /** Marks a build failed unless it already published (a late failure never hides a good build). */
+  async fail(id: string, error: string): Promise<void> {
+    await this.db.query(
+      `UPDATE builds SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
+      [id, error.slice(0, 4000)],
+    );
+  }
+
+  /** Flips the active build in one transaction. Returns the build it replaced, if any. */
+  publish(id: string): Promise<string | null> {
+    return this.flip(id, ['running'], `build ${id} is not running: only a running build can publish`);
+  }
+
+  /** Re-activates a kept earlier build. */
+  rollback(id: string): Promise<string | null> {
+    return this.flip(
+      id,
+      ['superseded'],
+      `build ${id} cannot be re-activated: only a superseded build that is still kept can`,
+    );
+  }
+
+  private flip(id: string, from: string[], refusal: string): Promise<string | null> {
+    return this.db.transaction(async (m) => {
+      const [target] = rowsOf<{ status: string }>(
+        await m.query(`SELECT status FROM builds WHERE id = $1 FOR UPDATE`, [id]),
+      );
+      if (!target) throw new BuildStateError(`build ${id} does not exist`);
+      if (target.status === 'published') return null;
+      if (!from.includes(target.status)) throw new BuildStateError(refusal);
+      const [previous] = rowsOf<{ id: string }>(
+        await m.query(
+          `WITH x AS (UPDATE builds SET status = 'superseded' WHERE status = 'published' RETURNING id) SELECT id FROM x`,
+        ),
+      );
+      await m.query(
+        `UPDATE builds SET status = 'published', published_at = now(), finished_at = COALESCE(finished_at, now()) WHERE id = $1`,
+        [id],
+      );
+      return previous ? String(previous.id) : null;
+    });
+  }
+
+  /**
+   * Deletes builds (and, by cascade, everything they wrote) beyond the newest `keep` published or
+   * superseded ones, and failed builds older than the oldest kept one. Returns the deleted ids.
+   */
+  async collectGarbage(keep: number): Promise<string[]> {
+    const rows = rowsOf<{ id: string }>(
+      await this.db.query(
+        `WITH kept AS (
+           SELECT id FROM builds WHERE status IN ('published', 'superseded') ORDER BY id DESC LIMIT $1
+         ), doomed AS (
+           DELETE FROM builds b
+           WHERE b.status IN ('superseded', 'failed')
+             AND b.id NOT IN (SELECT id FROM kept)
+             AND b.id < COALESCE((SELECT min(id) FROM kept), b.id + 1)
+           RETURNING b.id
+         ) SELECT id FROM doomed ORDER BY id`,
+        [Math.max(1, keep)],
+      ),
+    );
+    return rows.map((r) => String(r.id));
+  }
+}
+
+export function toBuildView(b: BuildEntity): BuildView {
+  const end = b.finishedAt ?? (b.status === 'running' ? new Date() : null);
+  return {
+    build_id: b.id,
+    status: b.status,
+    trigger: b.trigger,
+    as_of: b.asOf?.toISOString() ?? null,
+    created_at: b.createdAt.toISOString(),
+    started_at: b.startedAt?.toISOString() ?? null,
+    finished_at: b.finishedAt?.toISOString() ?? null,
+    seconds: b.startedAt && end ? Math.round((end.getTime() - b.startedAt.getTime()) / 10) / 100 : null,
+    stages: b.stages as Record<string, StageState>,
+    counts: b.counts,
+    config: b.config,
+    error: b.error,
+    active: b.status === 'published',
+  };
+}

@@ -1,0 +1,70 @@
+import { Worker, type Job } from 'bullmq';
+import type Redis from 'ioredis';
+import { JobName, QueueName } from '@nextbuy/contracts';
+import { clearRedisPrefix, TEST_REDIS_URL, uniqueQueuePrefix } from '@nextbuy/testing';
+import { createProducerConnection, createWorkerConnection, whenReady } from './connections';
+import { JobProducer } from './producer';
+import { featuresFlow, rankingFlow } from './rebuild-flows';
+
+describe('rebuild flows (real Redis)', () => {
+  const prefix = uniqueQueuePrefix();
+  let producerConn: Redis;
+  let producer: JobProducer;
+  const workers: Worker[] = [];
+  const workerConns: Redis[] = [];
+
+  const work = (queue: QueueName, fn: (job: Job) => Promise<unknown>) => {
+    const connection = createWorkerConnection(TEST_REDIS_URL);
+    workerConns.push(connection);
+    workers.push(new Worker(queue, fn, { connection, prefix, concurrency: 4 }));
+  };
+
+  beforeAll(async () => {
+    producerConn = createProducerConnection(TEST_REDIS_URL);
+    await whenReady(producerConn);
+    producer = new JobProducer(producerConn, prefix);
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    await producer.close();
+    producerConn.disconnect();
+    workerConns.forEach((c) => c.disconnect());
+    await clearRedisPrefix(prefix);
+  });
+
+  it('runs the fan-in parent only after every child, and a final child failure fails the parent', async () => {
+    const order: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      work(QueueName.Features, async (job) => {
+        await new Promise((r) => setTimeout(r, job.data.stage === 'slow' ? 150 : 10));
+        order.push(`${job.name}:${job.data.stage}`);
+      });
+      work(QueueName.Candidates, async (job) => {
+        order.push(`${job.name}:${job.data.buildId}`);
+        if (job.name === JobName.RankShard && job.data.shard === 1) throw new Error('shard 1 broke');
+        if (job.name === JobName.PlanRanking) resolve();
+      });
+    });
+    await producer.addFlow(featuresFlow('7', ['slow', 'fast']));
+    await done;
+    expect(order).toEqual(['build.feature:fast', 'build.feature:slow', 'build.plan-ranking:7']);
+
+    await producer.addFlow({
+      ...rankingFlow('8', 2),
+      children: rankingFlow('8', 2).children!.map((c) => ({ ...c })),
+    });
+    const publish = await producer.queue(QueueName.Candidates).getJob('build-8-publish');
+    // Shard 1 fails its three attempts; the parent must end failed, never run.
+    for (let i = 0; i < 100 && (await publish!.getState()) !== 'failed'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await publish!.getState()).toBe('failed');
+    expect(order).not.toContain('build.publish:8');
+  }, 30_000);
+
+  it('rejects a payload that does not match its job name before it reaches Redis', async () => {
+    await expect(
+      producer.add(JobName.RankShard, { buildId: 'x' } as never, { jobId: 'bad' }),
+    ).rejects.toThrow(/buildId/);
+  });
+});
