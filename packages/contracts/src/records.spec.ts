@@ -69,8 +69,14 @@ describe('eventRecordSchema', () => {
   });
 
   it('rejects what is not an object', () => {
-    expect(validate(eventRecordSchema, 'x')).toEqual({ ok: false, errors: ['must be a JSON object'] });
-    expect(validate(eventRecordSchema, [good])).toEqual({ ok: false, errors: ['must be a JSON object'] });
+    expect(validate(eventRecordSchema, 'x')).toEqual({
+      ok: false,
+      errors: ['must be a JSON object (got a string)'],
+    });
+    expect(validate(eventRecordSchema, [good])).toEqual({
+      ok: false,
+      errors: ['must be a JSON object (got an array)'],
+    });
   });
 });
 

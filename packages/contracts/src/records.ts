@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RejectedItem } from './api';
 import { parseIsoTimestamp } from './timestamp';
 
 /** Event types of SPEC.md. The string values are stored in Postgres: never rename them. */
@@ -10,7 +11,12 @@ const MAX_ID_LENGTH = 256;
 /** External ids: strings (numbers are accepted from JSON and kept as their decimal text). */
 const id = (what: string) =>
   z
-    .union([z.string(), z.number().int()], { error: `${what} must be a string` })
+    .union([z.string(), z.number().int()], {
+      error: (issue) =>
+        issue.input === undefined
+          ? `${what} is required`
+          : `${what} must be a string (got ${describeJsonType(issue.input)})`,
+    })
     .transform((v) => String(v).trim())
     .pipe(
       z
@@ -43,17 +49,24 @@ const numeric = (what: string, check: (n: number) => boolean, rule: string) =>
   });
 
 const timestamp = (what: string) =>
-  z.string({ error: `${what} is required (ISO 8601)` }).transform((v, ctx) => {
-    const ms = parseIsoTimestamp(v);
-    if (ms === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${what} must be an ISO 8601 date-time (got ${JSON.stringify(v)})`,
-      });
-      return z.NEVER;
-    }
-    return new Date(ms);
-  });
+  z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? `${what} is required (ISO 8601)`
+          : `${what} must be an ISO 8601 date-time string (got ${describeJsonType(issue.input)})`,
+    })
+    .transform((v, ctx) => {
+      const ms = parseIsoTimestamp(v);
+      if (ms === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${what} must be an ISO 8601 date-time (got ${JSON.stringify(v)})`,
+        });
+        return z.NEVER;
+      }
+      return new Date(ms);
+    });
 
 const bool = (what: string) =>
   z.union([z.boolean(), z.string()], { error: `${what} must be true or false` }).transform((v, ctx) => {
@@ -159,14 +172,40 @@ export function describeIssues(error: z.ZodError): string[] {
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
+/** "a string", "an array", "null": how a wrong JSON value is named in messages. */
+export function describeJsonType(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Validates one record (an object); errors are sentences naming the field and what was given. */
 export function validate<T extends z.ZodType>(schema: T, input: unknown): Validated<z.output<T>> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, errors: ['must be a JSON object'] };
+    return { ok: false, errors: [`must be a JSON object (got ${describeJsonType(input)})`] };
   }
-  const result = schema.safeParse(input);
+  // reportInput lets messages tell "missing" apart from "wrong type".
+  const result = schema.safeParse(input, { reportInput: true });
   return result.success
     ? { ok: true, value: result.data }
     : { ok: false, errors: describeIssues(result.error) };
 }
+
+/** Validates each item on its own: one bad item is reported by index and never sinks the others. */
+export function validateEach<S extends z.ZodType>(
+  schema: S,
+  items: readonly unknown[],
+): { valid: z.output<S>[]; rejected: RejectedItem[] } {
+  const valid: z.output<S>[] = [];
+  const rejected: RejectedItem[] = [];
+  items.forEach((item, index) => {
+    const r = validate(schema, item);
+    if (r.ok) valid.push(r.value);
+    else rejected.push({ index, errors: r.errors });
+  });
+  return { valid, rejected };
+}
+
 export type ProductRecordInput = z.input<typeof productRecordSchema>;
 export type CustomerRecordInput = z.input<typeof customerRecordSchema>;

@@ -1,0 +1,21 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { Env } from '@nextbuy/config';
+import { ServerModule } from '@nextbuy/server';
+
+export const APP = 'candidates';
+
+/**
+ * The candidates worker: candidate generation, ranking, publish and real-time
+ * refresh. Its HTTP side serves only `/health` (Postgres, and Redis,
+ * which carries its queues) and `/metrics`; queue processors join as feature modules.
+ */
+@Module({})
+export class AppModule {
+  /** `env` is explicit in tests (their own database); `main.ts` passes the process environment. */
+  static forRoot(env?: Env): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ServerModule.forRoot({ name: APP, env, redis: true })],
+    };
+  }
+}

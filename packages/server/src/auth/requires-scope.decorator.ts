@@ -1,0 +1,11 @@
+import { SetMetadata } from '@nestjs/common';
+import type { ApiScope } from '@nextbuy/config';
+
+export const REQUIRED_SCOPE = 'nextbuy:required-scope';
+export const PUBLIC_ROUTE = 'nextbuy:public-route';
+
+/** The weakest key scope a route (or every route of a controller) accepts: `read` < `write` < `admin`. */
+export const RequiresScope = (scope: ApiScope) => SetMetadata(REQUIRED_SCOPE, scope);
+
+/** A route that needs no key (health, metrics): internal-network endpoints only. */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);

@@ -1,0 +1,51 @@
+import { type DynamicModule, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Env } from '@nextbuy/config';
+import { Logger } from 'nestjs-pino';
+import { parseJsonBody } from '../errors/json-body-parser';
+import { HttpErrorFilter } from '../errors/http-exception.filter';
+import { observeHttpRequests } from '../metrics/http-metrics';
+import { type OpenApiOptions, setupOpenApi } from '../openapi/openapi';
+
+export interface HttpAppOptions {
+  /** The validated environment the module was built with (body limit). */
+  env: Env;
+  /** Serve OpenAPI at `/docs` (HTTP apps with a public API). */
+  openApi?: OpenApiOptions;
+}
+
+/**
+ * A Nest app on Fastify, initialized but not listening: tests call `app.inject()` or
+ * `app.listen(0)`, `bootstrapHttpApp` listens on the app's port. Only JSON bodies are accepted (up
+ * to `HTTP_BODY_LIMIT_BYTES`), and every error leaves as `{statusCode, error, message, details?}`.
+ */
+export async function createHttpApp(
+  module: Type<unknown> | DynamicModule,
+  { env, openApi }: HttpAppOptions,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: env.HTTP_BODY_LIMIT_BYTES });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    // Boot errors are thrown to the caller (main exits, a test fails) instead of process.exit().
+    abortOnError: false,
+  });
+  try {
+    app.useLogger(app.get(Logger));
+    const fastify = app.getHttpAdapter().getInstance();
+    // Text bodies would reach handlers as strings: refuse them (415) like every non-JSON type.
+    fastify.removeContentTypeParser('text/plain');
+    app.useBodyParser('application/json', { bodyLimit: env.HTTP_BODY_LIMIT_BYTES }, parseJsonBody);
+    observeHttpRequests(fastify);
+    app.useGlobalFilters(
+      new HttpErrorFilter(app.getHttpAdapter(), { bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES }),
+    );
+    if (openApi) await setupOpenApi(app, openApi);
+    await app.init();
+    await fastify.ready();
+    return app;
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,50 @@
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import type { Env } from '@nextbuy/config';
+import Redis from 'ioredis';
+import { InjectEnv } from '../config/config.module';
+import { HEALTH_CHECK_TIMEOUT_MS } from './postgres.health';
+import { withTimeout } from './timeout';
+
+/**
+ * Pings `REDIS_URL` on a connection of its own, so the probe reports Redis itself rather than the
+ * state of a queue client. Fails fast: no offline queue, one attempt per command.
+ */
+@Injectable()
+export class RedisHealthIndicator implements OnModuleInit, OnApplicationShutdown {
+  private readonly redis: Redis;
+
+  constructor(
+    private readonly health: HealthIndicatorService,
+    @InjectEnv() env: Env,
+  ) {
+    this.redis = new Redis(env.REDIS_URL, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectionName: 'nextbuy-health',
+    });
+    // Connection errors surface through the probe; without a listener ioredis would log each retry.
+    this.redis.on('error', () => undefined);
+  }
+
+  /** Waits (briefly) for the first connection so the first probe after boot is meaningful. */
+  async onModuleInit(): Promise<void> {
+    await withTimeout(this.redis.connect(), HEALTH_CHECK_TIMEOUT_MS).catch(() => undefined);
+  }
+
+  async check(key = 'redis') {
+    const indicator = this.health.check(key);
+    const started = Date.now();
+    try {
+      await withTimeout(this.redis.ping(), HEALTH_CHECK_TIMEOUT_MS);
+      return indicator.up({ latencyMs: Date.now() - started });
+    } catch (e) {
+      return indicator.down({ message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,43 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import type { Env } from '@nextbuy/config';
+import { ApiKeyModule } from './auth/api-key.module';
+import { APP_NAME, ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
+
+export interface ServerModuleOptions {
+  /** The app's name: logs, metrics label, Postgres application_name. */
+  name: string;
+  /** Explicit environment (tests); default: the process environment, validated once. */
+  env?: Env;
+  /** Redis is pinged by /health (apps with queues or a cache). Default false. */
+  redis?: boolean;
+  /** Guard every route with API keys (apps with a public API). Default false. */
+  apiKeys?: boolean;
+}
+
+/**
+ * What every app imports first: config, logging, the database, `/health`, `/metrics` and, for
+ * HTTP APIs, the API-key guard.
+ */
+@Global()
+@Module({})
+export class ServerModule {
+  static forRoot({ name, env, redis = false, apiKeys = false }: ServerModuleOptions): DynamicModule {
+    return {
+      module: ServerModule,
+      imports: [
+        ConfigModule.forRoot(env),
+        LoggingModule.forRoot(name),
+        DatabaseModule.forRoot(),
+        HealthModule.forRoot({ postgres: true, redis }),
+        MetricsModule.forRoot(name),
+        ...(apiKeys ? [ApiKeyModule] : []),
+      ],
+      providers: [{ provide: APP_NAME, useValue: name }],
+      exports: [APP_NAME],
+    };
+  }
+}
