@@ -1,1 +1,10 @@
-export {};
+export * from './program';
+export * from './errors';
+export * from './output';
+export * from './commands/dataset.command';
+export * from './commands/import.command';
+export * from './commands/migrate.command';
+export * from './commands/status.command';
+export * from './datasets/online-retail';
+export * from './datasets/category';
+export * from './datasets/london-time';

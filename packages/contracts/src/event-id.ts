@@ -18,18 +18,25 @@ export function assignEventIds(records: readonly EventRecord[]): KeyedEvent[] {
   return records.map((r) => ({ ...r, event_id: assigner.assign(r) }));
 }
 
-/** For streams: the caller keeps `seen` across chunks of one file. */
+/**
+ * For streams: one assigner per file keeps occurrence counts across chunks. It remembers a
+ * 27-character digest per distinct event (not the event's text), so a file of millions of rows
+ * costs tens of megabytes, not gigabytes.
+ */
 export class EventIdAssigner {
   private readonly seen = new Map<string, number>();
 
   assign(r: EventRecord): string {
     if (r.event_id) return r.event_id;
-    const content = contentKey(r);
-    const occurrence = this.seen.get(content) ?? 0;
-    this.seen.set(content, occurrence + 1);
-    return deriveEventId(content, occurrence);
+    const digest = sha1(contentKey(r));
+    const occurrence = this.seen.get(digest) ?? 0;
+    this.seen.set(digest, occurrence + 1);
+    // The first occurrence (nearly every row) needs one hash; repeats hash the digest with their number.
+    return DERIVED_PREFIX + (occurrence === 0 ? digest : sha1(`${digest}\u001f${occurrence}`));
   }
 }
+
+const sha1 = (text: string) => createHash('sha1').update(text).digest('base64url');
 
 function contentKey(r: EventRecord): string {
   return [
@@ -42,13 +49,4 @@ function contentKey(r: EventRecord): string {
     r.quantity ?? '',
     r.price ?? '',
   ].join('\u001f');
-}
-
-function deriveEventId(content: string, occurrence: number): string {
-  const hash = createHash('sha1')
-    .update(content)
-    .update('\u001f')
-    .update(String(occurrence))
-    .digest('base64url');
-  return DERIVED_PREFIX + hash;
 }

@@ -207,5 +207,23 @@ export function validateEach<S extends z.ZodType>(
   return { valid, rejected };
 }
 
-export type ProductRecordInput = z.input<typeof productRecordSchema>;
-export type CustomerRecordInput = z.input<typeof customerRecordSchema>;
+/** A product as a client or a file sends it; any other field is an attribute. */
+export interface ProductRecordInput {
+  product_id: string | number;
+  name?: string;
+  category?: string;
+  brand?: string;
+  price?: number | string;
+  available?: boolean | string;
+  attributes?: Record<string, string | number | boolean | null>;
+  [attribute: string]: unknown;
+}
+
+/** A customer as a client or a file sends it; any other field is an attribute. */
+export interface CustomerRecordInput {
+  customer_id: string | number;
+  segment?: string;
+  signup_date?: string;
+  attributes?: Record<string, string | number | boolean | null>;
+  [attribute: string]: unknown;
+}

@@ -1,3 +1,4 @@
+export * from './copy';
 export * from './data-source';
 export * from './entities';
 export * from './migrate';

@@ -17,7 +17,7 @@ export async function migrate(url: string): Promise<MigrateResult> {
   const createdDatabase = await ensureDatabase(url);
   const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'nextbuy-migrate' });
   await dataSource.initialize();
-  const lock = await dataSource.createQueryRunner();
+  const lock = dataSource.createQueryRunner();
   try {
     await lock.connect();
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

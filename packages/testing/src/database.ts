@@ -49,9 +49,10 @@ export async function prepareTemplateDatabase(): Promise<void> {
     }
     await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK_KEY]);
     try {
-      const { rows: found } = await admin.query(`SELECT datistemplate FROM pg_database WHERE datname = $1`, [
-        TEMPLATE_DATABASE,
-      ]);
+      const { rows: found } = await admin.query<{ datistemplate: boolean }>(
+        `SELECT datistemplate FROM pg_database WHERE datname = $1`,
+        [TEMPLATE_DATABASE],
+      );
       if (found[0]?.datistemplate) return;
       await migrate(urlFor(TEMPLATE_DATABASE));
       await admin.query(`ALTER DATABASE ${quoteIdent(TEMPLATE_DATABASE)} IS_TEMPLATE true`);

@@ -50,10 +50,10 @@ describe('repositories (real Postgres)', () => {
     expect(result).toEqual({ inserted: 2, duplicates: 0 });
     const [c] = await db.query(`SELECT stub FROM customers WHERE customer_id = 'stub-c'`);
     expect(c).toEqual({ stub: true });
-    const products = await db.query(`SELECT product_id FROM products WHERE stub ORDER BY product_id`);
-    expect(products.map((p: { product_id: string }) => p.product_id)).toEqual(
-      expect.arrayContaining(['stub-p', 'stub-p2']),
+    const products: { product_id: string }[] = await db.query(
+      `SELECT product_id FROM products WHERE stub ORDER BY product_id`,
     );
+    expect(products.map((p) => p.product_id)).toEqual(expect.arrayContaining(['stub-p', 'stub-p2']));
   });
 
   it('counts a re-sent event_id as a duplicate and stores it once', async () => {

@@ -6,5 +6,5 @@ export interface SqlExecutor {
 /** Rows of `SELECT` through TypeORM's `query` (an array) or a pg result (`rows`). */
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
+  return (result as { rows?: T[] }).rows ?? [];
 }

@@ -1,0 +1,79 @@
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { ClientBase } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { quoteIdent } from './migrate';
+
+/** A value of one COPY text-format field; null and undefined are SQL NULL. */
+export type CopyValue = string | number | boolean | null | undefined;
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * One field of PostgreSQL's COPY text format: `\N` for NULL, and backslash, tab, newline and
+ * carriage return escaped (the only characters the format gives a meaning to).
+ */
+export function copyTextField(value: CopyValue): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value !== 'string') return String(value);
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : value;
+}
+
+/** One row of COPY text format, newline included. */
+export function copyTextRow(values: readonly CopyValue[]): string {
+  let line = '';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) line += '\t';
+    line += copyTextField(values[i]);
+  }
+  return `${line}\n`;
+}
+
+/**
+ * A `COPY table (columns) FROM STDIN` in text format on one connection: write rows (encoded with
+ * `copyTextRow`, many per chunk), honouring backpressure, then `end()` for the server's row count.
+ * A failed COPY leaves the connection usable (the stream sends CopyFail on `abort`).
+ */
+export class CopyWriter {
+  private readonly stream: ReturnType<typeof copyFrom>;
+  private failure: Error | undefined;
+
+  constructor(client: ClientBase, table: string, columns: readonly string[]) {
+    const target = `${table.split('.').map(quoteIdent).join('.')} (${columns.map(quoteIdent).join(', ')})`;
+    this.stream = client.query(copyFrom(`COPY ${target} FROM STDIN`));
+    this.stream.on('error', (e: Error) => {
+      this.failure ??= e;
+    });
+  }
+
+  /** Resolves when the stream can take more (backpressure); rejects when the COPY failed. */
+  async write(chunk: string): Promise<void> {
+    this.throwIfFailed();
+    if (!this.stream.write(chunk)) {
+      await Promise.race([once(this.stream, 'drain'), finished(this.stream)]);
+      this.throwIfFailed();
+    }
+  }
+
+  /** Finishes the COPY; resolves with the number of rows the server stored. */
+  async end(): Promise<number> {
+    this.throwIfFailed();
+    this.stream.end();
+    await finished(this.stream);
+    this.throwIfFailed();
+    return this.stream.rowCount;
+  }
+
+  /** The stream's 'error' handler may have set `failure` while we awaited. */
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Cancels the COPY (nothing it sent is kept); resolves once the server has answered. */
+  async abort(reason: Error): Promise<void> {
+    if (this.stream.writableFinished || this.stream.destroyed) return;
+    this.stream.destroy(reason);
+    await finished(this.stream).catch(() => undefined);
+  }
+}

@@ -1,0 +1,149 @@
+import {
+  EventIdAssigner,
+  customerRecordSchema,
+  eventRecordSchema,
+  productRecordSchema,
+  validate,
+  type Validated,
+} from '@nextbuy/contracts';
+import {
+  CUSTOMER_SOURCE_COLUMNS,
+  CatalogRepository,
+  EVENT_SOURCE_COLUMNS,
+  EventRepository,
+  PRODUCT_SOURCE_COLUMNS,
+  copyTextRow,
+  type ImportKind,
+  type SqlExecutor,
+} from '@nextbuy/db';
+
+export interface MergeOutcome {
+  stored: number;
+  /** Valid rows that changed nothing: an event already stored, a product or customer unchanged. */
+  duplicates: number;
+}
+
+/** What differs between importing events, products and customers. */
+export interface KindSpec {
+  kind: ImportKind;
+  /** Columns a CSV header must have. */
+  required: readonly string[];
+  staging: string;
+  columns: readonly string[];
+  /** Temp staging table: lives as long as the import's connection, never WAL-logged. */
+  createStaging: string;
+  /** Validates one row and encodes it as a COPY text line; `ord` is its position among valid rows. */
+  encoder(): (input: Record<string, unknown>, ord: number) => Validated<string>;
+  merge(executor: SqlExecutor, staged: number): Promise<MergeOutcome>;
+}
+
+const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
+
+const EVENTS: KindSpec = {
+  kind: 'events',
+  required: ['customer_id', 'product_id', 'type', 'timestamp'],
+  staging: 'nb_import_events',
+  columns: EVENT_SOURCE_COLUMNS,
+  createStaging: `CREATE TEMP TABLE IF NOT EXISTS nb_import_events (
+    event_id text, customer_id text, product_id text, type event_type, ts timestamptz,
+    session_id text, order_id text, quantity float8, price float8)`,
+  encoder() {
+    // One assigner per file: identical rows of one file get distinct, repeatable ids.
+    const ids = new EventIdAssigner();
+    return (input) => {
+      const v = validate(eventRecordSchema, input);
+      if (!v.ok) return v;
+      const e = v.value;
+      return {
+        ok: true,
+        value: copyTextRow([
+          ids.assign(e),
+          e.customer_id,
+          e.product_id,
+          e.type,
+          e.timestamp.toISOString(),
+          e.session_id,
+          e.order_id,
+          e.quantity,
+          e.price,
+        ]),
+      };
+    };
+  },
+  async merge(executor, staged) {
+    const { inserted } = await EventRepository.mergeFromStaging(executor, EVENTS.staging);
+    return { stored: inserted, duplicates: staged - inserted };
+  },
+};
+
+const PRODUCTS: KindSpec = {
+  kind: 'products',
+  required: ['product_id'],
+  staging: 'nb_import_products',
+  columns: PRODUCT_SOURCE_COLUMNS,
+  createStaging: `CREATE TEMP TABLE IF NOT EXISTS nb_import_products (
+    ord int, product_id text, name text, category text, brand text, price float8, available boolean,
+    attributes jsonb)`,
+  encoder() {
+    return (input, ord) => {
+      const v = validate(productRecordSchema, input);
+      if (!v.ok) return v;
+      const p = v.value;
+      return {
+        ok: true,
+        value: copyTextRow([
+          ord,
+          p.product_id,
+          p.name,
+          p.category,
+          p.brand,
+          p.price,
+          p.available,
+          JSON.stringify(p.attributes),
+        ]),
+      };
+    };
+  },
+  async merge(executor, staged) {
+    const { inserted, updated } = await CatalogRepository.mergeFromStaging(
+      executor,
+      'products',
+      PRODUCTS.staging,
+    );
+    return { stored: inserted + updated, duplicates: staged - inserted - updated };
+  },
+};
+
+const CUSTOMERS: KindSpec = {
+  kind: 'customers',
+  required: ['customer_id'],
+  staging: 'nb_import_customers',
+  columns: CUSTOMER_SOURCE_COLUMNS,
+  createStaging: `CREATE TEMP TABLE IF NOT EXISTS nb_import_customers (
+    ord int, customer_id text, segment text, signup_date timestamptz, attributes jsonb)`,
+  encoder() {
+    return (input, ord) => {
+      const v = validate(customerRecordSchema, input);
+      if (!v.ok) return v;
+      const c = v.value;
+      return {
+        ok: true,
+        value: copyTextRow([ord, c.customer_id, c.segment, iso(c.signup_date), JSON.stringify(c.attributes)]),
+      };
+    };
+  },
+  async merge(executor, staged) {
+    const { inserted, updated } = await CatalogRepository.mergeFromStaging(
+      executor,
+      'customers',
+      CUSTOMERS.staging,
+    );
+    return { stored: inserted + updated, duplicates: staged - inserted - updated };
+  },
+};
+
+export const KIND_SPECS: Record<ImportKind, KindSpec> = {
+  events: EVENTS,
+  products: PRODUCTS,
+  customers: CUSTOMERS,
+};
