@@ -42,7 +42,7 @@ describe('serving app', () => {
   });
 
   it('answers an unknown route with 404 in the error shape', async () => {
-    const res = await app.inject({ method: 'GET', url: '/v1/customers/c1/recommendations' });
+    const res = await app.inject({ method: 'GET', url: '/v1/nothing-here' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
   });

@@ -1,6 +1,8 @@
-import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
 import { type OpenApiOptions, ServerModule } from '@nextbuy/server';
+import { RecommendationsModule } from './recommendations/recommendations.module';
+import type { ServingConfig } from './serving.config';
 
 export const APP = 'serving';
 
@@ -11,20 +13,22 @@ export const OPENAPI: OpenApiOptions = {
     '`Authorization: Bearer KEY`; these routes need scope `read`. Errors are `{statusCode, error, message, details?}`.',
 };
 
-/** Feature modules of the app (recommendations, feedback, MCP); each owns its controllers and services. */
-const FEATURES: Type[] = [];
-
 /**
  * The storefront API. Redis (its cache) is left out of readiness on purpose: serving falls back to
  * Postgres, so a Redis outage must not take it out of the load balancer.
  */
 @Module({})
 export class AppModule {
-  /** `env` is explicit in tests (their own database); `main.ts` passes the process environment. */
-  static forRoot(env?: Env): DynamicModule {
+  /**
+   * `env` is explicit in tests (their own database); `main.ts` passes the process environment.
+   * `serving` overrides tuning defaults (tests: a slow poll, so a switch must come through pub/sub).
+   */
+  static forRoot(env?: Env, serving: Partial<ServingConfig> = {}): DynamicModule {
+    // Feature modules (recommendations; later feedback, MCP) each own their controllers and services.
+    const features = [RecommendationsModule.forRoot(serving)];
     return {
       module: AppModule,
-      imports: [ServerModule.forRoot({ name: APP, env, apiKeys: true }), ...FEATURES],
+      imports: [ServerModule.forRoot({ name: APP, env, apiKeys: true }), ...features],
     };
   }
 }

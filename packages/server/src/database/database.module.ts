@@ -1,9 +1,26 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
-import { CatalogRepository, createDataSource, EventRepository, StatsRepository } from '@nextbuy/db';
+import {
+  BuildOutputRepository,
+  BuildRepository,
+  CatalogRepository,
+  createDataSource,
+  EventRepository,
+  ImportRepository,
+  StatsRepository,
+} from '@nextbuy/db';
 import { DataSource } from 'typeorm';
 import { APP_NAME, ENV } from '../config/config.module';
 import { DatabaseConnection } from './database-connection';
+
+const REPOSITORIES: (new (db: DataSource) => unknown)[] = [
+  EventRepository,
+  CatalogRepository,
+  StatsRepository,
+  ImportRepository,
+  BuildRepository,
+  BuildOutputRepository,
+];
 
 const repository = <T>(type: new (db: DataSource) => T): Provider => ({
   provide: type,
@@ -40,14 +57,12 @@ export class DatabaseModule {
         inject: [DatabaseConnection],
         useFactory: (c: DatabaseConnection) => c.dataSource,
       },
-      repository(EventRepository),
-      repository(CatalogRepository),
-      repository(StatsRepository),
+      ...REPOSITORIES.map((type) => repository(type)),
     ];
     return {
       module: DatabaseModule,
       providers,
-      exports: [DatabaseConnection, DataSource, EventRepository, CatalogRepository, StatsRepository],
+      exports: [DatabaseConnection, DataSource, ...REPOSITORIES],
     };
   }
 }

@@ -1,0 +1,36 @@
+import Redis from 'ioredis';
+
+/**
+ * How long a disconnect waits for the socket to close before destroying it. ioredis's 2 s default
+ * outlives shutdown when Redis is away: a socket that already closed never reports closing again,
+ * so the timer runs to its end and holds the process.
+ */
+const DISCONNECT_TIMEOUT_MS = 100;
+
+/**
+ * The cache's connection: fails fast. No offline queue and no retries, so while Redis is away a
+ * command fails at once instead of waiting; `commandTimeoutMs` bounds a Redis that hangs.
+ */
+export function createCacheConnection(url: string, commandTimeoutMs: number): Redis {
+  return new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: commandTimeoutMs,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    connectionName: 'nextbuy-serving-cache',
+  });
+}
+
+/**
+ * A subscriber of its own (a subscribed connection can run no other command). It waits for Redis
+ * as long as it takes, and ioredis subscribes again after every reconnect.
+ */
+export function createSubscriberConnection(url: string): Redis {
+  return new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: null,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    connectionName: 'nextbuy-serving-builds',
+  });
+}
