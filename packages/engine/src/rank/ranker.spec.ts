@@ -1,0 +1,126 @@
+import { resolveConfig } from '../config';
+import { averageGbdt, contributionsGbdt, predictGbdt, prng, trainGbdt } from './gbdt';
+import { lambdaRankGradients } from './lambdarank';
+import { contributionsLinear, predictLinear, trainLinear } from './linear';
+import { decodeRanker, encodeRanker, priorModel, rankerContributions, rankerScore } from './ranker';
+import { FEATURE_COUNT } from './features';
+
+/** y = 1 when x0 > 0.5 and x1 > 0.5 (an interaction), x2 is noise. */
+function problem(rows: number, seed: number) {
+  const rand = prng(seed);
+  const x = new Float32Array(rows * 3);
+  const y = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < 3; f++) x[r * 3 + f] = rand();
+    y[r] = x[r * 3]! > 0.5 && x[r * 3 + 1]! > 0.5 ? 1 : 0;
+  }
+  return { x, y };
+}
+
+const config = resolveConfig({ ranker: { trees: 30, depth: 3, learningRate: 0.3, minLeafWeight: 1 } }).ranker;
+
+describe('GBDT', () => {
+  const { x, y } = problem(2000, 1);
+  const model = trainGbdt(x, y, 3, config);
+
+  it('learns a separable interaction', () => {
+    const test = problem(500, 2);
+    let correct = 0;
+    for (let r = 0; r < 500; r++) if (predictGbdt(model, test.x, r * 3) > 0 === test.y[r]! > 0) correct++;
+    expect(correct / 500).toBeGreaterThan(0.97);
+  });
+
+  it('is deterministic for the same data and seed', () => {
+    const again = trainGbdt(x, y, 3, config);
+    expect(Array.from(again.value)).toEqual(Array.from(model.value));
+    expect(Array.from(again.threshold)).toEqual(Array.from(model.threshold));
+  });
+
+  it('attributions plus bias equal the score, and the noise feature gets little', () => {
+    const out = new Float64Array(3);
+    let noise = 0;
+    let signal = 0;
+    for (let r = 0; r < 100; r++) {
+      const bias = contributionsGbdt(model, x, out, r * 3);
+      expect(bias + out[0]! + out[1]! + out[2]!).toBeCloseTo(predictGbdt(model, x, r * 3), 4);
+      noise += Math.abs(out[2]!);
+      signal += Math.abs(out[0]!) + Math.abs(out[1]!);
+    }
+    expect(noise).toBeLessThan(0.1 * signal);
+  });
+
+  it('with row sampling stays deterministic per seed', () => {
+    const sampled = { ...config, rowSample: 0.5 };
+    expect(Array.from(trainGbdt(x, y, 3, sampled).value)).toEqual(
+      Array.from(trainGbdt(x, y, 3, sampled).value),
+    );
+  });
+});
+
+describe('linear model', () => {
+  it('learns a linearly separable problem with exact attributions', () => {
+    const rand = prng(3);
+    const rows = 1000;
+    const x = new Float32Array(rows * 2);
+    const y = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      x[r * 2] = rand();
+      x[r * 2 + 1] = rand();
+      y[r] = x[r * 2]! > 0.6 ? 1 : 0;
+    }
+    const m = trainLinear(x, y, 2, config);
+    expect(m.weights[0]!).toBeGreaterThan(5 * Math.abs(m.weights[1]!));
+    let correct = 0;
+    for (let r = 0; r < rows; r++) if (predictLinear(m, x, r * 2) > 0 === y[r]! > 0) correct++;
+    expect(correct / rows).toBeGreaterThan(0.97);
+    const out = new Float64Array(2);
+    const bias = contributionsLinear(m, x, out, 0);
+    expect(bias + out[0]! + out[1]!).toBeCloseTo(predictLinear(m, x, 0), 6);
+  });
+});
+
+describe('LambdaRank gradients', () => {
+  it('push bought items up and others down, more when misordered at the top', () => {
+    const query = Int32Array.from([0, 0, 0]);
+    const y = Float32Array.from([0, 0, 1]);
+    const g = new Float64Array(3);
+    const h = new Float64Array(3);
+    lambdaRankGradients(query, y)(Float64Array.from([2, 1, 0]), g, h);
+    expect(g[2]!).toBeLessThan(0); // negative gradient = raise the score
+    expect(g[0]!).toBeGreaterThan(g[1]!); // the top-ranked wrong item is pushed down hardest
+    expect(g[0]! + g[1]! + g[2]!).toBeCloseTo(0);
+  });
+});
+
+describe('ranker artifact', () => {
+  it('round-trips and keeps scores and attributions', () => {
+    const m = priorModel();
+    const back = decodeRanker(encodeRanker(m));
+    const row = new Float32Array(FEATURE_COUNT).fill(0.5);
+    expect(rankerScore(back, row)).toBeCloseTo(rankerScore(m, row));
+    const out = new Float64Array(FEATURE_COUNT);
+    const bias = rankerContributions(back, row, out);
+    expect(bias + out.reduce((a, b) => a + b, 0)).toBeCloseTo(rankerScore(m, row));
+  });
+
+  it('refuses a model of another feature layout', () => {
+    const m = { ...priorModel(), featureNames: ['a'] };
+    expect(() => decodeRanker(encodeRanker(m))).toThrow(/layout/);
+  });
+});
+
+describe('averaged GBDTs', () => {
+  it('predict and attribute exactly the mean of their parts', () => {
+    const { x, y } = problem(500, 4);
+    const a = trainGbdt(x, y, 3, { ...config, rowSample: 0.7, seed: 1 });
+    const b = trainGbdt(x, y, 3, { ...config, rowSample: 0.7, seed: 2 });
+    const avg = averageGbdt([a, b]);
+    const out = new Float64Array(3);
+    for (let r = 0; r < 20; r++) {
+      const mean = (predictGbdt(a, x, r * 3) + predictGbdt(b, x, r * 3)) / 2;
+      expect(predictGbdt(avg, x, r * 3)).toBeCloseTo(mean, 4);
+      const bias = contributionsGbdt(avg, x, out, r * 3);
+      expect(bias + out[0]! + out[1]! + out[2]!).toBeCloseTo(mean, 4);
+    }
+  });
+});

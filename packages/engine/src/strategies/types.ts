@@ -1,0 +1,91 @@
+import { topKIndices } from '../topk';
+
+/** The strategies that find candidates; the names are the SPEC `strategy` / `type` values. */
+export const STRATEGIES = [
+  'repurchase',
+  'affinity_similar',
+  'collaborative',
+  'complementary',
+  'category_preference',
+  'popular',
+] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** A product proposed by one strategy: its score there, and the product that led to it (-1: none). */
+export interface Candidate {
+  product: number;
+  score: number;
+  via: number;
+}
+
+/** Sorts by score descending (ties: lower product index) and keeps `limit`. */
+export function topCandidates(list: Candidate[], limit: number): Candidate[] {
+  const scores = Float64Array.from(list, (c) => c.score);
+  const keys = Int32Array.from(list, (c) => c.product);
+  return Array.from(topKIndices(scores, keys, list.length, limit), (i) => list[i]!);
+}
+
+/**
+ * Accumulates scores over products into a dense scratch array, remembering which were touched, so
+ * a strategy costs O(touched) per customer and the scratch is reused across customers.
+ */
+export class ScoreAccumulator {
+  readonly score: Float64Array;
+  /** Largest single contribution and the product that made it (the "via" of a reason). */
+  readonly best: Float64Array;
+  readonly via: Int32Array;
+  /** Number of contributions (e.g. how many neighbours bought it). */
+  readonly count: Float64Array;
+  private readonly seen: Uint8Array;
+  readonly touched: number[] = [];
+
+  constructor(nProducts: number) {
+    this.score = new Float64Array(nProducts);
+    this.best = new Float64Array(nProducts);
+    this.via = new Int32Array(nProducts).fill(-1);
+    this.count = new Float64Array(nProducts);
+    this.seen = new Uint8Array(nProducts);
+  }
+
+  add(product: number, value: number, via = -1): void {
+    if (!this.seen[product]) {
+      this.seen[product] = 1;
+      this.touched.push(product);
+    }
+    this.score[product]! += value;
+    this.count[product]!++;
+    if (value > this.best[product]!) {
+      this.best[product] = value;
+      this.via[product] = via;
+    }
+  }
+
+  /** Top `limit` touched products with a positive score, skipping `exclude` (e.g. own items). */
+  top(limit: number, exclude?: (p: number) => boolean): Candidate[] {
+    const keys = new Int32Array(this.touched.length);
+    const scores = new Float64Array(this.touched.length);
+    let n = 0;
+    for (const p of this.touched) {
+      const s = this.score[p]!;
+      if (s > 0 && !(exclude && exclude(p))) {
+        keys[n] = p;
+        scores[n++] = s;
+      }
+    }
+    return Array.from(topKIndices(scores, keys, n, limit), (i) => {
+      const p = keys[i]!;
+      return { product: p, score: scores[i]!, via: this.via[p]! };
+    });
+  }
+
+  reset(): void {
+    for (const p of this.touched) {
+      this.score[p] = 0;
+      this.best[p] = 0;
+      this.via[p] = -1;
+      this.count[p] = 0;
+      this.seen[p] = 0;
+    }
+    this.touched.length = 0;
+  }
+}
