@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
-import { ServerModule } from '@nextbuy/server';
+import { QueueModule, ServerModule } from '@nextbuy/server';
+import { RebuildModule } from './rebuild/rebuild.module';
 
 export const APP = 'features';
 
@@ -15,7 +16,7 @@ export class AppModule {
   static forRoot(env?: Env): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServerModule.forRoot({ name: APP, env, redis: true })],
+      imports: [ServerModule.forRoot({ name: APP, env, redis: true }), QueueModule.forRoot(), RebuildModule],
     };
   }
 }

@@ -1,9 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
 import type { OpenApiOptions } from '@nextbuy/server';
-import { ServerModule } from '@nextbuy/server';
+import { QueueModule, ServerModule } from '@nextbuy/server';
 import { CatalogModule } from './catalog/catalog.module';
 import { EventsModule } from './events/events.module';
+import { RebuildsModule } from './rebuilds/rebuilds.module';
 
 export const APP = 'ingestion';
 
@@ -11,11 +12,11 @@ export const OPENAPI: OpenApiOptions = {
   title: 'nextbuy ingestion',
   description:
     'Events, product and customer upserts. Keys travel in `x-api-key` or `Authorization: Bearer KEY`; ' +
-    'these routes need scope `write`. Errors are `{statusCode, error, message, details?}`.',
+    'events and catalog routes need scope `write`, rebuilds `admin`. Errors are `{statusCode, error, message, details?}`.',
 };
 
 /** Feature modules of the app; each owns its controllers and services. */
-const FEATURES = [EventsModule, CatalogModule];
+const FEATURES = [EventsModule, CatalogModule, RebuildsModule];
 
 @Module({})
 export class AppModule {
@@ -23,7 +24,11 @@ export class AppModule {
   static forRoot(env?: Env): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServerModule.forRoot({ name: APP, env, apiKeys: true }), ...FEATURES],
+      imports: [
+        ServerModule.forRoot({ name: APP, env, apiKeys: true, redis: true }),
+        QueueModule.forRoot(),
+        ...FEATURES,
+      ],
     };
   }
 }

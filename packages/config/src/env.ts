@@ -59,6 +59,13 @@ export const envSchema = z.object({
   BUILDS_KEEP: z.coerce.number().int().min(1).max(100).default(3),
   /** Cron expression for scheduled rebuilds (e.g. `0 3 * * *`); empty means no schedule. */
   REBUILD_SCHEDULE: z.string().default(''),
+  /**
+   * How long a worker holds a job's lock without renewing it. Stage maths runs synchronously for a
+   * few seconds at this scale; two minutes leaves room for ten times the data.
+   */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(120_000),
+  /** How often workers look for jobs whose worker died (lock expired) and put them back. */
+  WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(500).default(30_000),
   /** Largest HTTP body in bytes: 5,000 events of ~300 bytes each fit with room to spare. */
   HTTP_BODY_LIMIT_BYTES: z.coerce
     .number()

@@ -21,6 +21,7 @@ export const JobName = {
   RankShard: 'build.rank-shard',
   Publish: 'build.publish',
   ScheduledRebuild: 'build.scheduled',
+  ItemLists: 'build.item-lists',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -38,6 +39,7 @@ export const jobPayloadSchemas = {
   }),
   [JobName.Publish]: z.object({ buildId }),
   [JobName.ScheduledRebuild]: z.object({}),
+  [JobName.ItemLists]: z.object({ buildId }),
 } as const;
 
 export type JobPayloadSchemas = typeof jobPayloadSchemas;
@@ -54,9 +56,13 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.RankShard]: QueueName.Candidates,
   [JobName.Publish]: QueueName.Candidates,
   [JobName.ScheduledRebuild]: QueueName.Schedule,
+  [JobName.ItemLists]: QueueName.Candidates,
 };
 
 export class InvalidJobPayloadError extends Error {}
+
+/** A job that can never succeed as asked (missing build, nothing to build from): no retry. */
+export class PermanentJobError extends Error {}
 
 /** Validates a payload; throws `InvalidJobPayloadError` (a job that can never succeed). */
 export function parseJobPayload<N extends JobName>(name: N, data: unknown): JobOf<N> {

@@ -5,7 +5,11 @@ import Redis, { type RedisOptions } from 'ioredis';
  * `maxRetriesPerRequest: null` for them.
  */
 export function createWorkerConnection(url: string, name = 'nextbuy-worker'): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, connectionName: name } satisfies RedisOptions);
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    connectionName: name,
+    disconnectTimeout: 100,
+  } satisfies RedisOptions);
 }
 
 /**

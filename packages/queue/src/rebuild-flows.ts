@@ -7,7 +7,7 @@ import type { TypedFlowJob } from './producer';
  *   snapshot ──▶ plan-ranking ◀── feature stages (parallel, features queue)
  *                    │
  *                    ▼
- *                publish ◀── rank shards (parallel, candidates queue)
+ *                publish ◀── rank shards + item lists (parallel, candidates queue)
  *
  * BullMQ flows are trees (a parent waits for its children), so each fan-in is one flow added by
  * the stage before it. Job ids are deterministic per build: a re-delivered step never doubles work.
@@ -19,6 +19,7 @@ export const jobIds = {
   planRanking: (buildId: string) => `build-${buildId}-plan-ranking`,
   rankShard: (buildId: string, shard: number) => `build-${buildId}-rank-${shard}`,
   publish: (buildId: string) => `build-${buildId}-publish`,
+  itemLists: (buildId: string) => `build-${buildId}-item-lists`,
 };
 
 /** Feature stages run in parallel; `plan-ranking` runs when all have finished. */
@@ -35,16 +36,22 @@ export function featuresFlow(buildId: string, stages: readonly string[]): TypedF
   };
 }
 
-/** Rank shards (customer hash ranges) run in parallel; `publish` runs when all have finished. */
+/**
+ * Rank shards (customer hash ranges) and the per-product lists run in parallel; `publish` runs
+ * when all have finished.
+ */
 export function rankingFlow(buildId: string, shards: number): TypedFlowJob {
   return {
     name: JobName.Publish,
     data: { buildId },
     jobId: jobIds.publish(buildId),
-    children: Array.from({ length: shards }, (_, shard) => ({
-      name: JobName.RankShard,
-      data: { buildId, shard, shards },
-      jobId: jobIds.rankShard(buildId, shard),
-    })),
+    children: [
+      ...Array.from({ length: shards }, (_, shard) => ({
+        name: JobName.RankShard,
+        data: { buildId, shard, shards },
+        jobId: jobIds.rankShard(buildId, shard),
+      })),
+      { name: JobName.ItemLists, data: { buildId }, jobId: jobIds.itemLists(buildId) },
+    ],
   };
 }

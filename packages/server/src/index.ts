@@ -21,3 +21,7 @@ export * from './bootstrap/create-http-app';
 export * from './bootstrap/bootstrap-http-app';
 export * from './server.module';
 export * from './validation/validate-each';
+export * from './queue/queue.module';
+export * from './queue/job-dispatcher';
+export * from './queue/redis-options';
+export * from './queue/queue-processor';

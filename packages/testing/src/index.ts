@@ -1,3 +1,4 @@
 export * from './database';
 export * from './queue';
 export * from './fixtures';
+export * from './synthetic';

@@ -25,7 +25,10 @@ export async function createHttpApp(
   { env, openApi }: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
   // Path parameters carry customer and product ids, which may be up to 256 characters (plus escapes).
-  const adapter = new FastifyAdapter({ bodyLimit: env.HTTP_BODY_LIMIT_BYTES, maxParamLength: 1024 });
+  const adapter = new FastifyAdapter({
+    bodyLimit: env.HTTP_BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: 1024 },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
     // Boot errors are thrown to the caller (main exits, a test fails) instead of process.exit().

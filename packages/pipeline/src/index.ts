@@ -1,0 +1,7 @@
+export * from './lists';
+export * from './rebuild-stages';
+export * from './shards';
+export * from './snapshot-loader';
+export * from './trigger';
+export * from './stage-names';
+export * from './rebuild-stages.module';

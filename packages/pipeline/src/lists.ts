@@ -1,0 +1,98 @@
+import type { RankedItem } from '@nextbuy/contracts';
+import {
+  boughtTogether,
+  similarProducts,
+  type FeatureArtifacts,
+  type ItemStats,
+  type ProductListItem,
+  type RecommendedItem,
+  type Snapshot,
+} from '@nextbuy/engine';
+
+/** Engine items (dense indices) → stored items (external ids, names, ranks). */
+export function toRankedItems(
+  items: readonly (RecommendedItem | ProductListItem)[],
+  s: Snapshot,
+): RankedItem[] {
+  return items.map((item, i) => ({
+    product_id: item.productId,
+    name: s.products.name[item.product] || null,
+    category: categoryOf(s, item.product),
+    score: round(item.score),
+    rank: i + 1,
+    strategy: item.strategy,
+    reasons: item.reasons.map((r) => ({
+      feature: r.feature,
+      value: round(r.value),
+      attribution: round(r.attribution),
+      text: r.text,
+    })),
+  }));
+}
+
+function categoryOf(s: Snapshot, p: number): string | null {
+  const c = s.products.category[p] ?? -1;
+  return c >= 0 ? (s.products.categoryNames[c] ?? null) : null;
+}
+
+const round = (v: number) => Math.round(v * 1e6) / 1e6;
+
+export interface ProductLists {
+  similar: { key: string; items: RankedItem[] }[];
+  boughtTogether: { key: string; items: RankedItem[] }[];
+}
+
+/** Every product's "similar" and "bought together" lists (the engine blends the graphs). */
+export function productLists(s: Snapshot, artifacts: FeatureArtifacts, limit: number): ProductLists {
+  const out: ProductLists = { similar: [], boughtTogether: [] };
+  for (let p = 0; p < s.products.ids.length; p++) {
+    const key = s.products.ids[p]!;
+    const similar = similarProducts(s, artifacts, p, limit);
+    if (similar.length) out.similar.push({ key, items: toRankedItems(similar, s) });
+    const together = boughtTogether(s, artifacts, p, limit);
+    if (together.length) out.boughtTogether.push({ key, items: toRankedItems(together, s) });
+  }
+  return out;
+}
+
+/** Popular lists per segment, and the global one under key `*` (the cold-start answer). */
+export function popularLists(
+  s: Snapshot,
+  stats: ItemStats,
+  limit: number,
+): { key: string; items: RankedItem[] }[] {
+  const item = (p: number, rank: number, buyers: number): RankedItem => ({
+    product_id: s.products.ids[p]!,
+    name: s.products.name[p] || null,
+    category: categoryOf(s, p),
+    score: round(buyers),
+    rank,
+    strategy: 'popular',
+    reasons: [
+      {
+        feature: 'popularity',
+        value: buyers,
+        attribution: 1,
+        text: `${buyers} customers bought it recently`,
+      },
+    ],
+  });
+  const lists = [
+    {
+      key: '*',
+      items: Array.from(stats.popular.subarray(0, limit), (p, i) =>
+        item(p, i + 1, stats.buyersWindow[p] ?? 0),
+      ),
+    },
+  ];
+  const seg = stats.bySegment;
+  for (let g = 0; g < s.customers.segmentNames.length && g + 1 < seg.offsets.length; g++) {
+    const items: RankedItem[] = [];
+    for (let j = seg.offsets[g]!; j < seg.offsets[g + 1]! && items.length < limit; j++) {
+      const p = seg.cols[j]!;
+      if (s.products.available[p]) items.push(item(p, items.length + 1, seg.vals[j]!));
+    }
+    if (items.length) lists.push({ key: s.customers.segmentNames[g]!, items });
+  }
+  return lists;
+}

@@ -1,0 +1,45 @@
+import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
+import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { loadEnv } from '@nextbuy/config';
+import type { QueueName } from '@nextbuy/contracts';
+import type { JobDispatcher } from './job-dispatcher';
+
+/**
+ * Lock and stalled-job timings of a `@Processor`. Decorator options are fixed when the class is
+ * defined, so they come from the process environment (validated once by `loadEnv`).
+ */
+export function workerTimings(): { lockDuration: number; stalledInterval: number } {
+  const env = loadEnv();
+  return { lockDuration: env.WORKER_LOCK_MS, stalledInterval: env.WORKER_STALLED_CHECK_MS };
+}
+
+/**
+ * Base of every `@Processor`: jobs go through a `JobDispatcher`; worker errors (Redis away) are
+ * logged instead of crashing the process; running jobs finish before the database closes
+ * (`beforeApplicationShutdown` runs before every `onApplicationShutdown`).
+ */
+export abstract class QueueProcessor<Q extends QueueName>
+  extends WorkerHost
+  implements BeforeApplicationShutdown
+{
+  protected abstract readonly dispatcher: JobDispatcher<Q>;
+  private readonly errors = new Logger('worker');
+  private lastError = '';
+
+  process(job: Job): Promise<void> {
+    return this.dispatcher.dispatch(job);
+  }
+
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    // One line per distinct error, not one per reconnection attempt.
+    if (error.message === this.lastError) return;
+    this.lastError = error.message;
+    this.errors.error(`queue ${this.dispatcher.queue}: ${error.message}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
+  }
+}

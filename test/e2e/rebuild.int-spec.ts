@@ -1,0 +1,275 @@
+/**
+ * The rebuild spine end to end: the four apps against the machine's Postgres and Redis, a fixture
+ * imported through the importer, rebuilds through the real queues, lists read from serving.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Worker } from 'bullmq';
+import { parseEnv, type Env } from '@nextbuy/config';
+import { JobName, QueueName, type BuildView, type RecommendationsResponse } from '@nextbuy/contracts';
+import { createDataSource } from '@nextbuy/db';
+import { importFile } from '@nextbuy/importer';
+import { RebuildStages, stageOfJob } from '@nextbuy/pipeline';
+import { createProducerConnection, JobProducer } from '@nextbuy/queue';
+import { createHttpApp, JobDispatcher, redisOptionsFromUrl } from '@nextbuy/server';
+import {
+  clearRedisPrefix,
+  createTestDatabase,
+  TEST_REDIS_URL,
+  uniqueQueuePrefix,
+  writeSyntheticRetail,
+  type SyntheticFiles,
+  type TestDatabase,
+} from '@nextbuy/testing';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { AppModule as CandidatesApp } from '../../apps/candidates/src/app.module';
+import { AppModule as FeaturesApp } from '../../apps/features/src/app.module';
+import { AppModule as IngestionApp } from '../../apps/ingestion/src/app.module';
+import { AppModule as ServingApp } from '../../apps/serving/src/app.module';
+
+jest.setTimeout(120_000);
+
+const ADMIN = { 'x-api-key': 'e2e-admin' };
+const READ = { 'x-api-key': 'e2e-read' };
+
+describe('rebuild end to end (real Postgres, Redis and queues)', () => {
+  let testDb: TestDatabase;
+  let db: DataSource;
+  let env: Env;
+  let prefix: string;
+  let dir: string;
+  let fixture: SyntheticFiles;
+  let ingestion: NestFastifyApplication;
+  let features: NestFastifyApplication | undefined;
+  let candidates: NestFastifyApplication | undefined;
+  let serving: NestFastifyApplication;
+  const children: ChildProcess[] = [];
+
+  const boot = (module: { forRoot(env: Env): unknown }) =>
+    createHttpApp(module.forRoot(env) as Parameters<typeof createHttpApp>[0], { env });
+
+  const trigger = async (asOf?: string): Promise<string> => {
+    const res = await ingestion.inject({
+      method: 'POST',
+      url: '/v1/rebuilds',
+      headers: ADMIN,
+      payload: asOf ? { as_of: asOf } : {},
+    });
+    expect(res.statusCode).toBe(202);
+    return (res.json() as { build_id: string }).build_id;
+  };
+
+  const build = async (id: string): Promise<BuildView> =>
+    (await ingestion.inject({ method: 'GET', url: `/v1/rebuilds/${id}`, headers: ADMIN })).json();
+
+  const waitFor = async (id: string, statuses: string[], timeoutMs = 60_000): Promise<BuildView> => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const b = await build(id);
+      if (statuses.includes(b.status)) return b;
+      if (Date.now() > until)
+        throw new Error(`build ${id} is still ${b.status}: ${JSON.stringify(b.stages)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  const recommend = async (customer: string, query = ''): Promise<RecommendationsResponse> => {
+    const res = await serving.inject({
+      method: 'GET',
+      url: `/v1/customers/${customer}/recommendations${query}`,
+      headers: READ,
+    });
+    expect(res.statusCode).toBe(200);
+    return res.json();
+  };
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    prefix = uniqueQueuePrefix();
+    env = parseEnv({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: testDb.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      NEXTBUY_API_KEYS: 'e2e-admin:admin,e2e-read:read',
+      REBUILD_SHARDS: '2',
+      BUILDS_KEEP: '5',
+    });
+    db = await createDataSource({ url: testDb.url, poolSize: 4 }).initialize();
+    dir = mkdtempSync(join(tmpdir(), 'nextbuy-e2e-'));
+    fixture = writeSyntheticRetail(dir);
+    for (const [kind, file] of [
+      ['products', fixture.products],
+      ['customers', fixture.customers],
+      ['events', fixture.events],
+    ] as const) {
+      const summary = await importFile(db, { kind, file });
+      expect(summary.rejected).toBe(0);
+    }
+    [ingestion, features, candidates, serving] = await Promise.all([
+      boot(IngestionApp),
+      boot(FeaturesApp),
+      boot(CandidatesApp),
+      boot(ServingApp),
+    ]);
+  });
+
+  afterAll(async () => {
+    children.forEach((c) => c.kill('SIGKILL'));
+    await Promise.all([ingestion, features, candidates, serving].map((app) => app?.close()));
+    await db?.destroy();
+    await testDb?.drop();
+    await clearRedisPrefix(prefix);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  let firstBuild: string;
+
+  it('rebuilds through the queues, publishes, and serves every customer a list', async () => {
+    firstBuild = await trigger();
+    const done = await waitFor(firstBuild, ['published', 'failed']);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('published');
+    for (const stage of [
+      'snapshot',
+      'item-stats',
+      'item-graphs',
+      'ranker',
+      'rank-0',
+      'rank-1',
+      'item-lists',
+    ]) {
+      expect(done.stages[stage]).toMatchObject({ status: 'done', progress: 1 });
+    }
+    expect(done.counts).toMatchObject({
+      customers: fixture.customerIds.length,
+      recommendations: fixture.customerIds.length,
+    });
+
+    const answer = await recommend(fixture.customerIds[0]!, '?limit=12');
+    expect(answer.build_id).toBe(firstBuild);
+    expect(answer.items.length).toBeGreaterThan(0);
+    expect(new Set(answer.items.map((i) => i.product_id)).size).toBe(answer.items.length);
+    for (const item of answer.items) {
+      expect(item.reasons.length).toBeGreaterThan(0);
+      expect(item.reasons.reduce((s, r) => s + r.attribution, 0)).toBeCloseTo(1, 3);
+    }
+    // A customer the build has never seen still gets an answer.
+    const stranger = await recommend('nobody-knows-me');
+    expect(stranger.items.length).toBeGreaterThan(0);
+    expect(stranger.items.every((i) => i.strategy === 'popular')).toBe(true);
+  });
+
+  it('refuses a second rebuild while one is in flight', async () => {
+    const id = await trigger();
+    const again = await ingestion.inject({
+      method: 'POST',
+      url: '/v1/rebuilds',
+      headers: ADMIN,
+      payload: {},
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({
+      statusCode: 409,
+      message: expect.stringMatching(/already in flight/),
+    });
+    await waitFor(id, ['published']);
+  });
+
+  it('keeps the previous build serving when a stage fails', async () => {
+    const before = await recommend(fixture.customerIds[1]!);
+    // Replace the features app with a worker whose ranker stage always throws.
+    await features!.close();
+    features = undefined;
+    const producerRedis = createProducerConnection(TEST_REDIS_URL);
+    const producer = new JobProducer(producerRedis, prefix);
+    const stages = new RebuildStages(db, producer, { publish: () => Promise.resolve(0) }, { keepBuilds: 5 });
+    const dispatcher = new JobDispatcher(
+      QueueName.Features,
+      {
+        [JobName.Snapshot]: ({ buildId }) => stages.snapshot(buildId),
+        [JobName.Feature]: ({ buildId, stage }) =>
+          stage === 'ranker'
+            ? Promise.reject(new Error('simulated ranker crash'))
+            : stages.feature(buildId, stage),
+      },
+      (job, error) => stages.fail((job.data as { buildId: string }).buildId, stageOfJob(job), error),
+    );
+    const broken = new Worker(QueueName.Features, (job) => dispatcher.dispatch(job), {
+      connection: redisOptionsFromUrl(TEST_REDIS_URL),
+      prefix,
+    });
+    try {
+      const id = await trigger();
+      const failed = await waitFor(id, ['failed', 'published']);
+      expect(failed.status).toBe('failed');
+      expect(failed.error).toBe('ranker: simulated ranker crash');
+      expect(failed.stages.ranker).toMatchObject({ status: 'failed' });
+      const after = await recommend(fixture.customerIds[1]!);
+      expect(after.build_id).toBe(before.build_id);
+      expect(after.items).toEqual(before.items);
+    } finally {
+      await broken.close();
+      await producer.close();
+      producerRedis.disconnect();
+    }
+    features = await boot(FeaturesApp);
+  });
+
+  it('completes a build whose worker was killed mid-stage, once a worker is back', async () => {
+    // Rank shards run in separate candidates processes from here on.
+    await candidates!.close();
+    candidates = undefined;
+    const startCandidates = () => {
+      const child = spawn(process.execPath, ['apps/candidates/dist/main.js'], {
+        cwd: join(__dirname, '../..'),
+        env: {
+          ...process.env,
+          DATABASE_URL: env.DATABASE_URL,
+          REDIS_URL: env.REDIS_URL,
+          QUEUE_PREFIX: prefix,
+          CANDIDATES_PORT: String(40_000 + Math.floor(Math.random() * 20_000)),
+          LOG_LEVEL: 'silent',
+          WORKER_LOCK_MS: '2000',
+          WORKER_STALLED_CHECK_MS: '1000',
+        },
+        stdio: 'ignore',
+      });
+      children.push(child);
+      return child;
+    };
+    // Hold the table the rank shards write to: the first shard blocks mid-stage, job active.
+    const blocker = new Client({ connectionString: env.DATABASE_URL });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE recommendations IN ACCESS EXCLUSIVE MODE');
+    const first = startCandidates();
+    const id = await trigger();
+    const blockedUntil = Date.now() + 60_000;
+    for (;;) {
+      // Polled from another connection: pg_stat_activity is frozen within one transaction.
+      const [waiting] = await db.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'nextbuy-candidates' AND wait_event_type = 'Lock'`,
+      );
+      if (waiting.n > 0) break;
+      if (Date.now() > blockedUntil) throw new Error('the rank shard never reached its write');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    await blocker.query('ROLLBACK');
+    await blocker.end();
+    expect((await build(id)).status).toBe('running');
+
+    startCandidates();
+    const done = await waitFor(id, ['published', 'failed'], 90_000);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('published');
+    expect((await recommend(fixture.customerIds[2]!)).build_id).toBe(id);
+  });
+});
