@@ -1,6 +1,9 @@
 /** Exit codes of `nextbuy` (SPEC.md: non-zero when a row was rejected). */
 export const EXIT_OK = 0;
-export const EXIT_REJECTED_ROWS = 1;
+/** The command ran and the answer is "no": rejected rows, a failed build, a build in flight, an unknown build. */
+export const EXIT_FAILED = 1;
+export const EXIT_REJECTED_ROWS = EXIT_FAILED;
+/** The command could not run: bad arguments, a service out of reach. */
 export const EXIT_FATAL = 2;
 
 /** A failure the user can fix (missing file, bad arguments): one line, no stack trace. */
@@ -29,4 +32,15 @@ export function describeFatal(error: unknown): string {
   if (code === '28P01' || code === '28000') return `the database refused the login: ${e.message}`;
   const message = (e.message || first.message || code || String(error)).split('\n')[0] ?? '';
   return message;
+}
+
+/** A URL fit for a message: the password is never printed. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
 }

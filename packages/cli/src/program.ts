@@ -1,7 +1,11 @@
 import { Command } from 'commander';
 import { registerDatasetCommand } from './commands/dataset.command';
+import { registerExportCommand } from './commands/export.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerMigrateCommand } from './commands/migrate.command';
+import { registerRebuildCommand } from './commands/rebuild.command';
+import { registerRecommendCommand } from './commands/recommend.command';
+import { registerRollbackCommand } from './commands/rollback.command';
 import { registerStatusCommand } from './commands/status.command';
 import { processOutput, type Output } from './output';
 
@@ -13,7 +17,11 @@ export function buildProgram(output: Output = processOutput): Command {
     .configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) });
   registerMigrateCommand(program, output);
   registerImportCommand(program, output);
+  registerRebuildCommand(program, output);
   registerStatusCommand(program, output);
+  registerRollbackCommand(program, output);
+  registerRecommendCommand(program, output);
+  registerExportCommand(program, output);
   registerDatasetCommand(program, output);
   return program;
 }

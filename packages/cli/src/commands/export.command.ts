@@ -1,0 +1,83 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { loadEnv } from '@nextbuy/config';
+import { BuildOutputRepository, BuildRepository } from '@nextbuy/db';
+import { CsvFileWriter } from '../datasets/csv-writer';
+import { withDatabase } from '../database';
+import { EXIT_FAILED, EXIT_OK, FatalError } from '../errors';
+import { processOutput, type Output } from '../output';
+
+export const EXPORT_COLUMNS = ['customer_id', 'rank', 'product_id', 'score', 'strategy'] as const;
+
+export interface ExportOptions {
+  out: string;
+  limit?: string;
+}
+
+export interface ExportResult {
+  exitCode: number;
+  buildId?: string;
+  rows: number;
+  customers: number;
+}
+
+function parseLimit(text: string | undefined): number {
+  if (text === undefined) return Infinity;
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new FatalError(`--limit must be a whole number of at least 1 (got ${JSON.stringify(text)})`);
+  return Number(text);
+}
+
+/**
+ * Every customer's list of the active build as CSV (gzip when the name ends in `.gz`), read in
+ * pages and written as it goes: memory stays flat whatever the number of customers.
+ */
+export async function runExport(url: string, options: ExportOptions, output: Output): Promise<ExportResult> {
+  const limit = parseLimit(options.limit);
+  return withDatabase(url, async (db) => {
+    const active = await new BuildRepository(db).active();
+    if (!active) {
+      output.err('there is no active build to export: run `nextbuy rebuild --wait` first');
+      return { exitCode: EXIT_FAILED, rows: 0, customers: 0 };
+    }
+    await mkdir(dirname(options.out), { recursive: true });
+    const writer = new CsvFileWriter(options.out, EXPORT_COLUMNS);
+    let customers = 0;
+    try {
+      for await (const page of new BuildOutputRepository(db).allRecommendations(active.id)) {
+        for (const list of page) {
+          customers++;
+          const items = [...list.items].sort((a, b) => a.rank - b.rank).slice(0, limit);
+          for (const item of items) {
+            await writer.write({
+              customer_id: list.customer_id,
+              rank: item.rank,
+              product_id: item.product_id,
+              score: item.score,
+              strategy: item.strategy,
+            });
+          }
+        }
+      }
+    } finally {
+      await writer.close();
+    }
+    output.out(
+      `wrote ${writer.rows.toLocaleString('en')} rows for ${customers.toLocaleString('en')} customers of build ${active.id} → ${options.out}`,
+    );
+    return { exitCode: EXIT_OK, buildId: active.id, rows: writer.rows, customers };
+  });
+}
+
+export function registerExportCommand(program: Command, output: Output = processOutput): void {
+  program
+    .command('export')
+    .description('CSV customer_id,rank,product_id,score,strategy for every customer of the active build')
+    .requiredOption('--out <file>', 'where to write the CSV (.gz compresses)')
+    .option('--limit <n>', 'items per customer (default: all stored)')
+    .action(async (options: ExportOptions) => {
+      const { exitCode } = await runExport(loadEnv().DATABASE_URL, options, output);
+      process.exitCode = exitCode;
+    });
+}
