@@ -38,11 +38,16 @@ export function copyTextRow(values: readonly CopyValue[]): string {
 export class CopyWriter {
   private readonly stream: ReturnType<typeof copyFrom>;
   private failure: Error | undefined;
+  /** Settles when the stream ends or fails: one set of listeners for the writer's whole life. */
+  private readonly closed: Promise<void>;
 
   constructor(client: ClientBase, table: string, columns: readonly string[]) {
     const target = `${table.split('.').map(quoteIdent).join('.')} (${columns.map(quoteIdent).join(', ')})`;
     this.stream = client.query(copyFrom(`COPY ${target} FROM STDIN`));
     this.stream.on('error', (e: Error) => {
+      this.failure ??= e;
+    });
+    this.closed = finished(this.stream).catch((e: Error) => {
       this.failure ??= e;
     });
   }
@@ -51,7 +56,7 @@ export class CopyWriter {
   async write(chunk: string): Promise<void> {
     this.throwIfFailed();
     if (!this.stream.write(chunk)) {
-      await Promise.race([once(this.stream, 'drain'), finished(this.stream)]);
+      await Promise.race([once(this.stream, 'drain'), this.closed]);
       this.throwIfFailed();
     }
   }
@@ -60,7 +65,7 @@ export class CopyWriter {
   async end(): Promise<number> {
     this.throwIfFailed();
     this.stream.end();
-    await finished(this.stream);
+    await this.closed;
     this.throwIfFailed();
     return this.stream.rowCount;
   }
@@ -74,6 +79,6 @@ export class CopyWriter {
   async abort(reason: Error): Promise<void> {
     if (this.stream.writableFinished || this.stream.destroyed) return;
     this.stream.destroy(reason);
-    await finished(this.stream).catch(() => undefined);
+    await this.closed;
   }
 }
