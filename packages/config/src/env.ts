@@ -57,6 +57,11 @@ export const envSchema = z.object({
   REBUILD_SHARDS: z.coerce.number().int().min(1).max(1024).default(4),
   /** Published builds kept for rollback; older ones are garbage-collected after each publish. */
   BUILDS_KEEP: z.coerce.number().int().min(1).max(100).default(3),
+  /**
+   * A build in flight with no stage progress for this long is taken as abandoned (its jobs were lost,
+   * e.g. Redis restarted without persistence) and marked failed when the next rebuild is asked for.
+   */
+  BUILD_STALE_MINUTES: z.coerce.number().int().min(1).default(60),
   /** Cron expression for scheduled rebuilds (e.g. `0 3 * * *`); empty means no schedule. */
   REBUILD_SCHEDULE: z.string().default(''),
   /**

@@ -4,6 +4,15 @@ import { startRebuild, type JobProducer, type RebuildRequest } from '@nextbuy/qu
 
 export interface RebuildTriggerSettings {
   shards: number;
+  staleAfterMinutes: number;
+}
+
+/** The trigger settings of an environment (API, CLI and schedule read the same variables). */
+export function rebuildTriggerSettings(env: {
+  REBUILD_SHARDS: number;
+  BUILD_STALE_MINUTES: number;
+}): RebuildTriggerSettings {
+  return { shards: env.REBUILD_SHARDS, staleAfterMinutes: env.BUILD_STALE_MINUTES };
 }
 
 /**

@@ -9,6 +9,8 @@ export interface RebuildRequest {
   trigger: 'api' | 'cli' | 'schedule' | 'evaluate';
   /** Recorded on the build: what it was built with. */
   config: Record<string, unknown>;
+  /** A build in flight without progress for this long is failed as abandoned first. */
+  staleAfterMinutes?: number;
 }
 
 /**
@@ -21,7 +23,10 @@ export async function startRebuild(
   producer: JobProducer,
   req: RebuildRequest,
 ): Promise<BuildEntity> {
-  const build = await builds.create({ asOf: req.asOf ?? null, trigger: req.trigger, config: req.config });
+  const build = await builds.create(
+    { asOf: req.asOf ?? null, trigger: req.trigger, config: req.config },
+    req.staleAfterMinutes,
+  );
   try {
     await producer.add(JobName.Snapshot, { buildId: build.id }, { jobId: jobIds.snapshot(build.id) });
   } catch (e) {

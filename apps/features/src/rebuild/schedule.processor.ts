@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Env } from '@nextbuy/config';
 import { JobName, QueueName } from '@nextbuy/contracts';
 import { BuildInFlightError, BuildRepository } from '@nextbuy/db';
-import { triggerRebuild } from '@nextbuy/pipeline';
+import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/pipeline';
 import { JobProducer } from '@nextbuy/queue';
 import { InjectEnv, JobDispatcher, QueueProcessor } from '@nextbuy/server';
 
@@ -34,12 +34,9 @@ export class ScheduleProcessor
       {
         [JobName.ScheduledRebuild]: async () => {
           try {
-            const build = await triggerRebuild(
-              builds,
-              producer,
-              { shards: env.REBUILD_SHARDS },
-              { trigger: 'schedule' },
-            );
+            const build = await triggerRebuild(builds, producer, rebuildTriggerSettings(env), {
+              trigger: 'schedule',
+            });
             this.logger.log(`scheduled rebuild ${build.id} started`);
           } catch (e) {
             if (!(e instanceof BuildInFlightError)) throw e;

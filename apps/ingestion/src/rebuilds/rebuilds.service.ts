@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
 import { parseIsoTimestamp, type BuildView } from '@nextbuy/contracts';
 import { BuildInFlightError, BuildRepository, toBuildView } from '@nextbuy/db';
-import { triggerRebuild } from '@nextbuy/pipeline';
+import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/pipeline';
 import { JobProducer } from '@nextbuy/queue';
 import { ApiError, InjectEnv } from '@nextbuy/server';
 
@@ -31,12 +31,10 @@ export class RebuildsService {
       asOf = new Date(ms);
     }
     try {
-      const build = await triggerRebuild(
-        this.builds,
-        this.producer,
-        { shards: this.env.REBUILD_SHARDS },
-        { asOf, trigger: 'api' },
-      );
+      const build = await triggerRebuild(this.builds, this.producer, rebuildTriggerSettings(this.env), {
+        asOf,
+        trigger: 'api',
+      });
       return { build_id: build.id };
     } catch (e) {
       if (e instanceof BuildInFlightError)

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { DataSource } from 'typeorm';
-import { loadEnv } from '@nextbuy/config';
+import { loadEnv, type Env } from '@nextbuy/config';
 import { parseIsoTimestamp, QueueName, type BuildView, type StageState } from '@nextbuy/contracts';
 import { BuildInFlightError, BuildRepository, toBuildView } from '@nextbuy/db';
 import { JobProducer } from '@nextbuy/queue';
@@ -13,12 +13,10 @@ import { closeRedis, connectRedis, sleep } from '../redis';
 
 export const START_WORKERS_HINT = 'start the workers: npm start';
 
-export interface RebuildEnv {
-  DATABASE_URL: string;
-  REDIS_URL: string;
-  QUEUE_PREFIX: string;
-  REBUILD_SHARDS: number;
-}
+export type RebuildEnv = Pick<
+  Env,
+  'DATABASE_URL' | 'REDIS_URL' | 'QUEUE_PREFIX' | 'REBUILD_SHARDS' | 'BUILD_STALE_MINUTES'
+>;
 
 export interface RebuildOptions {
   asOf?: string;
@@ -64,7 +62,7 @@ export async function runRebuild(
 ): Promise<RebuildResult> {
   const asOf = parseAsOf(options.asOf);
   // The pipeline package brings the engine along: loaded only by the command that needs it.
-  const { triggerRebuild, FEATURE_STAGE_NAMES } = await import('@nextbuy/pipeline');
+  const { triggerRebuild, rebuildTriggerSettings, FEATURE_STAGE_NAMES } = await import('@nextbuy/pipeline');
   return withDatabase(env.DATABASE_URL, async (db) => {
     const redis = await connectRedis(env.REDIS_URL);
     const producer = new JobProducer(redis, env.QUEUE_PREFIX);
@@ -72,12 +70,10 @@ export async function runRebuild(
       const builds = new BuildRepository(db);
       let buildId: string;
       try {
-        const build = await triggerRebuild(
-          builds,
-          producer,
-          { shards: env.REBUILD_SHARDS },
-          { asOf, trigger: 'cli' },
-        );
+        const build = await triggerRebuild(builds, producer, rebuildTriggerSettings(env), {
+          asOf,
+          trigger: 'cli',
+        });
         buildId = build.id;
       } catch (e) {
         if (e instanceof BuildInFlightError) {

@@ -112,3 +112,44 @@ describe('BuildRepository (real Postgres)', () => {
     expect(Array.from(await outputs.loadArtifact(id, 'x'))).toEqual([4, 5]);
   });
 });
+
+describe('BuildRepository: abandoned builds (real Postgres)', () => {
+  let testDb: TestDatabase;
+  let db: DataSource;
+  let builds: BuildRepository;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = await createDataSource({ url: testDb.url, poolSize: 2 }).initialize();
+    builds = new BuildRepository(db);
+  });
+
+  afterAll(async () => {
+    await db.destroy();
+    await testDb.drop();
+  });
+
+  it('fails a build in flight without progress for too long, so the next trigger goes through', async () => {
+    const lost = await builds.create({ asOf: null, trigger: 'test', config: {} });
+    await builds.updateStage(lost.id, 'snapshot', {
+      status: 'running',
+      progress: 0,
+      started_at: new Date().toISOString(),
+    });
+    // Recent progress: not stale, the second trigger is still refused.
+    await expect(builds.create({ asOf: null, trigger: 'test', config: {} }, 60)).rejects.toThrow(
+      BuildInFlightError,
+    );
+    await db.query(
+      `UPDATE builds SET created_at = now() - interval '2 hours',
+         stages = jsonb_set(stages, '{snapshot,started_at}', to_jsonb((now() - interval '2 hours')::text)) WHERE id = $1`,
+      [lost.id],
+    );
+    const next = await builds.create({ asOf: null, trigger: 'test', config: {} }, 60);
+    expect(next.id).not.toBe(lost.id);
+    expect(await builds.get(lost.id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^abandoned: no progress for 60 minutes/),
+    });
+  });
+});

@@ -28,8 +28,13 @@ export class BuildRepository {
     return this.db.getRepository(BuildEntity);
   }
 
-  /** Inserts a queued build; the database refuses a second one in flight. */
-  async create(build: NewBuild): Promise<BuildEntity> {
+  /**
+   * Inserts a queued build; the database refuses a second one in flight. A build in flight without
+   * any progress for `staleAfterMinutes` is marked failed first, so lost jobs cannot block rebuilds
+   * forever.
+   */
+  async create(build: NewBuild, staleAfterMinutes?: number): Promise<BuildEntity> {
+    if (staleAfterMinutes !== undefined) await this.abandonStale(staleAfterMinutes);
     try {
       return await this.repo.save({
         status: 'queued',
@@ -44,6 +49,28 @@ export class BuildRepository {
       }
       throw e;
     }
+  }
+
+  /** Fails builds in flight whose last sign of life (creation, start, any stage event) is too old. */
+  async abandonStale(staleAfterMinutes: number): Promise<string[]> {
+    const rows = rowsOf<{ id: string }>(
+      await this.db.query(
+        `WITH stale AS (
+           UPDATE builds b SET status = 'failed', finished_at = now(),
+             error = 'abandoned: no progress for ' || $1 || ' minutes (its jobs were lost, e.g. Redis restarted without persistence)'
+           WHERE b.status IN ('queued', 'running')
+             AND GREATEST(
+                   b.created_at,
+                   COALESCE(b.started_at, b.created_at),
+                   COALESCE((SELECT max(GREATEST((s.value ->> 'started_at')::timestamptz, (s.value ->> 'finished_at')::timestamptz))
+                             FROM jsonb_each(b.stages) s), b.created_at)
+                 ) < now() - make_interval(mins => $1)
+           RETURNING b.id
+         ) SELECT id FROM stale`,
+        [staleAfterMinutes],
+      ),
+    );
+    return rows.map((r) => String(r.id));
   }
 
   get(id: string): Promise<BuildEntity | null> {
