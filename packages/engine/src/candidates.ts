@@ -100,7 +100,8 @@ export class CandidateGenerator {
       dense = new Float32Array(this.snapshot.products.ids.length);
       const seg = this.artifacts.itemStats.bySegment;
       if (segment >= 0 && segment < seg.offsets.length - 1) {
-        for (let k = seg.offsets[segment]!; k < seg.offsets[segment + 1]!; k++) dense[seg.cols[k]!] = seg.vals[k]!;
+        for (let k = seg.offsets[segment]!; k < seg.offsets[segment + 1]!; k++)
+          dense[seg.cols[k]!] = seg.vals[k]!;
       }
       this.segmentBuyers.set(segment, dense);
     }
@@ -140,7 +141,13 @@ export class CandidateGenerator {
       ['repurchase', repurchaseCandidates(profile, per.repurchase)],
       [
         'collaborative',
-        collaborativeCandidates(profile, artifacts.graphs.collaborative, this.accCollab, per.collaborative, isOwn),
+        collaborativeCandidates(
+          profile,
+          artifacts.graphs.collaborative,
+          this.accCollab,
+          per.collaborative,
+          isOwn,
+        ),
       ],
       [
         'collaborative',
@@ -169,7 +176,13 @@ export class CandidateGenerator {
       ],
       [
         'affinity_similar',
-        affinitySimilarCandidates(profile, artifacts.attributes.similar, this.accAttr, per.affinity_similar, isOwn),
+        affinitySimilarCandidates(
+          profile,
+          artifacts.attributes.similar,
+          this.accAttr,
+          per.affinity_similar,
+          isOwn,
+        ),
       ],
       [
         'category_preference',

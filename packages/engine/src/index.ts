@@ -26,3 +26,4 @@ export * from './explain';
 export * from './rules';
 export * from './pipeline';
 export * from './product-lists';
+export * from './backtest';

@@ -108,7 +108,10 @@ describe('staged build', () => {
 describe('product lists', () => {
   it('similar and bought-together lists are available products with reasons summing to 1', () => {
     const p = snapshot.products.ids.indexOf('p5');
-    for (const list of [similarProducts(snapshot, built.artifacts, p, 10), boughtTogether(snapshot, built.artifacts, p, 10)]) {
+    for (const list of [
+      similarProducts(snapshot, built.artifacts, p, 10),
+      boughtTogether(snapshot, built.artifacts, p, 10),
+    ]) {
       expect(list.length).toBeGreaterThan(0);
       for (const item of list) {
         expect(item.product).not.toBe(p);
@@ -124,7 +127,9 @@ describe('product lists', () => {
 describe('ranker training windows', () => {
   it('windows built as separate stages and merged equal the in-process training set', () => {
     const whole = buildTrainingSet(snapshot, config);
-    const parts = [1, 2, 3].map((w) => decodeTrainingSet(encodeTrainingSet(buildTrainingWindow(snapshot, config, w))));
+    const parts = [1, 2, 3].map((w) =>
+      decodeTrainingSet(encodeTrainingSet(buildTrainingWindow(snapshot, config, w))),
+    );
     const merged = mergeTrainingSets(parts);
     expect(merged.y.length).toBe(whole.y.length);
     expect(Array.from(merged.query)).toEqual(Array.from(whole.query));
@@ -154,7 +159,9 @@ describe('return rules', () => {
       },
     };
     expect(withReturn.events.ts.length).toBe(n + 1);
-    const after = recommendFor({ ...built, snapshot: withReturn }, 'c5', { limit: 40 }).items.find((i) => i.product === p5);
+    const after = recommendFor({ ...built, snapshot: withReturn }, 'c5', { limit: 40 }).items.find(
+      (i) => i.product === p5,
+    );
     expect(after === undefined || after.score < before.score * 0.5).toBe(true);
   });
 });

@@ -62,8 +62,10 @@ export function buildFeatureArtifacts(
     itemStats: reuse.itemStats ?? timed(timings, 'itemStats', () => buildItemStats(s, config)),
     graphs: reuse.graphs ?? timed(timings, 'itemGraphs', () => buildItemGraphs(s, config)),
     attributes: reuse.attributes ?? timed(timings, 'attributeGraph', () => buildAttributeGraph(s, config)),
-    affinities: reuse.affinities ?? timed(timings, 'customerAffinities', () => buildCustomerAffinities(s, config)),
-    neighbours: reuse.neighbours ?? timed(timings, 'customerNeighbours', () => buildCustomerNeighbours(s, config)),
+    affinities:
+      reuse.affinities ?? timed(timings, 'customerAffinities', () => buildCustomerAffinities(s, config)),
+    neighbours:
+      reuse.neighbours ?? timed(timings, 'customerNeighbours', () => buildCustomerNeighbours(s, config)),
   };
 }
 

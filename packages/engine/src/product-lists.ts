@@ -33,7 +33,14 @@ function blend(
   s: Snapshot,
   p: number,
   limit: number,
-  sources: { graph: Csr; weight: number; support?: Float32Array; strategy: Strategy; feature: string; text: (n: number) => string }[],
+  sources: {
+    graph: Csr;
+    weight: number;
+    support?: Float32Array;
+    strategy: Strategy;
+    feature: string;
+    text: (n: number) => string;
+  }[],
 ): ProductListItem[] {
   const parts = new Map<number, { score: number; by: { i: number; v: number; n: number }[] }>();
   sources.forEach((src, i) => {
@@ -66,7 +73,12 @@ function blend(
     });
 }
 
-export function similarProducts(s: Snapshot, a: FeatureArtifacts, product: number, limit: number): ProductListItem[] {
+export function similarProducts(
+  s: Snapshot,
+  a: FeatureArtifacts,
+  product: number,
+  limit: number,
+): ProductListItem[] {
   return blend(s, product, limit, [
     {
       graph: a.graphs.collaborative,
@@ -86,7 +98,12 @@ export function similarProducts(s: Snapshot, a: FeatureArtifacts, product: numbe
   ]);
 }
 
-export function boughtTogether(s: Snapshot, a: FeatureArtifacts, product: number, limit: number): ProductListItem[] {
+export function boughtTogether(
+  s: Snapshot,
+  a: FeatureArtifacts,
+  product: number,
+  limit: number,
+): ProductListItem[] {
   return blend(s, product, limit, [
     {
       graph: a.graphs.together,

@@ -95,7 +95,8 @@ export function trainGbdt(
   }
   // Histogram cell of (row, feature) within a node's histogram, precomputed for the hot loop.
   const cell = new Uint16Array(rows * nF);
-  for (let r = 0; r < rows; r++) for (let f = 0; f < nF; f++) cell[r * nF + f] = f * bins + binned[r * nF + f]!;
+  for (let r = 0; r < rows; r++)
+    for (let f = 0; f < nF; f++) cell[r * nF + f] = f * bins + binned[r * nF + f]!;
 
   let mean = 0;
   for (let r = 0; r < rows; r++) mean += y[r]!;

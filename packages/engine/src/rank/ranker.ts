@@ -111,7 +111,8 @@ export function checkLayout(m: RankerModel): void {
 
 const TRAINING_KIND = 'training-set';
 export const encodeTrainingSet = (t: TrainingSet): Uint8Array => encodeArtifact(TRAINING_KIND, 1, t);
-export const decodeTrainingSet = (b: Uint8Array): TrainingSet => decodeArtifact<TrainingSet>(TRAINING_KIND, 1, b);
+export const decodeTrainingSet = (b: Uint8Array): TrainingSet =>
+  decodeArtifact<TrainingSet>(TRAINING_KIND, 1, b);
 
 export const encodeRanker = (m: RankerModel): Uint8Array => encodeArtifact(KIND, VERSION, m);
 export const decodeRanker = (b: Uint8Array): RankerModel => {
