@@ -197,6 +197,7 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
           stage === 'ranker'
             ? Promise.reject(new Error('simulated ranker crash'))
             : stages.feature(buildId, stage),
+        [JobName.EvaluationRun]: () => Promise.resolve(),
       },
       (job, error) => stages.fail((job.data as { buildId: string }).buildId, stageOfJob(job), error),
     );

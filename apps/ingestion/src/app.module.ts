@@ -3,6 +3,7 @@ import type { Env } from '@nextbuy/config';
 import type { OpenApiOptions } from '@nextbuy/server';
 import { QueueModule, ServerModule } from '@nextbuy/server';
 import { CatalogModule } from './catalog/catalog.module';
+import { EvaluationsModule } from './evaluations/evaluations.module';
 import { EventsModule } from './events/events.module';
 import { RebuildsModule } from './rebuilds/rebuilds.module';
 
@@ -12,11 +13,11 @@ export const OPENAPI: OpenApiOptions = {
   title: 'nextbuy ingestion',
   description:
     'Events, product and customer upserts. Keys travel in `x-api-key` or `Authorization: Bearer KEY`; ' +
-    'events and catalog routes need scope `write`, rebuilds `admin`. Errors are `{statusCode, error, message, details?}`.',
+    'events and catalog routes need scope `write`, rebuilds and evaluations `admin`. Errors are `{statusCode, error, message, details?}`.',
 };
 
 /** Feature modules of the app; each owns its controllers and services. */
-const FEATURES = [EventsModule, CatalogModule, RebuildsModule];
+const FEATURES = [EventsModule, CatalogModule, RebuildsModule, EvaluationsModule];
 
 @Module({})
 export class AppModule {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDatasetCommand } from './commands/dataset.command';
+import { registerEvaluateCommand } from './commands/evaluate.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerMigrateCommand } from './commands/migrate.command';
@@ -23,5 +24,6 @@ export function buildProgram(output: Output = processOutput): Command {
   registerRecommendCommand(program, output);
   registerExportCommand(program, output);
   registerDatasetCommand(program, output);
+  registerEvaluateCommand(program, output);
   return program;
 }

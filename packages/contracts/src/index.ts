@@ -3,3 +3,4 @@ export * from './records';
 export * from './api';
 export * from './event-id';
 export * from './jobs';
+export * from './evaluations';

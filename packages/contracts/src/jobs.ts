@@ -22,10 +22,13 @@ export const JobName = {
   Publish: 'build.publish',
   ScheduledRebuild: 'build.scheduled',
   ItemLists: 'build.item-lists',
+  /** A backtest (`POST /v1/evaluations`): fills the `evaluations` row it names. */
+  EvaluationRun: 'evaluation.run',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 const buildId = z.string().regex(/^\d+$/, 'build_id must be a decimal id');
+const evaluationId = z.string().regex(/^\d+$/, 'evaluation_id must be a decimal id');
 
 /** Job payloads carry ids, never entities: a job reads current state by id when it runs. */
 export const jobPayloadSchemas = {
@@ -40,6 +43,7 @@ export const jobPayloadSchemas = {
   [JobName.Publish]: z.object({ buildId }),
   [JobName.ScheduledRebuild]: z.object({}),
   [JobName.ItemLists]: z.object({ buildId }),
+  [JobName.EvaluationRun]: z.object({ evaluationId }),
 } as const;
 
 export type JobPayloadSchemas = typeof jobPayloadSchemas;
@@ -57,6 +61,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.Publish]: QueueName.Candidates,
   [JobName.ScheduledRebuild]: QueueName.Schedule,
   [JobName.ItemLists]: QueueName.Candidates,
+  [JobName.EvaluationRun]: QueueName.Features,
 };
 
 export class InvalidJobPayloadError extends Error {}

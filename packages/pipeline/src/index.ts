@@ -5,3 +5,4 @@ export * from './snapshot-loader';
 export * from './trigger';
 export * from './stage-names';
 export * from './rebuild-stages.module';
+export * from './evaluation';

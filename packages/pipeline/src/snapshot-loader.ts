@@ -24,12 +24,16 @@ export async function newestEventTime(db: DataSource): Promise<Date | null> {
  */
 export async function loadSnapshot(db: DataSource, asOf: Date, inclusive: boolean): Promise<Snapshot> {
   const query = (sql: string, params?: unknown[]): Promise<unknown> => db.query(sql, params);
+  // Every list in a fixed order: dictionary indices and same-instant event order feed tie-breaks in
+  // the engine, so the same data must load the same way whatever Postgres' storage order.
   const [products, customers, events] = await Promise.all([
-    query(`SELECT product_id, name, category, brand, price, available, attributes FROM products`),
-    query(`SELECT customer_id, segment FROM customers`),
+    query(
+      `SELECT product_id, name, category, brand, price, available, attributes FROM products ORDER BY product_id`,
+    ),
+    query(`SELECT customer_id, segment FROM customers ORDER BY customer_id`),
     query(
       `SELECT customer_id, product_id, type, extract(epoch FROM ts) * 1000 AS ts, order_id, quantity
-       FROM events WHERE ts ${inclusive ? '<=' : '<'} $1`,
+       FROM events WHERE ts ${inclusive ? '<=' : '<'} $1 ORDER BY ts, id`,
       [asOf],
     ),
   ]);

@@ -1,22 +1,28 @@
 import { Processor } from '@nestjs/bullmq';
 import { JobName, QueueName } from '@nextbuy/contracts';
-import { RebuildStages, stageOfJob } from '@nextbuy/pipeline';
+import { RebuildStages, runQueuedEvaluation, stageOfJob } from '@nextbuy/pipeline';
 import { JobDispatcher, QueueProcessor, workerTimings } from '@nextbuy/server';
+import { DataSource } from 'typeorm';
 
-/** Snapshot and feature stages of a rebuild. */
+/** Snapshot and feature stages of a rebuild, and backtests (`POST /v1/evaluations`). */
 @Processor(QueueName.Features, { concurrency: 2, ...workerTimings() })
 export class FeaturesProcessor extends QueueProcessor<typeof QueueName.Features> {
   protected readonly dispatcher: JobDispatcher<typeof QueueName.Features>;
 
-  constructor(stages: RebuildStages) {
+  constructor(stages: RebuildStages, db: DataSource) {
     super();
     this.dispatcher = new JobDispatcher(
       QueueName.Features,
       {
         [JobName.Snapshot]: ({ buildId }) => stages.snapshot(buildId),
         [JobName.Feature]: ({ buildId, stage }) => stages.feature(buildId, stage),
+        [JobName.EvaluationRun]: ({ evaluationId }) => runQueuedEvaluation(db, evaluationId),
       },
-      (job, error) => stages.fail((job.data as { buildId: string }).buildId, stageOfJob(job), error),
+      // Build stages fail their build; an evaluation job records its own failure on its row.
+      (job, error) => {
+        const { buildId } = job.data as { buildId?: string };
+        return buildId ? stages.fail(buildId, stageOfJob(job), error) : Promise.resolve();
+      },
     );
   }
 }

@@ -5,3 +5,4 @@ export * from './stats.repository';
 export * from './import.repository';
 export * from './build.repository';
 export * from './build-output.repository';
+export * from './evaluation.repository';

@@ -1,0 +1,186 @@
+import type { DataSource } from 'typeorm';
+import { EVALUATION_DEFAULTS, PermanentJobError, type EvaluationReport } from '@nextbuy/contracts';
+import { EvaluationRepository, rowsOf } from '@nextbuy/db';
+import {
+  DAY_MS,
+  backtest,
+  indexHorizonPurchases,
+  resolveConfig,
+  type EngineConfigOverrides,
+  type HorizonPurchase,
+  type Snapshot,
+} from '@nextbuy/engine';
+import { loadSnapshot } from './snapshot-loader';
+
+export interface EvaluationOptions {
+  asOf: Date;
+  horizonDays?: number;
+  k?: number;
+  /** Engine settings beyond the horizon (tests use a smaller ranker). */
+  engine?: EngineConfigOverrides;
+}
+
+export interface EvaluationResult {
+  evaluationId: string;
+  report: EvaluationReport;
+}
+
+/** Nobody (but guests) bought anything in the horizon: there is nothing to score against. */
+export class NoHorizonPurchasesError extends PermanentJobError {}
+
+/** The horizon's distinct (customer, product) purchases, ts in [from, to), with the customer's segment. */
+export async function horizonPurchases(db: DataSource, from: Date, to: Date): Promise<HorizonPurchase[]> {
+  return rowsOf<HorizonPurchase>(
+    await db.query(
+      `SELECT DISTINCT e.customer_id, e.product_id, c.segment FROM events e
+       LEFT JOIN customers c ON c.customer_id = e.customer_id
+       WHERE e.type = 'purchase' AND e.ts >= $1 AND e.ts < $2`,
+      [from, to],
+    ),
+  );
+}
+
+/** Index remapping that keeps the entries not in `drop`, in order. */
+function keeper(ids: string[], drop: ReadonlySet<string>): { keep: number[]; remap: Int32Array } {
+  const keep = ids.map((id, i) => (drop.has(id) ? -1 : i)).filter((i) => i >= 0);
+  const remap = new Int32Array(ids.length).fill(-1);
+  keep.forEach((old, i) => (remap[old] = i));
+  return { keep, remap };
+}
+
+/**
+ * The snapshot reads the whole catalogue and every customer (master data, imported up front), but
+ * a product or customer known only from events at or after as-of (a stub no earlier event names)
+ * did not exist at as-of. They leave the dictionaries altogether: counts such as the number of
+ * customers weigh features (idf), so even an idle extra entry would move the lists. Newcomers who
+ * buy in the horizon are still scored, with the cold-start answer (`backtest`).
+ */
+async function asItWas(db: DataSource, s: Snapshot, asOf: Date): Promise<Snapshot> {
+  const noEarlierEvent = (column: 'product_id' | 'customer_id', alias: string) =>
+    `NOT EXISTS (SELECT 1 FROM events e WHERE e.${column} = ${alias}.${column} AND e.ts < $1)`;
+  const [products, customers] = await Promise.all<unknown>([
+    db.query(
+      `SELECT p.product_id AS id FROM products p WHERE p.stub AND ${noEarlierEvent('product_id', 'p')}`,
+      [asOf],
+    ),
+    db.query(
+      `SELECT c.customer_id AS id FROM customers c
+       WHERE c.stub AND ${noEarlierEvent('customer_id', 'c')}`,
+      [asOf],
+    ),
+  ]);
+  const laterProducts = new Set(rowsOf<{ id: string }>(products).map((r) => r.id));
+  const laterCustomers = new Set(rowsOf<{ id: string }>(customers).map((r) => r.id));
+  if (laterProducts.size === 0 && laterCustomers.size === 0) return s;
+  const d = s.products;
+  const P = keeper(d.ids, laterProducts);
+  const C = keeper(s.customers.ids, laterCustomers);
+  const attrOffsets = new Int32Array(P.keep.length + 1);
+  const attrTokens: number[] = [];
+  P.keep.forEach((p, i) => {
+    for (let t = d.attrOffsets[p]!; t < d.attrOffsets[p + 1]!; t++) attrTokens.push(d.attrTokens[t]!);
+    attrOffsets[i + 1] = attrTokens.length;
+  });
+  return {
+    ...s,
+    events: {
+      ...s.events,
+      product: Int32Array.from(s.events.product, (p) => P.remap[p]!),
+      customer: Int32Array.from(s.events.customer, (c) => C.remap[c]!),
+    },
+    customers: {
+      ...s.customers,
+      ids: C.keep.map((c) => s.customers.ids[c]!),
+      segment: Int32Array.from(C.keep, (c) => s.customers.segment[c]!),
+    },
+    products: {
+      ...d,
+      ids: P.keep.map((p) => d.ids[p]!),
+      name: P.keep.map((p) => d.name[p]!),
+      category: Int32Array.from(P.keep, (p) => d.category[p]!),
+      brand: Int32Array.from(P.keep, (p) => d.brand[p]!),
+      price: Float64Array.from(P.keep, (p) => d.price[p]!),
+      available: Uint8Array.from(P.keep, (p) => d.available[p]!),
+      attrOffsets,
+      attrTokens: Int32Array.from(attrTokens),
+    },
+  };
+}
+
+/** What the backtested engine sees: events strictly before as-of, the products and customers of then. */
+export async function loadEvaluationSnapshot(db: DataSource, asOf: Date): Promise<Snapshot> {
+  return asItWas(db, await loadSnapshot(db, asOf, false), asOf);
+}
+
+/**
+ * The backtest itself: the engine sees only events strictly before as-of (`loadSnapshot(…, false)`)
+ * and is scored against purchases in [as-of, as-of + horizon). The horizon is read first: every
+ * customer and product it names then already exists for the snapshot's dictionaries.
+ */
+export async function computeEvaluation(
+  db: DataSource,
+  options: EvaluationOptions,
+): Promise<EvaluationReport> {
+  const horizonDays = options.horizonDays ?? EVALUATION_DEFAULTS.horizonDays;
+  const k = options.k ?? EVALUATION_DEFAULTS.k;
+  const from = options.asOf;
+  const to = new Date(from.getTime() + horizonDays * DAY_MS);
+  const rows = await horizonPurchases(db, from, to);
+  const window = `between ${from.toISOString()} and ${to.toISOString()}`;
+  const hint = 'nothing to score against (pick an earlier as-of or a longer horizon)';
+  if (rows.length === 0) throw new NoHorizonPurchasesError(`no purchases ${window}: ${hint}`);
+  const snapshot = await loadEvaluationSnapshot(db, from);
+  const { purchases } = indexHorizonPurchases(snapshot, rows);
+  const config = resolveConfig({ ...options.engine, horizonDays });
+  const report = backtest(snapshot, purchases, config, { k });
+  if (report.customers === 0)
+    throw new NoHorizonPurchasesError(`no purchases by a non-guest customer ${window}: ${hint}`);
+  return report;
+}
+
+/** Runs a backtest in this process and stores it (`nextbuy evaluate`). Failures are stored too. */
+export async function runEvaluation(db: DataSource, options: EvaluationOptions): Promise<EvaluationResult> {
+  const evaluations = new EvaluationRepository(db);
+  const row = await evaluations.create(
+    {
+      asOf: options.asOf,
+      horizonDays: options.horizonDays ?? EVALUATION_DEFAULTS.horizonDays,
+      k: options.k ?? EVALUATION_DEFAULTS.k,
+    },
+    'running',
+  );
+  try {
+    const report = await computeEvaluation(db, options);
+    await evaluations.finish(row.id, report);
+    return { evaluationId: row.id, report };
+  } catch (e) {
+    await evaluations.fail(row.id, (e as Error).message).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * The `evaluation.run` job: fills the queued row it names. The outcome lives in the row (done or
+ * failed with the reason); a backtest is deterministic, so a failure is not retried.
+ */
+export async function runQueuedEvaluation(
+  db: DataSource,
+  evaluationId: string,
+  engine: EngineConfigOverrides = {},
+): Promise<void> {
+  const evaluations = new EvaluationRepository(db);
+  const row = await evaluations.get(evaluationId);
+  if (!row) throw new PermanentJobError(`evaluation ${evaluationId} does not exist`);
+  if (!(await evaluations.markRunning(evaluationId))) return;
+  try {
+    const report = await computeEvaluation(db, {
+      asOf: new Date(row.as_of),
+      horizonDays: Number(row.horizon_days),
+      k: Number(row.k),
+      engine,
+    });
+    await evaluations.finish(evaluationId, report);
+  } catch (e) {
+    await evaluations.fail(evaluationId, (e as Error).message);
+  }
+}
