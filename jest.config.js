@@ -22,6 +22,9 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
 module.exports = {
+  // A global option (ignored inside projects): integration tests start processes and apps, which
+  // takes seconds on a loaded 2-core machine; unit tests never come near it.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
     {
@@ -29,7 +32,6 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['**/*.int-spec.ts'],
       globalSetup: '<rootDir>/packages/testing/src/jest-global-setup.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -4,8 +4,8 @@
  */
 
 /** SPEC event types; the code is the index (stored in `InteractionLog.type`). */
-export const EVENT_TYPE_NAMES = ['view', 'click', 'cart_add', 'cart_remove', 'purchase', 'return'] as const;
-export type EventTypeName = (typeof EVENT_TYPE_NAMES)[number];
+export { EVENT_TYPES as EVENT_TYPE_NAMES, type EventType as EventTypeName } from '@nextbuy/contracts';
+import type { EventType as EventTypeName } from '@nextbuy/contracts';
 export const EventType = {
   view: 0,
   click: 1,

@@ -1,15 +1,8 @@
 import { topKIndices } from '../topk';
 
-/** The strategies that find candidates; the names are the SPEC `strategy` / `type` values. */
-export const STRATEGIES = [
-  'repurchase',
-  'affinity_similar',
-  'collaborative',
-  'complementary',
-  'category_preference',
-  'popular',
-] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+
+/** The strategies that find candidates: the SPEC `strategy` / `type` values, defined once in contracts. */
+export { STRATEGIES, type Strategy } from '@nextbuy/contracts';
 
 /** A product proposed by one strategy: its score there, and the product that led to it (-1: none). */
 export interface Candidate {
