@@ -8,28 +8,32 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const port = (name, fallback) => Number(process.env[name] || fallback);
 
 /**
- * Candidates workers to run: rank shards are CPU-bound and run one per process, so one per core
- * lets a rebuild use the whole machine (workers share the queue; shards spread over them).
+ * Worker processes per worker app: rebuild stages are CPU-bound and run one per process, so one
+ * per core lets a rebuild use the whole machine (workers share their queue; stages and shards
+ * spread over them). `FEATURES_WORKERS` / `CANDIDATES_WORKERS` change it.
  */
-const candidatesWorkers = () => Math.max(1, Number(process.env.CANDIDATES_WORKERS || 2));
+const workers = (variable) => Math.max(1, Number(process.env[variable] || 2));
+
+/** `count` processes of one worker app; the extra ones take health ports from `extraPorts` on. */
+function workerApp(app, portVariable, defaultPort, countVariable, extraPorts, color) {
+  return Array.from({ length: workers(countVariable) }, (_, i) => ({
+    name: i === 0 ? app : `${app}-${i + 1}`,
+    app,
+    port: i === 0 ? port(portVariable, defaultPort) : extraPorts + i,
+    color,
+    env: i === 0 ? {} : { [portVariable]: String(extraPorts + i) },
+  }));
+}
 
 /**
  * Name, app folder, entry point, `/health` port (same defaults as packages/config), log colour
- * and the environment that differs per process (extra candidates workers get the next ports).
+ * and the environment that differs per process.
  */
 export function apps() {
-  const base = port('CANDIDATES_PORT', 3003);
-  const candidates = Array.from({ length: candidatesWorkers() }, (_, i) => ({
-    name: i === 0 ? 'candidates' : `candidates-${i + 1}`,
-    app: 'candidates',
-    port: i === 0 ? base : base + i,
-    color: 'yellow',
-    env: i === 0 ? {} : { CANDIDATES_PORT: String(base + i) },
-  }));
   return [
     { name: 'ingestion', port: port('INGESTION_PORT', 3001), color: 'cyan' },
-    { name: 'features', port: port('FEATURES_PORT', 3002), color: 'magenta' },
-    ...candidates,
+    ...workerApp('features', 'FEATURES_PORT', 3002, 'FEATURES_WORKERS', 3010, 'magenta'),
+    ...workerApp('candidates', 'CANDIDATES_PORT', 3003, 'CANDIDATES_WORKERS', 3020, 'yellow'),
     { name: 'serving', port: port('SERVING_PORT', 3000), color: 'green' },
   ].map((app) => ({ env: {}, app: app.name, ...app, main: join('apps', app.app ?? app.name, 'dist', 'main.js') }));
 }

@@ -4,8 +4,12 @@ import { RebuildStages, runQueuedEvaluation, stageOfJob } from '@nextbuy/pipelin
 import { JobDispatcher, QueueProcessor, workerTimings } from '@nextbuy/server';
 import { DataSource } from 'typeorm';
 
-/** Snapshot and feature stages of a rebuild, and backtests (`POST /v1/evaluations`). */
-@Processor(QueueName.Features, { concurrency: 2, ...workerTimings() })
+/**
+ * Snapshot and feature stages of a rebuild, and backtests (`POST /v1/evaluations`). One job at a time per process: the stages are CPU
+ * bound and synchronous, so a second job in the same process would only wait behind the first
+ * (and inflate its timing); more stages in parallel means more features processes.
+ */
+@Processor(QueueName.Features, { concurrency: 1, ...workerTimings() })
 export class FeaturesProcessor extends QueueProcessor<typeof QueueName.Features> {
   protected readonly dispatcher: JobDispatcher<typeof QueueName.Features>;
 
