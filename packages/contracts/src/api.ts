@@ -31,6 +31,7 @@ export interface StatusReport {
   counts: { customers: number; products: number; events: number };
   active_build?: BuildView | null;
   builds_in_flight?: BuildView[];
+  recent_builds?: BuildView[];
   queues?: Record<string, Record<string, number>>;
 }
 

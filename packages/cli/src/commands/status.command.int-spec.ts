@@ -1,4 +1,4 @@
-import { JobName } from '@nextbuy/contracts';
+import { JobName, type StatusReport } from '@nextbuy/contracts';
 import { BuildRepository } from '@nextbuy/db';
 import { createProducerConnection, JobProducer } from '@nextbuy/queue';
 import {
@@ -12,7 +12,7 @@ import type { DataSource } from 'typeorm';
 import { failedBuild, publishedBuild } from '../__fixtures__/builds';
 import { withDatabase } from '../database';
 import { bufferOutput } from '../output';
-import { runStatus, type CliStatusReport } from './status.command';
+import { runStatus } from './status.command';
 
 describe('nextbuy status (real Postgres and Redis)', () => {
   let testDb: TestDatabase;
@@ -48,7 +48,7 @@ describe('nextbuy status (real Postgres and Redis)', () => {
   it('--json prints counts, the active build, builds in flight, queue depths and recent builds', async () => {
     const output = bufferOutput();
     await runStatus(env, output, true);
-    const report = JSON.parse(output.stdout.join('\n')) as CliStatusReport;
+    const report = JSON.parse(output.stdout.join('\n')) as StatusReport;
     expect(report.counts).toEqual({ customers: 0, products: 0, events: 0 });
     expect(report.active_build).toMatchObject({ build_id: published, status: 'published', active: true });
     expect(report.builds_in_flight?.map((b) => [b.build_id, b.status])).toEqual([[inFlight, 'queued']]);

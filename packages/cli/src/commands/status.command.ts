@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { DataSource } from 'typeorm';
 import { loadEnv } from '@nextbuy/config';
-import type { BuildView, StatusReport } from '@nextbuy/contracts';
+import type { StatusReport } from '@nextbuy/contracts';
 import { BuildRepository, StatsRepository, toBuildView } from '@nextbuy/db';
 import { JobProducer } from '@nextbuy/queue';
 import { formatBuildLine, formatQueueCounts } from '../build-format';
@@ -16,7 +16,6 @@ export const RECENT_BUILDS = 5;
 const QUEUE_DEPTHS_TIMEOUT_MS = 3000;
 
 /** `StatusReport` plus the last few builds (human output lists them; `--json` carries them too). */
-export type CliStatusReport = StatusReport & { recent_builds?: BuildView[] };
 
 /** What a section may read: Postgres always, the queues when Redis answered (null when it did not). */
 export interface StatusSources {
@@ -28,10 +27,10 @@ export interface StatusSources {
  * One part of `nextbuy status`: how to collect it and how to print it. New parts are new entries
  * in STATUS_SECTIONS; `--json` prints every part under its key.
  */
-interface StatusSection<K extends keyof CliStatusReport> {
+interface StatusSection<K extends keyof StatusReport> {
   key: K;
-  collect(sources: StatusSources): Promise<CliStatusReport[K]>;
-  print(value: CliStatusReport[K], output: Output): void;
+  collect(sources: StatusSources): Promise<StatusReport[K]>;
+  print(value: StatusReport[K], output: Output): void;
 }
 
 const LABEL = 14;
@@ -110,17 +109,17 @@ export const STATUS_SECTIONS = [
 export async function collectStatus(
   db: DataSource,
   queues: JobProducer | null = null,
-): Promise<CliStatusReport> {
-  const report: Partial<CliStatusReport> = {};
+): Promise<StatusReport> {
+  const report: Partial<StatusReport> = {};
   const sources = { db, queues };
   for (const section of STATUS_SECTIONS) {
     const value = await (section.collect as (s: StatusSources) => Promise<unknown>)(sources);
     if (value !== undefined) (report as Record<string, unknown>)[section.key] = value;
   }
-  return report as CliStatusReport;
+  return report as StatusReport;
 }
 
-export function printStatus(report: CliStatusReport, output: Output, json: boolean): void {
+export function printStatus(report: StatusReport, output: Output, json: boolean): void {
   if (json) {
     output.out(JSON.stringify(report, null, 2));
     return;
@@ -134,7 +133,7 @@ export async function runStatus(
   env: { DATABASE_URL: string; REDIS_URL: string; QUEUE_PREFIX: string },
   output: Output,
   json: boolean,
-): Promise<CliStatusReport> {
+): Promise<StatusReport> {
   return withDatabase(env.DATABASE_URL, async (db) => {
     const redis = await tryConnectRedis(env.REDIS_URL);
     const producer = redis ? new JobProducer(redis, env.QUEUE_PREFIX) : null;
