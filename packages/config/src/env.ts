@@ -42,6 +42,10 @@ export const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   NEXTBUY_API_KEYS: apiKeys,
   SERVING_PORT: port(3000),
+  /** Where the CLI finds the serving API (`nextbuy recommend`); default: this machine's SERVING_PORT. */
+  SERVING_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The key the CLI sends to serving; default: the first key of NEXTBUY_API_KEYS. */
+  NEXTBUY_API_KEY: z.string().min(1).optional(),
   INGESTION_PORT: port(3001),
   /** Worker apps expose only /health and /metrics. */
   FEATURES_PORT: port(3002),

@@ -146,17 +146,19 @@ describe('nextbuy recommend (against a stub serving app)', () => {
       { key: 'w', scope: 'write' as const },
       { key: 'r', scope: 'read' as const },
     ];
-    expect(servingTarget({ SERVING_PORT: 3000, NEXTBUY_API_KEYS: keys }, {})).toEqual({
+    expect(servingTarget({ SERVING_PORT: 3000, NEXTBUY_API_KEYS: keys })).toEqual({
       url: 'http://127.0.0.1:3000',
       apiKey: 'w',
     });
     expect(
-      servingTarget(
-        { SERVING_PORT: 3000, NEXTBUY_API_KEYS: [] },
-        { SERVING_URL: 'http://serving:8080/', NEXTBUY_API_KEY: 'mine' },
-      ),
+      servingTarget({
+        SERVING_PORT: 3000,
+        NEXTBUY_API_KEYS: [],
+        SERVING_URL: 'http://serving:8080/',
+        NEXTBUY_API_KEY: 'mine',
+      }),
     ).toEqual({ url: 'http://serving:8080', apiKey: 'mine' });
-    expect(servingTarget({ SERVING_PORT: 4000, NEXTBUY_API_KEYS: [] }, {})).toEqual({
+    expect(servingTarget({ SERVING_PORT: 4000, NEXTBUY_API_KEYS: [] })).toEqual({
       url: 'http://127.0.0.1:4000',
       apiKey: undefined,
     });

@@ -18,14 +18,13 @@ export interface ServingTarget {
  * `NEXTBUY_API_KEY`, else the first key of `NEXTBUY_API_KEYS` that grants `read` (every scope does).
  */
 export function servingTarget(
-  env: Pick<Env, 'SERVING_PORT' | 'NEXTBUY_API_KEYS'>,
-  source = process.env,
+  env: Pick<Env, 'SERVING_PORT' | 'NEXTBUY_API_KEYS' | 'SERVING_URL' | 'NEXTBUY_API_KEY'>,
 ): ServingTarget {
-  const url = (source.SERVING_URL || `http://127.0.0.1:${env.SERVING_PORT}`).replace(/\/+$/, '');
+  const url = (env.SERVING_URL ?? `http://127.0.0.1:${env.SERVING_PORT}`).replace(/\/+$/, '');
   const readOrStronger = env.NEXTBUY_API_KEYS.find(
     (k) => API_SCOPES.indexOf(k.scope) >= API_SCOPES.indexOf('read'),
   );
-  return { url, apiKey: source.NEXTBUY_API_KEY || readOrStronger?.key };
+  return { url, apiKey: env.NEXTBUY_API_KEY ?? readOrStronger?.key };
 }
 
 export interface RecommendOptions {
