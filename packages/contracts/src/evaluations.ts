@@ -25,20 +25,33 @@ export interface EvaluationMetrics {
   recall: number;
   precision: number;
   ndcg: number;
+  /** Share of customers with at least one hit in the top k. */
   hitRate: number;
+  /** Distinct products recommended in anyone's top k / catalogue size. */
   coverage: number;
 }
 
-/** What a backtest writes (the engine's `BacktestReport`). */
+export interface EvaluationRow {
+  method: string;
+  metrics: EvaluationMetrics;
+}
+
+/** What a backtest reports (the engine's `backtest`), stored and served as it is. */
 export interface EvaluationReport {
   as_of: string;
   horizon_days: number;
   k: number;
+  /** Customers scored: every non-guest customer who purchased in the horizon. */
   customers: number;
+  /** Of those, customers without any event before as-of (cold start). */
   new_customers: number;
+  /** Catalogue size (coverage denominator). */
   catalog: number;
+  /** Events the engine was trained on (all strictly before as-of). */
   training_events: number;
-  rows: { method: string; metrics: EvaluationMetrics }[];
+  /** The engine first, then its split, then baselines and strategies alone. */
+  rows: EvaluationRow[];
+  /** Wall time of the engine (build + ranking), ms. */
   engine_ms: number;
   timings: Record<string, number>;
 }

@@ -6,7 +6,7 @@
  */
 import { CandidateGenerator, strategyBit, type CandidateSet } from './candidates';
 import type { EngineConfig } from './config';
-import { evaluateLists, type BacktestMetrics } from './metrics';
+import { evaluateLists } from './metrics';
 import { buildAll, rankShard } from './pipeline';
 import { F, FEATURE_COUNT } from './rank/features';
 import type { Snapshot } from './snapshot';
@@ -21,29 +21,9 @@ export interface BacktestOptions {
   engineOnly?: boolean;
 }
 
-export interface BacktestRow {
-  method: string;
-  metrics: BacktestMetrics;
-}
-
-export interface BacktestReport {
-  as_of: string;
-  horizon_days: number;
-  k: number;
-  /** Customers scored: every non-guest customer who purchased in the horizon. */
-  customers: number;
-  /** Of those, customers without any event before as-of (cold start). */
-  new_customers: number;
-  /** Catalogue size (coverage denominator). */
-  catalog: number;
-  /** Events the engine was trained on (all strictly before as-of). */
-  training_events: number;
-  /** The engine first, then its split, then baselines and strategies alone. */
-  rows: BacktestRow[];
-  /** Wall time of the engine (build + ranking), ms. */
-  engine_ms: number;
-  timings: Record<string, number>;
-}
+/** A backtest's report: declared once, in contracts (stored in Postgres and served by the API). */
+export type { EvaluationReport as BacktestReport, EvaluationRow as BacktestRow } from '@nextbuy/contracts';
+import type { EvaluationReport as BacktestReport, EvaluationRow as BacktestRow } from '@nextbuy/contracts';
 
 /** A purchase in the horizon, by external ids (what a database or file loader reads). */
 export interface HorizonPurchase {

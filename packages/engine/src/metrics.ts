@@ -61,18 +61,9 @@ export function ndcgAtK(predicted: ArrayLike<number>, actual: ReadonlySet<number
   return dcg / ideal;
 }
 
-export interface BacktestMetrics {
-  k: number;
-  customers: number;
-  map: number;
-  recall: number;
-  precision: number;
-  ndcg: number;
-  /** Share of customers with at least one hit in the top k. */
-  hitRate: number;
-  /** Distinct products recommended in anyone's top k / catalogue size. */
-  coverage: number;
-}
+/** The metrics of one method: declared once, in contracts (they are stored and served as they are). */
+export type { EvaluationMetrics as BacktestMetrics } from '@nextbuy/contracts';
+import type { EvaluationMetrics as BacktestMetrics } from '@nextbuy/contracts';
 
 /**
  * Scores lists against outcomes. `lists.get(c)` is customer c's ranking (missing = empty list);

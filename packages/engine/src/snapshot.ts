@@ -122,6 +122,18 @@ function toMs(t: number | Date | string): number {
   return Date.parse(t);
 }
 
+/** An interaction log of `n` zeroed events. */
+function allocateLog(n: number): InteractionLog {
+  return {
+    customer: new Int32Array(n),
+    product: new Int32Array(n),
+    type: new Uint8Array(n),
+    ts: new Float64Array(n),
+    order: new Int32Array(n),
+    quantity: new Float32Array(n),
+  };
+}
+
 /** Builds a snapshot from plain rows (tests, file loaders, the DB loader). Unknown ids become stubs. */
 export function buildSnapshot(input: SnapshotInput): Snapshot {
   const customers = new Dict();
@@ -158,14 +170,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
   const n = cust.length;
   const perm = Array.from({ length: n }, (_, i) => i);
   perm.sort((a, b) => ts[a]! - ts[b]! || a - b);
-  const events: InteractionLog = {
-    customer: new Int32Array(n),
-    product: new Int32Array(n),
-    type: new Uint8Array(n),
-    ts: new Float64Array(n),
-    order: new Int32Array(n),
-    quantity: new Float32Array(n),
-  };
+  const events = allocateLog(n);
   let newest = -Infinity;
   for (let k = 0; k < n; k++) {
     const i = perm[k]!;
@@ -250,14 +255,7 @@ export function filterByCustomers(s: Snapshot, customers: ArrayLike<number>): Sn
   const e = s.events;
   let n = 0;
   for (let k = 0; k < e.customer.length; k++) if (keep[e.customer[k]!]) n++;
-  const out: InteractionLog = {
-    customer: new Int32Array(n),
-    product: new Int32Array(n),
-    type: new Uint8Array(n),
-    ts: new Float64Array(n),
-    order: new Int32Array(n),
-    quantity: new Float32Array(n),
-  };
+  const out = allocateLog(n);
   let j = 0;
   for (let k = 0; k < e.customer.length; k++) {
     if (!keep[e.customer[k]!]) continue;

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { prng } from '@nextbuy/engine';
 
 export interface SyntheticOptions {
   customers?: number;
@@ -18,18 +19,6 @@ export interface SyntheticFiles {
   customerIds: string[];
 }
 
-/** mulberry32: a tiny deterministic PRNG, so fixtures are the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const CATEGORIES = ['mugs', 'candles', 'bags', 'cards', 'lights', 'signs'];
 
 /**
@@ -45,7 +34,7 @@ export function writeSyntheticRetail(dir: string, options: SyntheticOptions = {}
     end = new Date('2011-11-30T00:00:00Z'),
     seed = 7,
   } = options;
-  const random = rng(seed);
+  const random = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   mkdirSync(dir, { recursive: true });
 

@@ -1,6 +1,5 @@
 import { topKIndices } from '../topk';
 
-
 /** The strategies that find candidates: the SPEC `strategy` / `type` values, defined once in contracts. */
 export { STRATEGIES, type Strategy } from '@nextbuy/contracts';
 
