@@ -35,3 +35,23 @@ describe('parseEnv', () => {
     expect(parseEnv({ SERVING_PORT: '' }).SERVING_PORT).toBe(3000);
   });
 });
+
+describe('parseEnv: serving security', () => {
+  it('parses CORS origins, without a trailing slash', () => {
+    expect(parseEnv({}).CORS_ORIGINS).toEqual([]);
+    expect(
+      parseEnv({ CORS_ORIGINS: 'https://shop.example.com/, http://localhost:5173' }).CORS_ORIGINS,
+    ).toEqual(['https://shop.example.com', 'http://localhost:5173']);
+    expect(() => parseEnv({ CORS_ORIGINS: 'shop.example.com' })).toThrow(
+      /CORS_ORIGINS: "shop.example.com" is not an origin/,
+    );
+  });
+
+  it('has rate limits and a key cache time', () => {
+    const env = parseEnv({});
+    expect(env.RATE_LIMIT_PER_MINUTE).toBe(60_000);
+    expect(env.RATE_LIMIT_ANONYMOUS_PER_MINUTE).toBe(600);
+    expect(env.API_KEY_CACHE_SECONDS).toBe(30);
+    expect(() => parseEnv({ RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
+  });
+});

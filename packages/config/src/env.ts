@@ -75,12 +75,60 @@ export const envSchema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(120_000),
   /** How often workers look for jobs whose worker died (lock expired) and put them back. */
   WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(500).default(30_000),
+  /** A customer's events closer together than this cost one real-time refresh (the wait before it runs). */
+  REALTIME_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(150),
+  /**
+   * Longest a refresh waits after a customer's first event of a burst: a customer sending events
+   * more often than REALTIME_DEBOUNCE_MS still gets refreshed (raised to REALTIME_DEBOUNCE_MS if below).
+   */
+  REALTIME_MAX_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(400),
+  /** Refresh jobs one candidates process takes at once; those waiting together are refreshed in one batch. */
+  REALTIME_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+  /**
+   * What a candidates process runs: `all` (both queues), `rebuild` (rank shards and publish) or
+   * `realtime` (refreshes only, never blocked by a rank shard's seconds of CPU). `npm start` runs
+   * the candidates workers as `rebuild` plus one `realtime` process.
+   */
+  CANDIDATES_ROLE: z.enum(['all', 'rebuild', 'realtime']).default('all'),
+  /** An import touching at most this many customers refreshes their lists; beyond it, rebuild. */
+  REALTIME_IMPORT_MAX_CUSTOMERS: z.coerce.number().int().min(0).default(1000),
   /** Largest HTTP body in bytes: 5,000 events of ~300 bytes each fit with room to spare. */
   HTTP_BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
     .default(8 * 1024 * 1024),
+  /**
+   * How long an HTTP app trusts its lookup of a stored key (`nextbuy keys create`): requests cost no
+   * database round trip, and a revoked key stops working within this time.
+   */
+  API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /**
+   * Requests per minute per API key, counted in Redis across replicas (in memory while Redis is away).
+   * A storefront sends all its shoppers' traffic under one key: 60,000 is 1,000 requests/s.
+   */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60_000),
+  /** Requests per minute per client IP without a valid key (docs, mistyped keys, key guessing). */
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Storefront origins allowed to call the HTTP APIs from a browser, comma-separated; empty: no CORS headers. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((raw, ctx): string[] => {
+      const origins = raw
+        .split(',')
+        .map((s) => s.trim().replace(/\/+$/, ''))
+        .filter(Boolean);
+      for (const origin of origins) {
+        if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${origin}" is not an origin (scheme://host[:port], e.g. https://shop.example.com)`,
+          });
+        }
+      }
+      return origins;
+    }),
 });
 
 export type Env = z.infer<typeof envSchema>;

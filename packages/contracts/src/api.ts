@@ -23,7 +23,15 @@ export interface EventsAccepted {
 /** `PUT /v1/products`, `PUT /v1/customers` → 200 */
 export interface UpsertResult {
   upserted: number;
+  /** Of `upserted`: records new to the catalog, and records it already had. */
+  inserted: number;
+  updated: number;
   rejected: RejectedItem[];
+}
+
+/** `POST /v1/rebuilds` → 202 */
+export interface RebuildAccepted {
+  build_id: string;
 }
 
 /** `nextbuy status --json` */
@@ -73,6 +81,13 @@ export interface RecommendationsResponse {
   build_id: string;
   recommendation_id: string;
   variant: string;
+  items: RankedItem[];
+}
+
+/** `GET /v1/products/{id}/similar` and `/bought-together` → 200 */
+export interface ProductListResponse {
+  product_id: string;
+  build_id: string;
   items: RankedItem[];
 }
 

@@ -11,6 +11,8 @@ export const QueueName = {
   Candidates: 'candidates',
   /** The rebuild schedule (a repeatable job). */
   Schedule: 'schedule',
+  /** Real-time refresh of one customer's list (apps/candidates): never waits behind rank shards. */
+  Realtime: 'realtime',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -24,6 +26,8 @@ export const JobName = {
   ItemLists: 'build.item-lists',
   /** A backtest (`POST /v1/evaluations`): fills the `evaluations` row it names. */
   EvaluationRun: 'evaluation.run',
+  /** A customer's events changed: re-rank their list against the active build (debounced per customer). */
+  RefreshCustomer: 'refresh.customer',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -44,6 +48,7 @@ export const jobPayloadSchemas = {
   [JobName.ScheduledRebuild]: z.object({}),
   [JobName.ItemLists]: z.object({ buildId }),
   [JobName.EvaluationRun]: z.object({ evaluationId }),
+  [JobName.RefreshCustomer]: z.object({ customerId: z.string().min(1) }),
 } as const;
 
 export type JobPayloadSchemas = typeof jobPayloadSchemas;
@@ -62,6 +67,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ScheduledRebuild]: QueueName.Schedule,
   [JobName.ItemLists]: QueueName.Candidates,
   [JobName.EvaluationRun]: QueueName.Features,
+  [JobName.RefreshCustomer]: QueueName.Realtime,
 };
 
 export class InvalidJobPayloadError extends Error {}

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { StringDecoder } from 'node:string_decoder';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { quoteIdent } from './migrate';
 
 /** A value of one COPY text-format field; null and undefined are SQL NULL. */
@@ -81,4 +82,41 @@ export class CopyWriter {
     this.stream.destroy(reason);
     await this.closed;
   }
+}
+
+const UNESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** One field of COPY text format back to its value (`\N` is SQL NULL). */
+export function parseCopyTextField(field: string): string | null {
+  if (field === '\\N') return null;
+  if (!field.includes('\\')) return field;
+  return field.replace(/\\([0-7]{1,3}|x[0-9a-fA-F]{1,2}|.)/g, (_, e: string) => {
+    if (e.length > 1 || (e >= '0' && e <= '7'))
+      return String.fromCharCode(e[0] === 'x' ? parseInt(e.slice(1), 16) : parseInt(e, 8));
+    return UNESCAPES[e] ?? e;
+  });
+}
+
+/**
+ * `COPY (query) TO STDOUT` in text format, in batches of rows (one per chunk received): the fastest
+ * way to read many rows — no per-row protocol message, no type parsing; each field is text or null.
+ * The query must be trusted SQL (COPY takes no parameters).
+ */
+export async function* copyOutRows(client: ClientBase, query: string): AsyncGenerator<(string | null)[][]> {
+  const stream = client.query(copyTo(`COPY (${query}) TO STDOUT`));
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const text = rest + decoder.write(chunk);
+    const rows: (string | null)[][] = [];
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      rows.push(text.slice(start, nl).split('\t').map(parseCopyTextField));
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+    if (rows.length) yield rows;
+  }
+  rest += decoder.end();
+  if (rest) yield [rest.split('\t').map(parseCopyTextField)];
 }

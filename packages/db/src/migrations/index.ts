@@ -1,9 +1,21 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { BuildOutputs1764000100000 } from './1764000100000-build-outputs';
 import { Evaluations1764000200000 } from './1764000200000-evaluations';
+import { Experiments1764000300000 } from './1764000300000-experiments';
+import { ApiKeys1764000400000 } from './1764000400000-api-keys';
+import { Realtime1764000500000 } from './1764000500000-realtime';
+import { LightBuildOutputs1764000600000 } from './1764000600000-light-build-outputs';
 
 /**
  * Every migration, oldest first. An explicit list, not a glob: the same code runs from `src`
  * under Jest and from `dist` in production.
  */
-export const MIGRATIONS = [InitialSchema1764000000000, BuildOutputs1764000100000, Evaluations1764000200000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  BuildOutputs1764000100000,
+  Evaluations1764000200000,
+  Experiments1764000300000,
+  ApiKeys1764000400000,
+  Realtime1764000500000,
+  LightBuildOutputs1764000600000,
+];

@@ -63,6 +63,32 @@ export class BuildOutputRepository {
     );
   }
 
+  /**
+   * Inserts or replaces the lists of a few customers in one statement: the real-time refresh's
+   * write (one round trip, no transaction), where a rebuild's bulk COPY would cost four. `items`
+   * may come serialised already (the refresh writes the same JSON to the cache).
+   */
+  async upsertRecommendations(
+    buildId: string,
+    lists: readonly { customer_id: string; items: RankedItem[] | string }[],
+  ): Promise<void> {
+    if (lists.length === 0) return;
+    // One JSON document, not an array parameter: pg escapes array elements character by character.
+    // `json`, not `jsonb`: no parse into binary form (the column is `json` from migration 1764000600000).
+    const json = `[${lists
+      .map(
+        (l) =>
+          `{"customer_id":${JSON.stringify(l.customer_id)},"items":${typeof l.items === 'string' ? l.items : JSON.stringify(l.items)}}`,
+      )
+      .join(',')}]`;
+    await this.db.query(
+      `INSERT INTO recommendations (build_id, customer_id, items)
+       SELECT $1, customer_id, items FROM json_to_recordset($2::json) AS s(customer_id text, items json)
+       ON CONFLICT (build_id, customer_id) DO UPDATE SET items = EXCLUDED.items`,
+      [buildId, json],
+    );
+  }
+
   async writeItemLists(buildId: string, kind: ItemListKind, lists: readonly KeyedList[]): Promise<void> {
     await this.replaceWithCopy(
       (q) => q.query(`DELETE FROM item_lists WHERE build_id = $1 AND kind = $2`, [buildId, kind]),

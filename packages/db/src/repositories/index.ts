@@ -6,3 +6,6 @@ export * from './import.repository';
 export * from './build.repository';
 export * from './build-output.repository';
 export * from './evaluation.repository';
+export * from './experiment.repository';
+export * from './feedback.repository';
+export * from './api-key.repository';

@@ -1,0 +1,226 @@
+import type {
+  BuildView,
+  CustomerRecordInput,
+  ErrorBody,
+  EventRecordInput,
+  EventsAccepted,
+  ProductListResponse,
+  ProductRecordInput,
+  RebuildAccepted,
+  RecommendationsResponse,
+  Strategy,
+  UpsertResult,
+} from '@nextbuy/contracts';
+
+/** Serving answers from memory or one indexed read, ingestion within one batch: longer means stuck. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface NextbuyClientOptions {
+  /** e.g. `http://127.0.0.1:3000` (serving) or `http://127.0.0.1:3001` (ingestion); a trailing `/` is fine. */
+  baseUrl: string;
+  /** Sent as `x-api-key`; without it only the keyless routes answer. */
+  apiKey?: string;
+  /** Per request, in milliseconds (default `DEFAULT_TIMEOUT_MS`). */
+  timeoutMs?: number;
+  /** Another fetch (tests, proxies); default: Node's global fetch. */
+  fetch?: typeof fetch;
+}
+
+export type RecommendationType = 'all' | Strategy;
+
+/** Query of `GET /v1/customers/{id}/recommendations` (SPEC "HTTP"). */
+export interface RecommendationsQuery {
+  /** 1–50, default 10. */
+  limit?: number;
+  type?: RecommendationType;
+  category?: string;
+  /** Product ids never to show (sent comma-separated). */
+  exclude?: readonly string[];
+  /** The product being viewed: left out, and what is bought with it comes first. */
+  product_id?: string;
+}
+
+export interface ItemListQuery {
+  /** 1–50, default 10. */
+  limit?: number;
+}
+
+export const FEEDBACK_TYPES = ['impression', 'click', 'add_to_cart', 'purchase'] as const;
+export type FeedbackType = (typeof FEEDBACK_TYPES)[number];
+
+/** Body of `POST /v1/feedback`. */
+export interface FeedbackInput {
+  recommendation_id: string;
+  customer_id: string;
+  product_id: string;
+  type: FeedbackType;
+}
+
+/**
+ * The API answered with an error status: `status` and the `{statusCode, error, message, details?}`
+ * body (synthesised from the status and text when the answer was not JSON, e.g. a proxy's page).
+ */
+export class NextbuyApiError extends Error {
+  override readonly name = 'NextbuyApiError';
+
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody,
+    /** `Retry-After` in seconds, on 429 and 503 when the server sent one. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`${status} ${body.error}: ${body.message}`);
+  }
+}
+
+/** No answer at all: the server is not reachable, or did not answer within the timeout. */
+export class NextbuyConnectionError extends Error {
+  override readonly name = 'NextbuyConnectionError';
+
+  constructor(
+    readonly baseUrl: string,
+    readonly timedOut: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(timedOut ? `${baseUrl} did not answer in time` : `${baseUrl} is not reachable`, options);
+  }
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/**
+ * A typed client of nextbuy's HTTP APIs (SPEC "HTTP"). One instance talks to one app: serving
+ * (recommendations, product lists, feedback) or ingestion (events, catalog, rebuilds). A 4xx/5xx
+ * answer throws `NextbuyApiError`; no answer throws `NextbuyConnectionError`.
+ */
+export class NextbuyClient {
+  readonly baseUrl: string;
+  private readonly apiKey: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly fetch: typeof fetch;
+
+  constructor(options: NextbuyClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.apiKey = options.apiKey;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.fetch = options.fetch ?? fetch;
+  }
+
+  // --- serving (scope read) ---
+
+  /** `GET /v1/customers/{id}/recommendations` */
+  recommendations(customerId: string, query: RecommendationsQuery = {}): Promise<RecommendationsResponse> {
+    const { exclude, ...rest } = query;
+    return this.request('GET', `/v1/customers/${segment(customerId)}/recommendations`, {
+      query: { ...rest, exclude: exclude?.length ? exclude.join(',') : undefined },
+    });
+  }
+
+  /** `GET /v1/products/{id}/similar` */
+  similar(productId: string, query: ItemListQuery = {}): Promise<ProductListResponse> {
+    return this.request('GET', `/v1/products/${segment(productId)}/similar`, { query: { ...query } });
+  }
+
+  /** `GET /v1/products/{id}/bought-together` */
+  boughtTogether(productId: string, query: ItemListQuery = {}): Promise<ProductListResponse> {
+    return this.request('GET', `/v1/products/${segment(productId)}/bought-together`, { query: { ...query } });
+  }
+
+  /** `POST /v1/feedback` */
+  feedback(input: FeedbackInput): Promise<unknown> {
+    return this.request('POST', '/v1/feedback', { body: input });
+  }
+
+  // --- ingestion (scope write; rebuilds admin) ---
+
+  /** `POST /v1/events`: up to 5,000 events; invalid ones come back in `rejected`. */
+  sendEvents(events: readonly EventRecordInput[]): Promise<EventsAccepted> {
+    return this.request('POST', '/v1/events', { body: events });
+  }
+
+  /** `PUT /v1/products` */
+  upsertProducts(products: readonly ProductRecordInput[]): Promise<UpsertResult> {
+    return this.request('PUT', '/v1/products', { body: products });
+  }
+
+  /** `PUT /v1/customers` */
+  upsertCustomers(customers: readonly CustomerRecordInput[]): Promise<UpsertResult> {
+    return this.request('PUT', '/v1/customers', { body: customers });
+  }
+
+  /** `POST /v1/rebuilds`; 409 (a `NextbuyApiError`) while another build is in flight. */
+  triggerRebuild(options: { as_of?: string } = {}): Promise<RebuildAccepted> {
+    return this.request('POST', '/v1/rebuilds', { body: options });
+  }
+
+  /** `GET /v1/rebuilds/{id}` */
+  rebuild(buildId: string): Promise<BuildView> {
+    return this.request('GET', `/v1/rebuilds/${segment(buildId)}`);
+  }
+
+  /** `GET /v1/rebuilds`: recent builds, newest first. */
+  rebuilds(query: { limit?: number } = {}): Promise<BuildView[]> {
+    return this.request('GET', '/v1/rebuilds', { query: { ...query } });
+  }
+
+  /** Any route, with this client's key, timeout and error handling (for routes without a method yet). */
+  async request<T>(
+    method: string,
+    path: string,
+    options: { query?: Query; body?: unknown } = {},
+  ): Promise<T> {
+    const url = new URL(`${this.baseUrl}${path}`);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.apiKey !== undefined) headers['x-api-key'] = this.apiKey;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await this.fetch(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw new NextbuyConnectionError(this.baseUrl, (e as Error).name === 'TimeoutError', { cause: e });
+    }
+    const text = await res.text();
+    const body = parseJson(text);
+    if (!res.ok) throw new NextbuyApiError(res.status, errorBody(res, body, text), retryAfter(res));
+    return body as T;
+  }
+}
+
+/** Ids go into paths as one segment: `a/b` must not become two. */
+const segment = (id: string) => encodeURIComponent(id);
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorBody(res: Response, body: unknown, text: string): ErrorBody {
+  const b = body as Partial<ErrorBody> | undefined;
+  if (b && typeof b === 'object' && typeof b.message === 'string') {
+    return {
+      statusCode: typeof b.statusCode === 'number' ? b.statusCode : res.status,
+      error: typeof b.error === 'string' ? b.error : res.statusText,
+      message: b.message,
+      ...(b.details === undefined ? {} : { details: b.details }),
+    };
+  }
+  return { statusCode: res.status, error: res.statusText, message: text.trim() || res.statusText };
+}
+
+function retryAfter(res: Response): number | undefined {
+  const header = res.headers.get('retry-after');
+  if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header);
+}

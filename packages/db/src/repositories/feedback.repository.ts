@@ -1,0 +1,123 @@
+import type { Feedback, FunnelRow } from '@nextbuy/contracts';
+import type { DataSource } from 'typeorm';
+import { rowsOf } from './sql';
+
+/** One served answer: what feedback about it is attributed to. */
+export interface ServedAnswer {
+  recommendationId: string;
+  servedAt: Date;
+  customerId: string;
+  buildId: string;
+  /** `null` while no experiment runs. */
+  experimentId: string | null;
+  variant: string;
+  /** In rank order; `strategies[i]` found `productIds[i]`. */
+  productIds: string[];
+  strategies: string[];
+}
+
+export interface ReceivedFeedback extends Feedback {
+  receivedAt: Date;
+}
+
+/**
+ * The write path of served answers and storefront feedback (batches from serving's buffers, one
+ * statement each: arrays through `unnest`), and the funnel read behind experiment reports.
+ */
+export class FeedbackRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Idempotent by `recommendation_id` (a batch retried after a lost answer stores nothing twice). */
+  async insertServed(rows: readonly ServedAnswer[]): Promise<void> {
+    if (rows.length === 0) return;
+    // text[][] cannot be ragged, so the lists travel as JSON and become arrays in SQL.
+    await this.db.query(
+      `INSERT INTO recommendation_log
+         (recommendation_id, served_at, customer_id, build_id, experiment_id, variant, product_ids, strategies)
+       SELECT s.recommendation_id, s.served_at, s.customer_id, s.build_id, s.experiment_id, s.variant,
+              ARRAY(SELECT jsonb_array_elements_text(s.product_ids)),
+              ARRAY(SELECT jsonb_array_elements_text(s.strategies))
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
+                   $7::jsonb[], $8::jsonb[])
+            AS s(recommendation_id, served_at, customer_id, build_id, experiment_id, variant, product_ids, strategies)
+       ON CONFLICT (recommendation_id) DO NOTHING`,
+      [
+        rows.map((r) => r.recommendationId),
+        rows.map((r) => r.servedAt.toISOString()),
+        rows.map((r) => r.customerId),
+        rows.map((r) => r.buildId),
+        rows.map((r) => r.experimentId),
+        rows.map((r) => r.variant),
+        rows.map((r) => JSON.stringify(r.productIds)),
+        rows.map((r) => JSON.stringify(r.strategies)),
+      ],
+    );
+  }
+
+  /** Idempotent by (recommendation, product, type): a re-sent event counts once. */
+  async insertFeedback(rows: readonly ReceivedFeedback[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(
+      `INSERT INTO feedback (recommendation_id, product_id, type, customer_id, received_at)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+       ON CONFLICT DO NOTHING`,
+      [
+        rows.map((r) => r.recommendation_id),
+        rows.map((r) => r.product_id),
+        rows.map((r) => r.type),
+        rows.map((r) => r.customer_id),
+        rows.map((r) => r.receivedAt.toISOString()),
+      ],
+    );
+  }
+
+  /** Answers served per variant of an experiment. */
+  async servedPerVariant(experimentId: string): Promise<Map<string, number>> {
+    const rows = rowsOf<{ variant: string; n: number }>(
+      await this.db.query(
+        `SELECT variant, count(*)::int AS n FROM recommendation_log WHERE experiment_id = $1 GROUP BY variant`,
+        [experimentId],
+      ),
+    );
+    return new Map(rows.map((r) => [r.variant, r.n]));
+  }
+
+  /**
+   * The funnel of an experiment's answers per variant, per variant × strategy and per variant ×
+   * position (1-based). An item counts once per answer: shown when any feedback names it (a click
+   * implies it was on screen), then clicked / added / purchased at most once each. Feedback whose
+   * customer or product does not match the logged answer is not attributed.
+   */
+  async funnel(experimentId: string): Promise<FunnelRow[]> {
+    const rows = rowsOf<FunnelRow & { g_strategy: number; g_position: number }>(
+      await this.db.query(
+        `WITH items AS (
+           SELECT r.variant, p.position, r.strategies[p.position] AS strategy,
+                  bool_or(f.type = 'click') AS clicked,
+                  bool_or(f.type = 'add_to_cart') AS carted,
+                  bool_or(f.type = 'purchase') AS purchased
+           FROM recommendation_log r
+           JOIN feedback f ON f.recommendation_id = r.recommendation_id AND f.customer_id = r.customer_id
+           CROSS JOIN LATERAL (SELECT array_position(r.product_ids, f.product_id) AS position) p
+           WHERE r.experiment_id = $1 AND p.position IS NOT NULL
+           GROUP BY r.recommendation_id, r.variant, p.position, r.strategies[p.position]
+         )
+         SELECT variant, strategy, position,
+                GROUPING(strategy) AS g_strategy, GROUPING(position) AS g_position,
+                count(*)::int AS impressions,
+                count(*) FILTER (WHERE clicked)::int AS clicks,
+                count(*) FILTER (WHERE carted)::int AS add_to_cart,
+                count(*) FILTER (WHERE purchased)::int AS purchases
+         FROM items
+         GROUP BY GROUPING SETS ((variant), (variant, strategy), (variant, position))
+         ORDER BY variant, position NULLS FIRST, strategy NULLS FIRST`,
+        [experimentId],
+      ),
+    );
+    return rows.map(({ g_strategy, g_position, ...r }) => ({
+      ...r,
+      strategy: g_strategy === 0 ? r.strategy : null,
+      position: g_position === 0 ? Number(r.position) : null,
+    }));
+  }
+}
