@@ -1,4 +1,4 @@
-// The four apps of nextbuy as this machine runs them (`npm start`, `npm run demo`).
+// The four apps of nextbuy as this machine runs them (candidates twice: rebuild workers, real time) (`npm start`, `npm run demo`).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,9 @@ function workerApp(app, portVariable, defaultPort, countVariable, extraPorts, co
   }));
 }
 
+/** `/health` port of the real-time candidates process (the extra workers' ports are fixed the same way). */
+const REALTIME_PORT = 3030;
+
 /**
  * Name, app folder, entry point, `/health` port (same defaults as packages/config), log colour
  * and the environment that differs per process.
@@ -33,9 +36,26 @@ export function apps() {
   return [
     { name: 'ingestion', port: port('INGESTION_PORT', 3001), color: 'cyan' },
     ...workerApp('features', 'FEATURES_PORT', 3002, 'FEATURES_WORKERS', 3010, 'magenta'),
-    ...workerApp('candidates', 'CANDIDATES_PORT', 3003, 'CANDIDATES_WORKERS', 3020, 'yellow'),
+    ...workerApp('candidates', 'CANDIDATES_PORT', 3003, 'CANDIDATES_WORKERS', 3020, 'yellow').map((a) => ({
+      ...a,
+      env: { ...a.env, CANDIDATES_ROLE: 'rebuild' },
+    })),
+    // Real-time refreshes in a candidates process of their own: a rank shard holds its worker's
+    // event loop for seconds, which would stall every refresh queued behind it (BENCHMARKS.md).
+    {
+      name: 'realtime',
+      app: 'candidates',
+      port: REALTIME_PORT,
+      color: 'blue',
+      env: { CANDIDATES_ROLE: 'realtime', CANDIDATES_PORT: String(REALTIME_PORT) },
+    },
     { name: 'serving', port: port('SERVING_PORT', 3000), color: 'green' },
-  ].map((app) => ({ env: {}, app: app.name, ...app, main: join('apps', app.app ?? app.name, 'dist', 'main.js') }));
+  ].map((app) => ({
+    env: {},
+    app: app.name,
+    ...app,
+    main: join('apps', app.app ?? app.name, 'dist', 'main.js'),
+  }));
 }
 
 /** Apps whose build output is missing (`npm run build` makes it). */

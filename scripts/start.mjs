@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: the four apps on this machine, each log line prefixed by its app. Ctrl-C (SIGINT) or
+// `npm start`: the four apps on this machine (candidates as rebuild workers plus one real-time
+// process, see apps.mjs), each log line prefixed by its process. Ctrl-C (SIGINT) or
 // SIGTERM reaches every app, which closes gracefully (requests finish, queues and pools close);
 // this process exits once all four have. On a terminal, the apps' JSON logs are pretty-printed.
 import { Transform } from 'node:stream';

@@ -188,7 +188,15 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
     features = undefined;
     const producerRedis = createProducerConnection(TEST_REDIS_URL);
     const producer = new JobProducer(producerRedis, prefix);
-    const stages = new RebuildStages(db, producer, { publish: () => Promise.resolve(0) }, { keepBuilds: 5 });
+    const stages = new RebuildStages(
+      db,
+      producer,
+      { publish: () => Promise.resolve(0) },
+      {
+        keepBuilds: 5,
+        catchUpMaxCustomers: 1000,
+      },
+    );
     const dispatcher = new JobDispatcher(
       QueueName.Features,
       {

@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { Env } from '@nextbuy/config';
+import { loadEnv, type Env } from '@nextbuy/config';
 import { QueueModule, ServerModule } from '@nextbuy/server';
 import { RebuildModule } from './rebuild/rebuild.module';
+import { RealtimeModule } from './realtime/realtime.module';
 
 export const APP = 'candidates';
 
@@ -14,9 +15,16 @@ export const APP = 'candidates';
 export class AppModule {
   /** `env` is explicit in tests (their own database); `main.ts` passes the process environment. */
   static forRoot(env?: Env): DynamicModule {
+    // CANDIDATES_ROLE: a `realtime` process is never blocked by a rank shard's seconds of CPU.
+    const role = (env ?? loadEnv()).CANDIDATES_ROLE;
     return {
       module: AppModule,
-      imports: [ServerModule.forRoot({ name: APP, env, redis: true }), QueueModule.forRoot(), RebuildModule],
+      imports: [
+        ServerModule.forRoot({ name: APP, env, redis: true }),
+        QueueModule.forRoot(),
+        ...(role === 'realtime' ? [] : [RebuildModule]),
+        ...(role === 'rebuild' ? [] : [RealtimeModule]),
+      ],
     };
   }
 }

@@ -124,8 +124,12 @@ export class CandidateGenerator {
   /**
    * Candidates and feature rows of one customer. A customer without events (or the index
    * `customers.ids.length`, standing for one unknown to the snapshot) gets the cold-start candidates.
+   * `extra` lists more candidates (the real-time refresh adds what the customer is looking at now).
    */
-  generate(customer: number): CandidateSet {
+  generate(
+    customer: number,
+    extra: readonly (readonly [Strategy, readonly Candidate[]])[] = [],
+  ): CandidateSet {
     const { config, artifacts, snapshot } = this;
     const per = config.candidatesPerStrategy;
     const profile = this.profile(customer);
@@ -137,7 +141,7 @@ export class CandidateGenerator {
     const isOwn = (p: number) => ownIndex[p]! >= 0;
     const segment = snapshot.customers.segment[customer] ?? -1;
 
-    const lists: [Strategy, Candidate[]][] = [
+    const lists: (readonly [Strategy, readonly Candidate[]])[] = [
       ['repurchase', repurchaseCandidates(profile, per.repurchase)],
       [
         'collaborative',
@@ -195,6 +199,7 @@ export class CandidateGenerator {
         ),
       ],
       ['popular', this.popular(segment)],
+      ...extra,
     ];
     const slot = new Map<number, number>();
     const products: number[] = [];

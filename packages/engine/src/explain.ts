@@ -35,10 +35,10 @@ export interface ExplainInput {
 /** The strategy whose features contributed most positive evidence (ties: STRATEGIES order). */
 export function strategyOf(contributions: Float64Array, foundBy: number): Strategy {
   const sums = new Float64Array(STRATEGIES.length);
-  FEATURES.forEach((f, i) => {
-    const s = STRATEGIES.indexOf(f.group as Strategy);
+  for (let i = 0; i < FEATURE_STRATEGY.length; i++) {
+    const s = FEATURE_STRATEGY[i]!;
     if (s >= 0 && contributions[i]! > 0) sums[s]! += contributions[i]!;
-  });
+  }
   let best = -1;
   for (let s = 0; s < STRATEGIES.length; s++)
     if (sums[s]! > 0 && (best < 0 || sums[s]! > sums[best]!)) best = s;
@@ -48,6 +48,9 @@ export function strategyOf(contributions: Float64Array, foundBy: number): Strate
 
 /** Evidence groups of the reasons: one per strategy, plus the product's and the customer's own traits. */
 const GROUPS = [...STRATEGIES, 'item', 'customer'] as const;
+/** Per feature: its index in GROUPS, and in STRATEGIES (-1: not a strategy's). Looked up per item. */
+const FEATURE_GROUP = Int8Array.from(FEATURES, (f) => GROUPS.indexOf(f.group));
+const FEATURE_STRATEGY = Int8Array.from(FEATURES, (f) => STRATEGIES.indexOf(f.group as Strategy));
 
 /**
  * Reasons of one item. Feature contributions are summed per evidence group (a strategy, the item,
@@ -59,11 +62,11 @@ export function explain(input: ExplainInput, snapshot: Snapshot, graphs: ItemGra
   const { contributions, row } = input;
   const net = new Float64Array(GROUPS.length);
   const top = new Int32Array(GROUPS.length).fill(-1);
-  FEATURES.forEach((d, f) => {
-    const g = GROUPS.indexOf(d.group);
+  for (let f = 0; f < FEATURE_GROUP.length; f++) {
+    const g = FEATURE_GROUP[f]!;
     net[g]! += contributions[f]!;
     if (contributions[f]! > 0 && (top[g]! < 0 || contributions[f]! > contributions[top[g]!]!)) top[g] = f;
-  });
+  }
   const groups: number[] = [];
   let total = 0;
   for (let g = 0; g < GROUPS.length; g++) {

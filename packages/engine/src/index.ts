@@ -27,3 +27,4 @@ export * from './rules';
 export * from './pipeline';
 export * from './product-lists';
 export * from './backtest';
+export * from './refresh';

@@ -10,6 +10,9 @@ import type { Reason } from './explain';
 import type { Snapshot } from './snapshot';
 import type { Strategy } from './strategies/types';
 
+/** What the per-product lists read: item graphs and the attribute graph only. */
+export type ProductListInputs = Pick<FeatureArtifacts, 'graphs' | 'attributes'>;
+
 export interface ProductListItem {
   product: number;
   productId: string;
@@ -75,7 +78,7 @@ function blend(
 
 export function similarProducts(
   s: Snapshot,
-  a: FeatureArtifacts,
+  a: ProductListInputs,
   product: number,
   limit: number,
 ): ProductListItem[] {
@@ -100,7 +103,7 @@ export function similarProducts(
 
 export function boughtTogether(
   s: Snapshot,
-  a: FeatureArtifacts,
+  a: ProductListInputs,
   product: number,
   limit: number,
 ): ProductListItem[] {

@@ -146,6 +146,15 @@ export function buildProfile(
   }
 
   const n = items.length;
+  // Plain loops rather than TypedArray.from with a map function (slow: the iterator protocol).
+  const ordersSince = new Float32Array(n);
+  const inRecentOrders = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    ordersSince[i] = orderKeys.size - 1 - lastOrdinal[i]!;
+    let recent = 0;
+    for (const o of ordinals[i]!) if (o >= orderKeys.size - RECENT_ORDERS) recent++;
+    inRecentOrders[i] = recent;
+  }
   const out: CustomerProfile = {
     customer: c,
     items: Int32Array.from(items),
@@ -160,11 +169,8 @@ export function buildProfile(
     quantity: Float32Array.from(qty),
     purchasesHorizon: Float32Array.from(inHorizon),
     purchasesActivity: Float32Array.from(inActivity),
-    ordersSince: Float32Array.from(lastOrdinal, (o) => orderKeys.size - 1 - o),
-    inRecentOrders: Float32Array.from(
-      ordinals,
-      (its) => its.filter((o) => o >= orderKeys.size - RECENT_ORDERS).length,
-    ),
+    ordersSince,
+    inRecentOrders,
     orders: orderKeys.size,
     recentOrders,
     firstTs,

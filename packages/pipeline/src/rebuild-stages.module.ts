@@ -13,7 +13,10 @@ import { RebuildStages } from './rebuild-stages';
       provide: RebuildStages,
       inject: [DataSource, JobProducer, PRODUCER_REDIS, ENV],
       useFactory: (db: DataSource, producer: JobProducer, redis: Redis, env: Env) =>
-        new RebuildStages(db, producer, redis, { keepBuilds: env.BUILDS_KEEP }),
+        new RebuildStages(db, producer, redis, {
+          keepBuilds: env.BUILDS_KEEP,
+          catchUpMaxCustomers: env.REALTIME_IMPORT_MAX_CUSTOMERS,
+        }),
     },
   ],
   exports: [RebuildStages],

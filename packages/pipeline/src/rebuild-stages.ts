@@ -4,107 +4,41 @@ import { BUILD_PUBLISHED_CHANNEL, PermanentJobError } from '@nextbuy/contracts';
 import { BuildOutputRepository, BuildRepository, type BuildEntity } from '@nextbuy/db';
 import {
   buildAttributeGraph,
-  buildCustomerAffinities,
-  buildCustomerNeighbours,
   buildItemGraphs,
-  buildItemStats,
-  decodeArtifact,
-  decodeAttributeGraph,
-  decodeCustomerAffinities,
-  decodeCustomerNeighbours,
-  decodeItemGraphs,
-  decodeItemStats,
-  decodeRanker,
-  encodeArtifact,
-  encodeAttributeGraph,
-  encodeCustomerAffinities,
-  encodeCustomerNeighbours,
-  encodeItemGraphs,
-  encodeItemStats,
+  buildTrainingWindow,
+  decodeTrainingSet,
   encodeRanker,
+  encodeTrainingSet,
+  mergeTrainingSets,
   rankShard,
-  resolveConfig,
-  trainRanker,
+  sliceSnapshot,
+  trainingCut,
+  trainRankerModel,
+  type AttributeGraph,
   type EngineConfig,
   type FeatureArtifacts,
-  type RankerModel,
+  type ItemGraphs,
+  type ItemStats,
   type Snapshot,
 } from '@nextbuy/engine';
-import { featuresFlow, rankingFlow, type JobProducer } from '@nextbuy/queue';
+import { enqueueCustomerRefreshes, featuresFlow, rankingFlow, type JobProducer } from '@nextbuy/queue';
+import { loadBuildArtifacts, type DecodedBuild } from './build-artifacts';
 import { popularLists, productLists, toRankedItems } from './lists';
-import { loadSnapshot, newestEventTime } from './snapshot-loader';
+import { customersWithEventsAfter, loadSnapshot, newestEventId, newestEventTime } from './snapshot-loader';
 import { customersOfShard } from './shards';
-
-const SNAPSHOT = 'snapshot';
-const encodeSnapshot = (s: Snapshot) => encodeArtifact(SNAPSHOT, 1, s);
-const decodeSnapshot = (b: Uint8Array) => decodeArtifact<Snapshot>(SNAPSHOT, 1, b);
-
-interface StageCodec<K extends keyof FeatureArtifacts> {
-  /** Where the decoded artifact goes in the engine's `FeatureArtifacts`. */
-  key: K;
-  build: (s: Snapshot, c: EngineConfig) => FeatureArtifacts[K];
-  encode: (a: FeatureArtifacts[K]) => Uint8Array;
-  decode: (b: Uint8Array) => FeatureArtifacts[K];
-}
-/** A stage with its artifact type checked where it is declared, erased for the table. */
-interface FeatureStageRunner {
-  key: keyof FeatureArtifacts;
-  run: (s: Snapshot, c: EngineConfig) => Uint8Array;
-  decode: (b: Uint8Array) => unknown;
-}
-const stage = <K extends keyof FeatureArtifacts>(codec: StageCodec<K>): FeatureStageRunner => ({
-  key: codec.key,
-  run: (s, c) => codec.encode(codec.build(s, c)),
-  decode: codec.decode,
-});
-
-/**
- * Feature stages: each reads only the snapshot, so they run as parallel jobs; the rank stages
- * decode them back into the engine's `FeatureArtifacts`. The ranker is a stage of its own.
- */
-export const FEATURE_STAGES = {
-  'item-stats': stage({
-    key: 'itemStats',
-    build: buildItemStats,
-    encode: encodeItemStats,
-    decode: decodeItemStats,
-  }),
-  'item-graphs': stage({
-    key: 'graphs',
-    build: buildItemGraphs,
-    encode: encodeItemGraphs,
-    decode: decodeItemGraphs,
-  }),
-  'attribute-graph': stage({
-    key: 'attributes',
-    build: buildAttributeGraph,
-    encode: encodeAttributeGraph,
-    decode: decodeAttributeGraph,
-  }),
-  'customer-affinities': stage({
-    key: 'affinities',
-    build: buildCustomerAffinities,
-    encode: encodeCustomerAffinities,
-    decode: decodeCustomerAffinities,
-  }),
-  'customer-neighbours': stage({
-    key: 'neighbours',
-    build: buildCustomerNeighbours,
-    encode: encodeCustomerNeighbours,
-    decode: decodeCustomerNeighbours,
-  }),
-} satisfies Record<string, FeatureStageRunner>;
-const RANKER = 'ranker';
-export type FeatureStage = keyof typeof FEATURE_STAGES | typeof RANKER;
-export const FEATURE_STAGE_NAMES: FeatureStage[] = [
-  ...(Object.keys(FEATURE_STAGES) as FeatureStage[]),
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  engineConfigOf,
+  FEATURE_STAGES,
+  featureFlowStages,
+  ITEM_LISTS,
+  featureStageNames,
   RANKER,
-];
-
-function runFeatureStage(name: string, s: Snapshot, c: EngineConfig): Uint8Array | undefined {
-  if (name === RANKER) return encodeRanker(trainRanker(s, c));
-  return (FEATURE_STAGES as Record<string, FeatureStageRunner | undefined>)[name]?.run(s, c);
-}
+  rankerWindowOf,
+  rankerWindowStage,
+  SNAPSHOT,
+} from './stage-artifacts';
 
 /** Customers' lists are written in chunks: bounded statement size whatever the shard size. */
 const WRITE_CHUNK = 500;
@@ -112,15 +46,12 @@ const WRITE_CHUNK = 500;
 export interface RebuildSettings {
   /** Published builds kept for rollback (older ones are deleted after a publish). */
   keepBuilds: number;
-}
-
-/** What the rank stages need, decoded once per build and process. */
-interface Decoded {
-  buildId: string;
-  snapshot: Snapshot;
-  artifacts: FeatureArtifacts;
-  model: RankerModel;
-  config: EngineConfig;
+  /**
+   * After a publish, customers with events the build did not read get a real-time refresh (their
+   * refreshes meanwhile went into the previous build) — unless more than this many, where the next
+   * rebuild is the better tool (REALTIME_IMPORT_MAX_CUSTOMERS, the same bound as an import's).
+   */
+  catchUpMaxCustomers: number;
 }
 
 /**
@@ -131,8 +62,8 @@ interface Decoded {
 export class RebuildStages {
   private readonly builds: BuildRepository;
   private readonly outputs: BuildOutputRepository;
-  private decoded: Promise<Decoded> | undefined;
-  private decodedFor: string | undefined;
+  /** Decoded inputs shared by the stages of one build that run in this process (see `cached`). */
+  private cache: { buildId: string; values: Map<string, Promise<unknown>> } | undefined;
 
   constructor(
     private readonly db: DataSource,
@@ -153,26 +84,77 @@ export class RebuildStages {
       const asOf = explicit ?? (await newestEventTime(this.db));
       if (!asOf) throw new PermanentJobError('there are no events to build from: import some first');
       if (!(await this.builds.markRunning(buildId, asOf))) return;
+      // Every event stored later than this is caught up by refreshes after the publish (ids are
+      // taken before the snapshot reads, so none falls between the two).
+      const lastEventId = await newestEventId(this.db);
       const s = await loadSnapshot(this.db, asOf, !explicit);
       await this.outputs.saveArtifact(buildId, SNAPSHOT, encodeSnapshot(s));
+      // This process will likely run a feature stage next: it need not decode what it just built.
+      void this.cached(buildId, SNAPSHOT, () => Promise.resolve(s));
       await this.builds.addCounts(buildId, {
+        last_event_id: lastEventId,
         events: s.events.ts.length,
         customers: s.customers.ids.length,
         products: s.products.ids.length,
       });
     });
-    await this.producer.addFlow(featuresFlow(buildId, FEATURE_STAGE_NAMES));
+    await this.producer.addFlow(featuresFlow(buildId, featureFlowStages(engineConfigOf(build))));
   }
 
+  /**
+   * One feature-phase stage: a feature artifact at as-of, one training window of the ranker, or the
+   * ranker's fit over the stored windows.
+   */
   async feature(buildId: string, stage: string): Promise<void> {
-    if (!FEATURE_STAGE_NAMES.includes(stage as FeatureStage))
-      throw new PermanentJobError(`unknown feature stage "${stage}"`);
     const build = await this.inFlight(buildId);
     if (!build) return;
+    const config = engineConfigOf(build);
+    if (!featureStageNames(config).includes(stage))
+      throw new PermanentJobError(`unknown feature stage "${stage}"`);
     await this.timed(buildId, stage, async () => {
-      const s = decodeSnapshot(await this.outputs.loadArtifact(buildId, SNAPSHOT));
-      await this.outputs.saveArtifact(buildId, stage, runFeatureStage(stage, s, engineConfigOf(build))!);
+      await this.outputs.saveArtifact(buildId, stage, await this.runFeatureStage(build, stage));
     });
+  }
+
+  private async runFeatureStage(build: BuildEntity, stage: string): Promise<Uint8Array> {
+    const config = engineConfigOf(build);
+    if (stage === RANKER) {
+      const windows = await Promise.all(
+        Array.from({ length: config.ranker.trainingWindows }, (_, i) =>
+          this.outputs.loadArtifact(build.id, rankerWindowStage(i + 1)).then(decodeTrainingSet),
+        ),
+      );
+      return encodeRanker(trainRankerModel(mergeTrainingSets(windows), config.ranker));
+    }
+    const s = await this.snapshotOf(build.id);
+    const window = rankerWindowOf(stage);
+    if (window !== null) {
+      const reuse: Partial<FeatureArtifacts> = { attributes: await this.attributesOf(build.id, s, config) };
+      if (config.ranker.sharedTrainingGraphs) {
+        // One set of item graphs for every window, as of the oldest cut (as `trainRanker` does).
+        const oldest = trainingCut(s, config, config.ranker.trainingWindows);
+        reuse.graphs = await this.cached(build.id, 'training-graphs', () =>
+          Promise.resolve(buildItemGraphs(sliceSnapshot(s, oldest), config)),
+        );
+      }
+      return encodeTrainingSet(buildTrainingWindow(s, config, window, reuse));
+    }
+    const runner = FEATURE_STAGES[stage]!;
+    const artifact =
+      runner.key === 'attributes' ? await this.attributesOf(build.id, s, config) : runner.build(s, config);
+    return runner.encode(artifact);
+  }
+
+  /** The build's snapshot, decoded once per process. */
+  private snapshotOf(buildId: string): Promise<Snapshot> {
+    return this.cached(buildId, SNAPSHOT, async () =>
+      decodeSnapshot(await this.outputs.loadArtifact(buildId, SNAPSHOT)),
+    );
+  }
+
+  /** The attribute graph (catalogue only, the same for every training window): built once per process. */
+  private attributesOf(buildId: string, s: Snapshot, config: EngineConfig): Promise<AttributeGraph> {
+    return this.cached(buildId, 'attributes', () => Promise.resolve(buildAttributeGraph(s, config)));
   }
 
   async planRanking(buildId: string): Promise<void> {
@@ -211,8 +193,18 @@ export class RebuildStages {
   async itemLists(buildId: string): Promise<void> {
     const build = await this.inFlight(buildId);
     if (!build) return;
-    await this.timed(buildId, 'item-lists', async () => {
-      const { snapshot, artifacts, config } = await this.decode(build);
+    await this.timed(buildId, ITEM_LISTS, async () => {
+      // Runs during the feature phase: only its inputs exist yet (not the ranker, not the rest).
+      const config = engineConfigOf(build);
+      const snapshot = await this.snapshotOf(buildId);
+      const get = async <T>(stage: string) =>
+        FEATURE_STAGES[stage]!.decode(await this.outputs.loadArtifact(buildId, stage)) as T;
+      const [itemStats, graphs, attributes] = await Promise.all([
+        get<ItemStats>('item-stats'),
+        get<ItemGraphs>('item-graphs'),
+        get<AttributeGraph>('attribute-graph'),
+      ]);
+      const artifacts = { itemStats, graphs, attributes };
       const lists = productLists(snapshot, artifacts, config.listLength);
       await this.outputs.writeItemLists(buildId, 'similar', lists.similar);
       await this.outputs.writeItemLists(buildId, 'bought_together', lists.boughtTogether);
@@ -237,9 +229,23 @@ export class RebuildStages {
     });
     await this.builds.publish(buildId);
     await this.notifier.publish(BUILD_PUBLISHED_CHANNEL, buildId);
-    this.decoded = undefined;
-    this.decodedFor = undefined;
+    this.cache = undefined;
+    await this.catchUp(build);
     await this.builds.collectGarbage(this.settings.keepBuilds);
+  }
+
+  /**
+   * Customers whose events arrived after the snapshot read the events table: the new build does not
+   * know those events, and their real-time refreshes went into the previous build, so they are
+   * refreshed again against the new one. A queue outage costs freshness only, never the publish.
+   */
+  private async catchUp(build: BuildEntity): Promise<void> {
+    const after = Number(build.counts.last_event_id ?? NaN);
+    if (!Number.isFinite(after)) return;
+    const max = this.settings.catchUpMaxCustomers;
+    const customers = await customersWithEventsAfter(this.db, after, max + 1);
+    if (customers.length === 0 || customers.length > max) return;
+    await enqueueCustomerRefreshes(this.producer, customers, 0).catch(() => undefined);
   }
 
   /** Marks the build failed (the processor calls this when a job has no attempts left). */
@@ -272,39 +278,24 @@ export class RebuildStages {
     });
   }
 
-  private decode(build: BuildEntity): Promise<Decoded> {
-    if (this.decodedFor !== build.id || !this.decoded) {
-      this.decodedFor = build.id;
-      this.decoded = this.load(build);
-      this.decoded.catch(() => {
-        this.decoded = undefined;
-        this.decodedFor = undefined;
-      });
+  /** What the rank stages need, decoded once per build and process. */
+  private decode(build: BuildEntity): Promise<DecodedBuild> {
+    return this.cached(build.id, 'decoded', () => loadBuildArtifacts(this.outputs, build));
+  }
+
+  /**
+   * Memoises `load` per build and process: stages of one build share decoded inputs, a new build
+   * drops the old ones (one build in flight at a time), and a failed load is tried again next time.
+   */
+  private cached<T>(buildId: string, key: string, load: () => Promise<T>): Promise<T> {
+    if (this.cache?.buildId !== buildId) this.cache = { buildId, values: new Map() };
+    const values = this.cache.values;
+    let value = values.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = load();
+      values.set(key, value);
+      value.catch(() => values.delete(key));
     }
-    return this.decoded;
+    return value;
   }
-
-  private async load(build: BuildEntity): Promise<Decoded> {
-    const get = (name: string) => this.outputs.loadArtifact(build.id, name);
-    const artifacts: Partial<Record<keyof FeatureArtifacts, unknown>> = {};
-    const [snapshot, model] = await Promise.all([
-      get(SNAPSHOT).then(decodeSnapshot),
-      get(RANKER).then(decodeRanker),
-      ...Object.entries(FEATURE_STAGES).map(async ([name, codec]) => {
-        artifacts[codec.key] = codec.decode(await get(name));
-      }),
-    ]);
-    return {
-      buildId: build.id,
-      snapshot,
-      artifacts: artifacts as FeatureArtifacts,
-      model,
-      config: engineConfigOf(build),
-    };
-  }
-}
-
-/** The engine configuration a build was started with (recorded on the build by the trigger). */
-export function engineConfigOf(build: BuildEntity): EngineConfig {
-  return resolveConfig(build.config.engine ?? {});
 }

@@ -1,20 +1,33 @@
+import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { rowsOf } from '@nextbuy/db';
-import { buildSnapshot, type EventTypeName, type Snapshot } from '@nextbuy/engine';
-
-interface EventRow {
-  customer_id: string;
-  product_id: string;
-  type: EventTypeName;
-  ts: number;
-  order_id: string | null;
-  quantity: number | null;
-}
+import { copyOutRows, rowsOf } from '@nextbuy/db';
+import { buildSnapshot, type EventRow, type EventTypeName, type Snapshot } from '@nextbuy/engine';
 
 /** The newest event's timestamp: the default reference time of a rebuild (SPEC). */
 export async function newestEventTime(db: DataSource): Promise<Date | null> {
   const [row] = rowsOf<{ ts: Date | null }>(await db.query(`SELECT max(ts) AS ts FROM events`));
   return row?.ts ?? null;
+}
+
+/** The newest event's id (0 when there is none): events are numbered in the order they are stored. */
+export async function newestEventId(db: DataSource): Promise<number> {
+  const [row] = rowsOf<{ id: string | null }>(await db.query(`SELECT max(id) AS id FROM events`));
+  return Number(row?.id ?? 0);
+}
+
+/** Up to `limit` distinct customers with an event stored after event id `after`. */
+export async function customersWithEventsAfter(
+  db: DataSource,
+  after: number,
+  limit: number,
+): Promise<string[]> {
+  const rows = rowsOf<{ customer_id: string }>(
+    await db.query(
+      `SELECT DISTINCT customer_id FROM (SELECT customer_id FROM events WHERE id > $1) e LIMIT $2`,
+      [after, limit],
+    ),
+  );
+  return rows.map((r) => r.customer_id);
 }
 
 /**
@@ -31,10 +44,12 @@ export async function loadSnapshot(db: DataSource, asOf: Date, inclusive: boolea
       `SELECT product_id, name, category, brand, price, available, attributes FROM products ORDER BY product_id`,
     ),
     query(`SELECT customer_id, segment FROM customers ORDER BY customer_id`),
-    query(
-      `SELECT customer_id, product_id, type, extract(epoch FROM ts) * 1000 AS ts, order_id, quantity
-       FROM events WHERE ts ${inclusive ? '<=' : '<'} $1 ORDER BY ts, id`,
-      [asOf],
+    // COPY: half a million rows read as text, with no per-row protocol message or type parsing
+    // (measured: 1.3 s of CPU with a SELECT, the largest part of the snapshot stage).
+    loadEvents(
+      db,
+      `SELECT customer_id, product_id, type, (extract(epoch FROM ts) * 1000)::float8, order_id, quantity
+       FROM events WHERE ts ${inclusive ? '<=' : '<'} '${asOf.toISOString()}'::timestamptz ORDER BY ts, id`,
     ),
   ]);
   type ProductRow = {
@@ -61,13 +76,30 @@ export async function loadSnapshot(db: DataSource, asOf: Date, inclusive: boolea
       customer_id: c.customer_id,
       segment: c.segment ?? undefined,
     })),
-    events: rowsOf<EventRow>(events).map((e) => ({
-      customer_id: e.customer_id,
-      product_id: e.product_id,
-      type: e.type,
-      timestamp: Number(e.ts),
-      order_id: e.order_id ?? undefined,
-      quantity: e.quantity ?? undefined,
-    })),
+    events,
   });
+}
+
+/** The events of `query` (columns: customer, product, type, epoch ms, order, quantity) as engine rows. */
+async function loadEvents(db: DataSource, query: string): Promise<EventRow[]> {
+  const runner = db.createQueryRunner();
+  const client = (await runner.connect()) as PoolClient;
+  const events: EventRow[] = [];
+  try {
+    for await (const rows of copyOutRows(client, query)) {
+      for (const [customer, product, type, ts, order, quantity] of rows) {
+        events.push({
+          customer_id: customer!,
+          product_id: product!,
+          type: type as EventTypeName,
+          timestamp: Number(ts),
+          order_id: order ?? undefined,
+          quantity: quantity === null || quantity === undefined ? undefined : Number(quantity),
+        });
+      }
+    }
+  } finally {
+    await runner.release();
+  }
+  return events;
 }

@@ -15,6 +15,8 @@ export interface TypedFlowJob<N extends JobName = JobName> {
   name: N;
   data: JobOf<N>;
   jobId: string;
+  /** BullMQ priority: 1 runs first; jobs without one run before any prioritised job. */
+  priority?: number;
   children?: TypedFlowJob[];
 }
 
@@ -86,6 +88,7 @@ export class JobProducer {
       opts: {
         ...DEFAULT_JOB_OPTIONS,
         jobId: node.jobId,
+        ...(node.priority === undefined ? {} : { priority: node.priority }),
         // A child that finally fails fails its parent: the build stops instead of waiting forever.
         failParentOnFailure: true,
       },

@@ -65,6 +65,58 @@ describe('rebuild flows (real Redis)', () => {
     expect(order).not.toContain('build.publish:8');
   }, 30_000);
 
+  it('runs a stage after the stages it needs, and the critical path first by priority', async () => {
+    // Own prefix and one worker at a time, so the order is the queue's, not a race between workers.
+    const own = uniqueQueuePrefix();
+    const ownProducer = new JobProducer(producerConn, own);
+    const connection = createWorkerConnection(TEST_REDIS_URL);
+    const order: string[] = [];
+    let worker: Worker | undefined;
+    try {
+      await ownProducer.addFlow(
+        featuresFlow('9', [
+          {
+            stage: 'fit',
+            priority: 1,
+            needs: [
+              { stage: 'w1', priority: 1 },
+              { stage: 'w2', priority: 1 },
+            ],
+          },
+          { stage: 'other', priority: 2 },
+        ]),
+      );
+      await new Promise<void>((resolve) => {
+        worker = new Worker(
+          QueueName.Features,
+          (job: Job<{ stage: string }>) => {
+            order.push(job.data.stage);
+            return Promise.resolve();
+          },
+          { connection, prefix: own, concurrency: 1 },
+        );
+        const candidatesConnection = createWorkerConnection(TEST_REDIS_URL);
+        workerConns.push(candidatesConnection);
+        const candidates = new Worker(
+          QueueName.Candidates,
+          () => {
+            resolve();
+            return Promise.resolve();
+          },
+          { connection: candidatesConnection, prefix: own },
+        );
+        workers.push(candidates);
+      });
+      // The fit becomes ready after both windows and, prioritised, runs before the stage that can wait.
+      expect(order).toEqual(['w1', 'w2', 'fit', 'other']);
+    } finally {
+      await worker?.close();
+      await ownProducer.close();
+      connection.disconnect();
+      await clearRedisPrefix(own);
+    }
+  });
+
   it('rejects a payload that does not match its job name before it reaches Redis', async () => {
     await expect(
       producer.add(JobName.RankShard, { buildId: 'x' } as never, { jobId: 'bad' }),

@@ -8,6 +8,7 @@ import { importFile, type ImportSummary } from '@nextbuy/importer';
 import { withDatabase } from '../database';
 import { EXIT_OK, EXIT_REJECTED_ROWS, FatalError } from '../errors';
 import { processOutput, type Output } from '../output';
+import { databaseNow, refreshImportedCustomers } from './import-refresh';
 
 /** Catalog first, so events find their products and customers instead of creating stubs. */
 export const IMPORT_ORDER: readonly ImportKind[] = ['products', 'customers', 'events'];
@@ -97,7 +98,11 @@ export function registerImportCommand(program: Command, output: Output = process
     .option('--customers <file>', 'customers file')
     .option('--events <file>', 'events file')
     .action(async (files: ImportFiles) => {
-      const { exitCode } = await runImport(loadEnv().DATABASE_URL, files, output);
+      const env = loadEnv();
+      const since = files.events ? await databaseNow(env.DATABASE_URL) : undefined;
+      const { exitCode, summaries } = await runImport(env.DATABASE_URL, files, output);
+      if (since && summaries.some((s) => s.kind === 'events' && s.stored > 0))
+        await refreshImportedCustomers(env, since, output);
       process.exitCode = exitCode;
     });
 }

@@ -62,19 +62,22 @@ export async function runRebuild(
 ): Promise<RebuildResult> {
   const asOf = parseAsOf(options.asOf);
   // The pipeline package brings the engine along: loaded only by the command that needs it.
-  const { triggerRebuild, rebuildTriggerSettings, FEATURE_STAGE_NAMES } = await import('@nextbuy/pipeline');
+  const { triggerRebuild, rebuildTriggerSettings, featureStageNames, engineConfigOf } =
+    await import('@nextbuy/pipeline');
   return withDatabase(env.DATABASE_URL, async (db) => {
     const redis = await connectRedis(env.REDIS_URL);
     const producer = new JobProducer(redis, env.QUEUE_PREFIX);
     try {
       const builds = new BuildRepository(db);
       let buildId: string;
+      let featureStages: number;
       try {
         const build = await triggerRebuild(builds, producer, rebuildTriggerSettings(env), {
           asOf,
           trigger: 'cli',
         });
         buildId = build.id;
+        featureStages = featureStageNames(engineConfigOf(build)).length;
       } catch (e) {
         if (e instanceof BuildInFlightError) {
           output.err(e.message);
@@ -88,7 +91,7 @@ export async function runRebuild(
         output.out(`follow it with: nextbuy status (or nextbuy rebuild --wait next time)`);
         return { exitCode: EXIT_OK, build: toBuildView((await builds.get(buildId))!) };
       }
-      const expected = 1 + FEATURE_STAGE_NAMES.length + env.REBUILD_SHARDS + 2;
+      const expected = 1 + featureStages + env.REBUILD_SHARDS + 2;
       // Awaited here: the finally below must not close Redis while the build is watched.
       return await watchBuild(db, producer, buildId, expected, output, tuning);
     } finally {

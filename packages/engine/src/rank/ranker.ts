@@ -2,7 +2,14 @@
 
 import type { RankerConfig } from '../config';
 import { decodeArtifact, encodeArtifact } from '../codec';
-import { averageGbdt, contributionsGbdt, predictGbdt, trainGbdt, type GbdtModel } from './gbdt';
+import {
+  averageGbdt,
+  contributionsGbdt,
+  predictGbdt,
+  siblingsAdjacent,
+  trainGbdt,
+  type GbdtModel,
+} from './gbdt';
 import { lambdaRankGradients } from './lambdarank';
 import { contributionsLinear, predictLinear, trainLinear, type LinearModel } from './linear';
 import { F, FEATURE_COUNT, FEATURES } from './features';
@@ -107,6 +114,8 @@ export function checkLayout(m: RankerModel): void {
   if (m.featureNames.length !== names.length || m.featureNames.some((n, i) => n !== names[i])) {
     throw new Error('ranker model was trained on a different feature layout; rebuild it');
   }
+  if (m.gbdt && !siblingsAdjacent(m.gbdt))
+    throw new Error('ranker trees have an unexpected node layout; rebuild it');
 }
 
 const TRAINING_KIND = 'training-set';

@@ -1,0 +1,38 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import type { Env } from '@nextbuy/config';
+import { LIST_CACHE_TTL_SECONDS, listCachePrefix, QueueName } from '@nextbuy/contracts';
+import { CustomerRefresher, type RefreshBatchStats } from '@nextbuy/pipeline';
+import { ENV, PRODUCER_REDIS } from '@nextbuy/server';
+import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { refreshBatchSize, refreshBatchSteps } from './realtime.metrics';
+import { RealtimeProcessor } from './realtime.processor';
+
+function recordBatch(): (batch: RefreshBatchStats) => void {
+  const steps = refreshBatchSteps();
+  const size = refreshBatchSize();
+  return ({ customers, seconds }) => {
+    size.observe(customers);
+    for (const [step, s] of Object.entries(seconds)) steps.observe({ step }, s);
+  };
+}
+
+@Module({
+  imports: [BullModule.registerQueue({ name: QueueName.Realtime })],
+  providers: [
+    {
+      provide: CustomerRefresher,
+      inject: [DataSource, PRODUCER_REDIS, ENV],
+      useFactory: (db: DataSource, redis: Redis, env: Env) =>
+        new CustomerRefresher(db, redis, {
+          cacheKeyPrefix: listCachePrefix(env.QUEUE_PREFIX),
+          cacheTtlSeconds: LIST_CACHE_TTL_SECONDS,
+          maxBatch: env.REALTIME_CONCURRENCY,
+          onBatch: recordBatch(),
+        }),
+    },
+    RealtimeProcessor,
+  ],
+})
+export class RealtimeModule {}
