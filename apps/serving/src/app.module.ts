@@ -1,7 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
 import { type OpenApiOptions, ServerModule } from '@nextbuy/server';
+import { McpModule } from './mcp/mcp.module';
+import { CUSTOMER_RECOMMENDATIONS_ROUTE } from './recommendations/customer-recommendations.route';
 import { RecommendationsModule } from './recommendations/recommendations.module';
+import { CUSTOMER_RECOMMENDATIONS_OPENAPI } from './recommendations/recommendations.openapi';
 import type { ServingConfig } from './serving.config';
 
 export const APP = 'serving';
@@ -11,6 +14,7 @@ export const OPENAPI: OpenApiOptions = {
   description:
     'Storefront API: recommendations with their reasons. Keys travel in `x-api-key` or ' +
     '`Authorization: Bearer KEY`; these routes need scope `read`. Errors are `{statusCode, error, message, details?}`.',
+  paths: CUSTOMER_RECOMMENDATIONS_OPENAPI,
 };
 
 /**
@@ -25,10 +29,19 @@ export class AppModule {
    */
   static forRoot(env?: Env, serving: Partial<ServingConfig> = {}): DynamicModule {
     // Feature modules (recommendations; later feedback, MCP) each own their controllers and services.
-    const features = [RecommendationsModule.forRoot(serving)];
+    const recommendations = RecommendationsModule.forRoot(serving);
+    const features = [recommendations, McpModule.forRoot(recommendations)];
     return {
       module: AppModule,
-      imports: [ServerModule.forRoot({ name: APP, env, apiKeys: true }), ...features],
+      imports: [
+        ServerModule.forRoot({
+          name: APP,
+          env,
+          apiKeys: true,
+          unloggedRoutes: [CUSTOMER_RECOMMENDATIONS_ROUTE],
+        }),
+        ...features,
+      ],
     };
   }
 }

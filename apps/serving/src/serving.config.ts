@@ -13,6 +13,15 @@ export interface ServingConfig {
   redisCommandTimeoutMs: number;
   /** Fallback re-read of the active build, for publish messages missed while pub/sub reconnected. */
   buildPollIntervalMs: number;
+  /** Re-read of the running experiment: a start or stop elsewhere (CLI, another replica) shows up this late at most. */
+  experimentPollIntervalMs: number;
+  /** Buffered writes of served answers and feedback: flushed this often, or as soon as a batch is full. */
+  logFlushIntervalMs: number;
+  logBatchRows: number;
+  /** Rows held while Postgres cannot take them; beyond this, answers' logs are dropped and feedback answers 503. */
+  logMaxBufferedRows: number;
+  /** Largest `POST /v1/feedback` array. */
+  feedbackMaxBatch: number;
 }
 
 /** One hour: long enough that a warm cache absorbs the storefront's traffic, short enough to free memory of superseded builds. */
@@ -20,6 +29,16 @@ export const CACHE_TTL_SECONDS = 3600;
 export const REDIS_COMMAND_TIMEOUT_MS = 200;
 /** Every few seconds: a missed publish is noticed quickly, and the query is one indexed row. */
 export const BUILD_POLL_INTERVAL_MS = 5000;
+/** Same cadence as the build poll: one indexed row, and the admin API of this replica switches at once. */
+export const EXPERIMENT_POLL_INTERVAL_MS = 5000;
+/** Half a second of answers per statement: thousands of rows a second cost a few inserts, and reports lag little. */
+export const LOG_FLUSH_INTERVAL_MS = 500;
+/** One `unnest` insert of this many rows takes a few milliseconds. */
+export const LOG_BATCH_ROWS = 1000;
+/** About a minute of a busy storefront's feedback (tens of MB at most) while Postgres is away. */
+export const LOG_MAX_BUFFERED_ROWS = 100_000;
+/** A page view reports at most a few dozen items; a storefront batching its tracker fits easily. */
+export const FEEDBACK_MAX_BATCH = 1000;
 
 export const SERVING_CONFIG = Symbol('nextbuy.serving-config');
 
@@ -29,6 +48,11 @@ export function servingConfig(env: Env, overrides: Partial<ServingConfig> = {}):
     cacheTtlSeconds: CACHE_TTL_SECONDS,
     redisCommandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
     buildPollIntervalMs: BUILD_POLL_INTERVAL_MS,
+    experimentPollIntervalMs: EXPERIMENT_POLL_INTERVAL_MS,
+    logFlushIntervalMs: LOG_FLUSH_INTERVAL_MS,
+    logBatchRows: LOG_BATCH_ROWS,
+    logMaxBufferedRows: LOG_MAX_BUFFERED_ROWS,
+    feedbackMaxBatch: FEEDBACK_MAX_BATCH,
     ...overrides,
   };
 }

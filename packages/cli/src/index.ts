@@ -3,6 +3,7 @@ export * from './errors';
 export * from './output';
 export * from './build-format';
 export * from './commands/dataset.command';
+export * from './commands/experiments.command';
 export * from './commands/export.command';
 export * from './commands/import.command';
 export * from './commands/migrate.command';

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { registerDatasetCommand } from './commands/dataset.command';
 import { registerEvaluateCommand } from './commands/evaluate.command';
+import { registerExperimentsCommand } from './commands/experiments.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerImportCommand } from './commands/import.command';
+import { registerKeysCommand } from './commands/keys.command';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerRebuildCommand } from './commands/rebuild.command';
 import { registerRecommendCommand } from './commands/recommend.command';
@@ -22,8 +24,10 @@ export function buildProgram(output: Output = processOutput): Command {
   registerStatusCommand(program, output);
   registerRollbackCommand(program, output);
   registerRecommendCommand(program, output);
+  registerKeysCommand(program, output);
   registerExportCommand(program, output);
   registerDatasetCommand(program, output);
   registerEvaluateCommand(program, output);
+  registerExperimentsCommand(program, output);
   return program;
 }

@@ -4,7 +4,7 @@ import { ApiKeyModule } from './auth/api-key.module';
 import { APP_NAME, ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
-import { LoggingModule } from './logging/logging.module';
+import { LoggingModule, type RouteMatch } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 
 export interface ServerModuleOptions {
@@ -16,6 +16,8 @@ export interface ServerModuleOptions {
   redis?: boolean;
   /** Guard every route with API keys (apps with a public API). Default false. */
   apiKeys?: boolean;
+  /** Routes without a per-request log line (see `LoggingModule`). */
+  unloggedRoutes?: RouteMatch[];
 }
 
 /**
@@ -25,19 +27,26 @@ export interface ServerModuleOptions {
 @Global()
 @Module({})
 export class ServerModule {
-  static forRoot({ name, env, redis = false, apiKeys = false }: ServerModuleOptions): DynamicModule {
+  static forRoot({
+    name,
+    env,
+    redis = false,
+    apiKeys = false,
+    unloggedRoutes,
+  }: ServerModuleOptions): DynamicModule {
     return {
       module: ServerModule,
       imports: [
         ConfigModule.forRoot(env),
-        LoggingModule.forRoot(name),
+        LoggingModule.forRoot(name, unloggedRoutes),
         DatabaseModule.forRoot(),
         HealthModule.forRoot({ postgres: true, redis }),
         MetricsModule.forRoot(name),
         ...(apiKeys ? [ApiKeyModule] : []),
       ],
       providers: [{ provide: APP_NAME, useValue: name }],
-      exports: [APP_NAME],
+      // The key resolver too: routes served outside Nest's pipeline authorize with it.
+      exports: [APP_NAME, ...(apiKeys ? [ApiKeyModule] : [])],
     };
   }
 }

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
+import { customerListCacheKey, type RankedItem } from '@nextbuy/contracts';
 import { InjectEnv } from '@nextbuy/server';
 import type Redis from 'ioredis';
+import { CachedList } from './cached-list';
 import { createCacheConnection } from './redis-connections';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 
@@ -18,7 +20,7 @@ const FIRST_CONNECT_WAIT_MS = 1000;
 export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ListCache');
   private readonly redis: Redis;
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, Promise<CachedList | null>>();
   /** Logged once per outage rather than once per request. */
   private degraded = false;
 
@@ -55,7 +57,7 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
 
   /** `{prefix}:rec:{buildId}:{customerId}`: one customer's stored list in one build. */
   customerKey(buildId: string, customerId: string): string {
-    return `${this.config.cacheKeyPrefix}:rec:${buildId}:${customerId}`;
+    return customerListCacheKey(this.config.cacheKeyPrefix, buildId, customerId);
   }
 
   /** `{prefix}:list:{buildId}:{kind}:{key}`: a product's or segment's list in one build. */
@@ -64,31 +66,36 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * The cached value of `key`, or `load()`'s (then cached, `null` included, so absent lists cost
-   * no repeated Postgres reads). The value is shared by concurrent callers: treat it as read-only.
+   * The list cached under `key`, or `load()`'s (then cached, `null` included, so absent lists cost
+   * no repeated Postgres reads). The list is shared by concurrent callers: it is read-only.
    */
-  getOrLoad<T>(key: string, load: () => Promise<T | null>): Promise<T | null> {
-    const pending = this.inflight.get(key) as Promise<T | null> | undefined;
+  getOrLoad(key: string, load: () => Promise<readonly RankedItem[] | null>): Promise<CachedList | null> {
+    const pending = this.inflight.get(key);
     if (pending) return pending;
     const next = this.readThrough(key, load).finally(() => this.inflight.delete(key));
     this.inflight.set(key, next);
     return next;
   }
 
-  private async readThrough<T>(key: string, load: () => Promise<T | null>): Promise<T | null> {
+  private async readThrough(
+    key: string,
+    load: () => Promise<readonly RankedItem[] | null>,
+  ): Promise<CachedList | null> {
     const cached = await this.get(key);
-    if (cached !== undefined) return cached as T | null;
-    const value = await load();
-    this.set(key, value);
-    return value;
+    if (cached !== undefined) return cached;
+    const items = await load();
+    const list = items === null ? null : CachedList.of(items);
+    this.set(key, list === null ? 'null' : list.bytes());
+    return list;
   }
 
-  /** `undefined` on a miss or when Redis cannot answer. */
-  private async get(key: string): Promise<unknown> {
+  /** `undefined` on a miss, a value this version cannot read, or when Redis cannot answer. */
+  private async get(key: string): Promise<CachedList | null | undefined> {
     if (this.redis.status !== 'ready') return undefined;
     try {
-      const raw = await this.redis.get(key);
-      return raw === null ? undefined : (JSON.parse(raw) as unknown);
+      // Bytes, not a string: an answer copies its items' bytes without decoding them.
+      const raw = await this.redis.getBuffer(key);
+      return raw === null ? undefined : CachedList.decode(raw);
     } catch (e) {
       this.markDegraded((e as Error).message);
       return undefined;
@@ -96,10 +103,10 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Fire and forget: the answer never waits for the cache write. */
-  private set(key: string, value: unknown): void {
+  private set(key: string, value: Buffer | string): void {
     if (this.redis.status !== 'ready') return;
     this.redis
-      .set(key, JSON.stringify(value), 'EX', this.config.cacheTtlSeconds)
+      .set(key, value, 'EX', this.config.cacheTtlSeconds)
       .catch((e: Error) => this.markDegraded(e.message));
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { RankedItem } from '@nextbuy/contracts';
 import { BuildOutputRepository, type ItemListKind } from '@nextbuy/db';
+import type { CachedList } from './cached-list';
 import { ListCacheService } from './list-cache.service';
 
 /** The lists a build stored, read through the Redis cache. `null`: the build has no such list. */
@@ -11,13 +11,13 @@ export class StoredListsService {
     private readonly output: BuildOutputRepository,
   ) {}
 
-  customerList(buildId: string, customerId: string): Promise<readonly RankedItem[] | null> {
+  customerList(buildId: string, customerId: string): Promise<CachedList | null> {
     return this.cache.getOrLoad(this.cache.customerKey(buildId, customerId), () =>
       this.output.recommendations(buildId, customerId),
     );
   }
 
-  itemList(buildId: string, kind: ItemListKind, key: string): Promise<readonly RankedItem[] | null> {
+  itemList(buildId: string, kind: ItemListKind, key: string): Promise<CachedList | null> {
     return this.cache.getOrLoad(this.cache.itemListKey(buildId, kind, key), () =>
       this.output.itemList(buildId, kind, key),
     );

@@ -5,20 +5,30 @@ import { LIMIT_QUERY, PRODUCT_LIST_RESPONSE_SCHEMA } from './recommendations.ope
 import { type ItemListQuery, itemListQuerySchema } from './recommendations.query';
 import { type ProductListResponse, RecommendationsService } from './recommendations.service';
 
+const LIST_RESPONSE = { status: 200, description: 'The ranked items', schema: PRODUCT_LIST_RESPONSE_SCHEMA };
+
 @ApiTags('recommendations')
 @ApiKeyAuth('read')
 @RequiresScope('read')
 @ApiParam({ name: 'id', description: 'The retailer’s product id', example: 'p-3' })
 @ApiQuery(LIMIT_QUERY)
-@ApiResponse({ status: 200, description: 'The ranked items', schema: PRODUCT_LIST_RESPONSE_SCHEMA })
-@ApiErrorResponse(400, '`limit` is outside 1–50')
-@ApiErrorResponse(404, 'The product is not in the catalog')
-@ApiErrorResponse(503, 'No build has been published yet, or Postgres is unreachable')
+@ApiErrorResponse(400, '`limit` is outside 1–50', {
+  message: 'Invalid query parameters: limit must be a whole number from 1 to 50 (got "51")',
+  details: { errors: ['limit must be a whole number from 1 to 50 (got "51")'] },
+})
+@ApiErrorResponse(404, 'The product is not in the catalog', {
+  message: 'product "p-404" is not in the catalog; load it with PUT /v1/products or an import',
+})
+@ApiErrorResponse(503, 'No build has been published yet, or Postgres is unreachable', {
+  message: 'no build has been published yet; run a rebuild',
+})
 @Controller('v1/products')
 export class ProductsController {
   constructor(private readonly recommendations: RecommendationsService) {}
 
   @Get(':id/similar')
+  // On each method: a class-level 200 is replaced by the one Nest adds to every GET.
+  @ApiResponse(LIST_RESPONSE)
   @ApiOperation({
     summary: 'Products similar to this one',
     description: 'From the active build; an empty `items` for a product the build found nothing for.',
@@ -31,6 +41,7 @@ export class ProductsController {
   }
 
   @Get(':id/bought-together')
+  @ApiResponse(LIST_RESPONSE)
   @ApiOperation({
     summary: 'Products bought together with this one',
     description:

@@ -6,8 +6,10 @@ import { ActiveBuildService } from '../builds/active-build.service';
 import { ListCacheService } from '../cache/list-cache.service';
 import { StoredListsService } from '../cache/stored-lists.service';
 import { CatalogLookupRepository } from '../catalog/catalog-lookup.repository';
+import { ExperimentsModule } from '../experiments/experiments.module';
+import { FeedbackModule } from '../feedback/feedback.module';
 import { SERVING_CONFIG, type ServingConfig, servingConfig } from '../serving.config';
-import { CustomersController } from './customers.controller';
+import { CustomerRecommendationsRoute } from './customer-recommendations.route';
 import { ProductsController } from './products.controller';
 import { RecommendationsService } from './recommendations.service';
 
@@ -23,7 +25,9 @@ export class RecommendationsModule {
   static forRoot(overrides: Partial<ServingConfig> = {}): DynamicModule {
     return {
       module: RecommendationsModule,
-      controllers: [CustomersController, ProductsController],
+      // Answers are assigned a variant (experiments) and logged for attribution (feedback).
+      imports: [ExperimentsModule.forRoot(overrides), FeedbackModule.forRoot(overrides)],
+      controllers: [ProductsController],
       providers: [
         { provide: SERVING_CONFIG, inject: [ENV], useFactory: (env: Env) => servingConfig(env, overrides) },
         // BuildRepository and BuildOutputRepository come from the global DatabaseModule.
@@ -32,7 +36,10 @@ export class RecommendationsModule {
         ListCacheService,
         StoredListsService,
         RecommendationsService,
+        CustomerRecommendationsRoute,
       ],
+      // The MCP tool answers through the same service.
+      exports: [RecommendationsService],
     };
   }
 }

@@ -1,4 +1,5 @@
-import type { SchemaObject } from '@nestjs/swagger';
+import type { PathItemObject, SchemaObject } from '@nestjs/swagger';
+import { apiKeyOperation, errorResponseObject } from '@nextbuy/server';
 import { STRATEGIES } from '@nextbuy/contracts';
 import { DEFAULT_LIMIT, MAX_EXCLUDED, MAX_LIMIT, RECOMMENDATION_TYPES } from './recommendations.query';
 
@@ -6,7 +7,8 @@ export const LIMIT_QUERY = {
   name: 'limit',
   required: false,
   description: `How many items, 1–${MAX_LIMIT}`,
-  schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+  // Examples go inside `schema`: @nestjs/swagger drops a parameter-level one when a schema is given.
+  schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, example: 5 },
 } as const;
 
 export const RECOMMENDATION_QUERIES = [
@@ -15,20 +17,19 @@ export const RECOMMENDATION_QUERIES = [
     name: 'type',
     required: false,
     description: 'Only items of one strategy; `all` keeps every strategy',
-    schema: { type: 'string', enum: [...RECOMMENDATION_TYPES], default: 'all' },
+    schema: { type: 'string', enum: [...RECOMMENDATION_TYPES], default: 'all', example: 'all' },
   },
   {
     name: 'category',
     required: false,
     description: 'Only items of this product category (exact match)',
-    schema: { type: 'string' },
+    schema: { type: 'string', example: 'shoes' },
   },
   {
     name: 'exclude',
     required: false,
     description: `Comma-separated product ids never to show, e.g. what is already in the cart (at most ${MAX_EXCLUDED})`,
-    schema: { type: 'string' },
-    example: 'p-7,p-12',
+    schema: { type: 'string', example: 'p-7,p-12' },
   },
   {
     name: 'product_id',
@@ -36,7 +37,7 @@ export const RECOMMENDATION_QUERIES = [
     description:
       'The product being viewed: it is left out, and what is bought together with it (in the active ' +
       'build) comes first, ahead of the customer’s own list',
-    schema: { type: 'string' },
+    schema: { type: 'string', example: 'p-3' },
   },
 ] as const;
 
@@ -89,7 +90,10 @@ export const RECOMMENDATIONS_RESPONSE_SCHEMA: SchemaObject = {
       format: 'uuid',
       description: 'New for every answer; send it back with feedback',
     },
-    variant: { type: 'string', description: 'A/B variant of this answer (`default` for now)' },
+    variant: {
+      type: 'string',
+      description: 'A/B variant of this answer (`default` while no experiment runs)',
+    },
     items: { type: 'array', items: ITEM_SCHEMA },
   },
   example: {
@@ -113,5 +117,56 @@ export const PRODUCT_LIST_RESPONSE_SCHEMA: SchemaObject = {
     product_id: 'p-3',
     build_id: '12',
     items: [{ ...EXAMPLE_ITEM, strategy: 'complementary', reasons: [] }],
+  },
+};
+
+/**
+ * `GET /v1/customers/{id}/recommendations`, documented by hand: the route is served outside Nest's
+ * controllers (`customer-recommendations.route.ts`), where `@nestjs/swagger` cannot see it.
+ */
+export const CUSTOMER_RECOMMENDATIONS_OPENAPI: Record<string, PathItemObject> = {
+  '/v1/customers/{id}/recommendations': {
+    get: {
+      tags: ['recommendations'],
+      operationId: 'CustomersController_recommend',
+      summary: 'What this customer should see',
+      description:
+        'The customer’s ranked list from the active build, with the reasons behind each item, filtered ' +
+        'by the query and re-ranked 1..n. A customer the build has no list for (new, or without history) ' +
+        'gets the popular list of their segment, else the global one, with `strategy: "popular"`.',
+      parameters: [
+        {
+          name: 'id',
+          in: 'path',
+          required: true,
+          description: 'The retailer’s customer id',
+          schema: { type: 'string', example: 'c-42' },
+        },
+        ...RECOMMENDATION_QUERIES.map((q) => ({
+          ...q,
+          in: 'query' as const,
+          schema: q.schema as SchemaObject,
+        })),
+      ],
+      security: apiKeyOperation('read').security,
+      responses: {
+        '200': {
+          description: 'The ranked items',
+          content: { 'application/json': { schema: RECOMMENDATIONS_RESPONSE_SCHEMA } },
+        },
+        '400': errorResponseObject(
+          400,
+          'A query parameter is invalid (`limit` outside 1–50, an unknown `type`, …)',
+          {
+            message: 'Invalid query parameters: limit must be a whole number from 1 to 50 (got "0")',
+            details: { errors: ['limit must be a whole number from 1 to 50 (got "0")'] },
+          },
+        ),
+        ...apiKeyOperation('read').responses,
+        '503': errorResponseObject(503, 'No build has been published yet, or Postgres is unreachable', {
+          message: 'no build has been published yet; run a rebuild',
+        }),
+      },
+    },
   },
 };

@@ -1,17 +1,21 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { RankedItem, RecommendationsResponse } from '@nextbuy/contracts';
+import { DEFAULT_VARIANT, type RankedItem } from '@nextbuy/contracts';
 import { ApiError } from '@nextbuy/server';
 import { randomUUID } from 'node:crypto';
 import { ActiveBuildService } from '../builds/active-build.service';
+import { CachedList, rankedItems, writeItems } from '../cache/cached-list';
 import { StoredListsService } from '../cache/stored-lists.service';
 import { CatalogLookupRepository } from '../catalog/catalog-lookup.repository';
+import { RunningExperimentService } from '../experiments/running-experiment.service';
+import { blendList } from '../experiments/variant-blend';
+import { RecommendationLogService } from '../feedback/recommendation-log.service';
 import type { ItemListQuery, RecommendationsQuery } from './recommendations.query';
 import { firstItems, shapeList } from './request-filters';
 
 /** Key of the global `popular` list (the others are keyed by customer segment). */
 export const GLOBAL_POPULAR_KEY = '*';
-/** Until A/B variants exist every answer belongs to one arm. */
-export const DEFAULT_VARIANT = 'default';
+
+const CLOSE_ANSWER = Buffer.from(']}');
 
 export type ProductListKind = 'similar' | 'bought_together';
 
@@ -28,39 +32,64 @@ export class RecommendationsService {
     private readonly activeBuild: ActiveBuildService,
     private readonly lists: StoredListsService,
     private readonly catalog: CatalogLookupRepository,
+    private readonly experiments: RunningExperimentService,
+    private readonly log: RecommendationLogService,
   ) {}
 
   /**
    * The customer's stored list (or, for a customer the build has no list for, the popular list of
    * their segment, else the global one), shaped by the request's filters. With `product_id`, what
    * is bought together with that product comes first and the product itself is left out.
+   * While an experiment runs, the customer's variant shapes the list first (a popularity-only
+   * variant answers the popular list and ignores `product_id`'s context), and every answer is logged
+   * (write-behind) so feedback can be attributed to its build, variant, positions and strategies.
+   * The answer is the JSON of a `RecommendationsResponse`, its items copied from the cached bytes.
    */
-  async forCustomer(customerId: string, query: RecommendationsQuery): Promise<RecommendationsResponse> {
+  async forCustomer(customerId: string, query: RecommendationsQuery): Promise<Buffer> {
     const buildId = await this.activeBuild.require();
+    const assignment = this.experiments.assign(customerId);
+    const config = assignment?.variant.config;
+    const popularOnly = config?.source === 'popular';
     const [own, context] = await Promise.all([
-      this.lists.customerList(buildId, customerId),
-      query.product_id === undefined
+      popularOnly ? null : this.lists.customerList(buildId, customerId),
+      query.product_id === undefined || popularOnly
         ? null
         : this.lists.itemList(buildId, 'bought_together', query.product_id),
     ]);
-    const items = own ?? (await this.popularFor(buildId, customerId));
-    return {
-      customer_id: customerId,
-      build_id: buildId,
-      recommendation_id: randomUUID(),
-      variant: DEFAULT_VARIANT,
-      items: shapeList(
-        items,
-        {
-          limit: query.limit,
-          type: query.type,
-          category: query.category,
-          exclude: query.exclude,
-          productId: query.product_id,
-        },
-        context ?? [],
+    const stored = own ?? (await this.popularFor(buildId, customerId));
+    const items = shapeList(
+      blendList(stored, config?.strategy_weights),
+      {
+        limit: query.limit,
+        type: query.type,
+        category: query.category,
+        exclude: query.exclude,
+        productId: query.product_id,
+      },
+      context ?? [],
+    );
+    const recommendationId = randomUUID();
+    const variant = assignment?.variant.name ?? DEFAULT_VARIANT;
+    this.log.record({
+      recommendationId,
+      servedAt: new Date(),
+      customerId,
+      buildId,
+      experimentId: assignment?.experimentId ?? null,
+      variant,
+      productIds: items.map((i) => i.product_id),
+      strategies: items.map((i) => i.strategy),
+    });
+    // Field order of RecommendationsResponse; the id is a UUID and needs no escaping.
+    const out = [
+      Buffer.from(
+        `{"customer_id":${JSON.stringify(customerId)},"build_id":${JSON.stringify(buildId)},` +
+          `"recommendation_id":"${recommendationId}","variant":${JSON.stringify(variant)},"items":[`,
       ),
-    };
+    ];
+    writeItems(out, items);
+    out.push(CLOSE_ANSWER);
+    return Buffer.concat(out);
   }
 
   /** A product's `similar` or `bought_together` list; 404 for a product the catalog does not know. */
@@ -78,15 +107,19 @@ export class RecommendationsService {
         `product ${JSON.stringify(productId)} is not in the catalog; load it with PUT /v1/products or an import`,
       );
     }
-    return { product_id: productId, build_id: buildId, items: firstItems(items ?? [], query.limit) };
+    return {
+      product_id: productId,
+      build_id: buildId,
+      items: rankedItems(firstItems(items ?? [], query.limit)),
+    };
   }
 
-  private async popularFor(buildId: string, customerId: string): Promise<RankedItem[]> {
+  private async popularFor(buildId: string, customerId: string): Promise<CachedList> {
     const segment = await this.catalog.customerSegment(customerId);
     const list =
       (segment === null ? null : await this.lists.itemList(buildId, 'popular', segment)) ??
       (await this.lists.itemList(buildId, 'popular', GLOBAL_POPULAR_KEY)) ??
-      [];
-    return list.map((item) => (item.strategy === 'popular' ? item : { ...item, strategy: 'popular' }));
+      CachedList.of([]);
+    return list.as('popular');
   }
 }

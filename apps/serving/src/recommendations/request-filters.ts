@@ -1,4 +1,4 @@
-import type { RankedItem } from '@nextbuy/contracts';
+import type { ListItem } from '../cache/cached-list';
 import type { RecommendationType } from './recommendations.query';
 
 export interface RequestFilters {
@@ -14,42 +14,38 @@ export interface RequestFilters {
 /**
  * Request-time shaping of stored lists: `first` (what is bought with the viewed product) goes ahead
  * of `rest`, a product appears once (its first occurrence that passes the filters), filters apply, and the survivors
- * are cut to `limit` and re-ranked 1..n. Stored scores are kept as they are, so after blending they
- * need not fall with the rank. Inputs are never mutated (they may be shared cache values).
+ * are cut to `limit`, in answer order (an answer ranks them 1..n). Stored scores are kept as they are, so after
+ * blending they need not fall with the rank. Inputs are never mutated (they may be shared cache values).
  */
-export function shapeList(
-  rest: readonly RankedItem[],
+export function shapeList<T extends ListItem>(
+  rest: Iterable<T>,
   filters: RequestFilters,
-  first: readonly RankedItem[] = [],
-): RankedItem[] {
+  first: Iterable<T> = [],
+): T[] {
   const drop = new Set(filters.exclude);
   if (filters.productId !== undefined) drop.add(filters.productId);
-  const out: RankedItem[] = [];
-  for (const item of [...first, ...rest]) {
-    if (out.length >= filters.limit) break;
-    if (drop.has(item.product_id)) continue;
-    if (filters.type !== 'all' && item.strategy !== filters.type) continue;
-    if (filters.category !== undefined && item.category !== filters.category) continue;
-    drop.add(item.product_id);
-    out.push(withRank(item, out.length + 1));
+  const out: T[] = [];
+  // No spread of the two lists: a cached list reads its items as they are reached, so stopping at
+  // `limit` leaves the rest unread.
+  for (const list of [first, rest]) {
+    for (const item of list) {
+      if (out.length >= filters.limit) return out;
+      if (drop.has(item.product_id)) continue;
+      if (filters.type !== 'all' && item.strategy !== filters.type) continue;
+      if (filters.category !== undefined && item.category !== filters.category) continue;
+      drop.add(item.product_id);
+      out.push(item);
+    }
   }
   return out;
 }
 
-/** The first `limit` items of a stored list, ranked 1..n. */
-export function firstItems(items: readonly RankedItem[], limit: number): RankedItem[] {
-  return items.slice(0, limit).map((item, i) => withRank(item, i + 1));
-}
-
-/** A copy with its rank in this answer, fields in SPEC order (stored jsonb keeps its own key order). */
-function withRank(item: RankedItem, rank: number): RankedItem {
-  return {
-    product_id: item.product_id,
-    name: item.name,
-    category: item.category,
-    score: item.score,
-    rank,
-    strategy: item.strategy,
-    reasons: item.reasons,
-  };
+/** The first `limit` items of a stored list. */
+export function firstItems<T>(items: Iterable<T>, limit: number): T[] {
+  const out: T[] = [];
+  for (const item of items) {
+    if (out.length >= limit) break;
+    out.push(item);
+  }
+  return out;
 }

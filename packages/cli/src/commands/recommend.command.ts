@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { NextbuyApiError, NextbuyClient, NextbuyConnectionError } from '@nextbuy/client';
 import { API_SCOPES, loadEnv, type Env } from '@nextbuy/config';
-import type { ErrorBody, RankedItem, RecommendationsResponse } from '@nextbuy/contracts';
+import type { RankedItem, RecommendationsResponse } from '@nextbuy/contracts';
 import { EXIT_FAILED, EXIT_FATAL, EXIT_OK, FatalError } from '../errors';
 import { processOutput, type Output } from '../output';
 
@@ -50,39 +51,31 @@ export async function runRecommend(
   output: Output,
 ): Promise<{ exitCode: number; response?: RecommendationsResponse }> {
   const limit = parseLimit(options.limit);
-  const url = new URL(`${target.url}/v1/customers/${encodeURIComponent(customerId)}/recommendations`);
-  if (limit !== undefined) url.searchParams.set('limit', String(limit));
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (target.apiKey) headers['x-api-key'] = target.apiKey;
-  let res: Response;
+  const client = new NextbuyClient({
+    baseUrl: target.url,
+    apiKey: target.apiKey,
+    timeoutMs: SERVING_TIMEOUT_MS,
+  });
+  let response: RecommendationsResponse;
   try {
-    res = await fetch(url, { headers, signal: AbortSignal.timeout(SERVING_TIMEOUT_MS) });
+    response = await client.recommendations(customerId, { limit });
   } catch (e) {
-    const timedOut = (e as Error).name === 'TimeoutError';
-    output.err(
-      timedOut
-        ? `serving at ${target.url} did not answer within ${SERVING_TIMEOUT_MS / 1000} s`
-        : `serving is not reachable at ${target.url}: start it with \`npm start\``,
-    );
-    return { exitCode: EXIT_FATAL };
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  if (!res.ok) {
-    const message = (body as Partial<ErrorBody> | undefined)?.message ?? (text.trim() || res.statusText);
+    if (e instanceof NextbuyConnectionError) {
+      output.err(
+        e.timedOut
+          ? `serving at ${target.url} did not answer within ${SERVING_TIMEOUT_MS / 1000} s`
+          : `serving is not reachable at ${target.url}: start it with \`npm start\``,
+      );
+      return { exitCode: EXIT_FATAL };
+    }
+    if (!(e instanceof NextbuyApiError)) throw e;
     const hint =
-      res.status === 401 || res.status === 403
+      e.status === 401 || e.status === 403
         ? ' (set NEXTBUY_API_KEY, or NEXTBUY_API_KEYS as the serving app has it)'
         : '';
-    output.err(`serving answered ${res.status}: ${message}${hint}`);
-    return { exitCode: res.status < 500 ? EXIT_FAILED : EXIT_FATAL };
+    output.err(`serving answered ${e.status}: ${e.body.message}${hint}`);
+    return { exitCode: e.status < 500 ? EXIT_FAILED : EXIT_FATAL };
   }
-  const response = body as RecommendationsResponse;
   if (options.json) output.out(JSON.stringify(response, null, 2));
   else printRecommendations(response, output);
   return { exitCode: EXIT_OK, response };

@@ -1,87 +1,115 @@
-import { type CanActivate, type ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, HttpStatus, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { API_SCOPES, type ApiScope, type Env } from '@nextbuy/config';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ApiScope, Env } from '@nextbuy/config';
 import { InjectEnv } from '../config/config.module';
 import { ApiError } from '../errors/api-error';
+import { ApiKeyResolver, type ResolvedKey, scopeRank } from './api-key-resolver';
 import { PUBLIC_ROUTE, REQUIRED_SCOPE } from './requires-scope.decorator';
 
-interface KeyedRequest {
+export interface KeyedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** The scope of the key that authenticated the request (for handlers that vary by scope). */
   apiKeyScope?: ApiScope;
+  /** The request's key as resolved once (by the rate limiter or the guard): null for an unknown key. */
+  resolvedApiKey?: ResolvedKey | null;
 }
 
-interface ReplyLike {
+export interface ReplyLike {
   header?(name: string, value: string): unknown;
 }
 
-const rank = (scope: ApiScope) => API_SCOPES.indexOf(scope);
-const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest();
+/**
+ * The key a request presents, resolved at most once per request (the rate limiter, which runs first,
+ * and the guard share the answer): `undefined` when it presents none, null for an unknown key.
+ */
+export function resolveRequestKey(
+  resolver: ApiKeyResolver,
+  request: KeyedRequest,
+): ResolvedKey | null | undefined | Promise<ResolvedKey | null> {
+  if (request.resolvedApiKey !== undefined) return request.resolvedApiKey;
+  const presented = presentedKey(request.headers);
+  if (presented === undefined) return undefined;
+  const resolved = resolver.resolve(presented);
+  if (resolved instanceof Promise) {
+    return resolved.then((key) => (request.resolvedApiKey = key));
+  }
+  request.resolvedApiKey = resolved;
+  return resolved;
+}
 
 /**
- * API keys of `NEXTBUY_API_KEYS`, from `x-api-key` or `Authorization: Bearer KEY`. A route declares
- * the weakest scope it accepts with `@RequiresScope`; `@Public()` routes need no key; a route with
- * neither needs `admin`, so a forgotten decorator never opens a route. Keys are compared as SHA-256
- * digests with `timingSafeEqual`, against every configured key, so timing reveals neither the key
- * nor which entry matched.
+ * API keys from `x-api-key` or `Authorization: Bearer KEY`: those of `NEXTBUY_API_KEYS` and the
+ * stored ones of `nextbuy keys create` (see `ApiKeyResolver`). A route declares the weakest scope
+ * it accepts with `@RequiresScope`; `@Public()` routes need no key; a route with neither needs
+ * `admin`, so a forgotten decorator never opens a route.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly keys: { digest: Buffer; scope: ApiScope }[];
+  private readonly resolver: ApiKeyResolver;
 
   constructor(
     private readonly reflector: Reflector,
     @InjectEnv() env: Env,
+    @Optional() resolver?: ApiKeyResolver,
   ) {
-    this.keys = env.NEXTBUY_API_KEYS.map(({ key, scope }) => ({ digest: digest(key), scope }));
+    this.resolver = resolver ?? new ApiKeyResolver(env);
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const required = this.reflector.getAllAndOverride<ApiScope>(REQUIRED_SCOPE, targets) ?? 'admin';
 
     const http = context.switchToHttp();
-    const request = http.getRequest<KeyedRequest>();
-    const presented = presentedKey(request.headers);
-    if (presented === undefined) {
-      challenge(http.getResponse<ReplyLike>());
-      throw new ApiError(
-        HttpStatus.UNAUTHORIZED,
-        'Missing API key: send it in the x-api-key header or as Authorization: Bearer KEY',
-      );
-    }
-    const scope = this.scopeOf(presented);
-    if (scope === undefined) {
-      challenge(http.getResponse<ReplyLike>());
-      throw new ApiError(HttpStatus.UNAUTHORIZED, 'Invalid API key');
-    }
-    if (rank(scope) < rank(required)) {
-      throw new ApiError(
-        HttpStatus.FORBIDDEN,
-        `This API key has scope "${scope}"; this route needs "${required}" or stronger`,
-      );
-    }
-    request.apiKeyScope = scope;
-    return true;
-  }
-
-  /** The strongest scope granted to `key`, or undefined when it is not configured. */
-  private scopeOf(key: string): ApiScope | undefined {
-    const candidate = digest(key);
-    let best: ApiScope | undefined;
-    for (const k of this.keys) {
-      if (timingSafeEqual(k.digest, candidate) && (best === undefined || rank(k.scope) > rank(best))) {
-        best = k.scope;
-      }
-    }
-    return best;
+    return authorize(this.resolver, http.getRequest<KeyedRequest>(), http.getResponse<ReplyLike>(), required);
   }
 }
 
-function presentedKey(headers: KeyedRequest['headers']): string | undefined {
+/**
+ * The guard's decision for one request that needs `required`: true, or a 401/403 `ApiError` thrown.
+ * Synchronous unless a stored key must be looked up. Also used by routes served outside Nest's
+ * pipeline (the storefront's hot route), so they admit exactly what the guard admits.
+ */
+export function authorize(
+  resolver: ApiKeyResolver,
+  request: KeyedRequest,
+  reply: ReplyLike,
+  required: ApiScope,
+): true | Promise<true> {
+  const resolved = resolveRequestKey(resolver, request);
+  if (resolved instanceof Promise) return resolved.then((key) => admit(request, reply, key, required));
+  return admit(request, reply, resolved, required);
+}
+
+function admit(
+  request: KeyedRequest,
+  reply: ReplyLike,
+  key: ResolvedKey | null | undefined,
+  required: ApiScope,
+): true {
+  if (key === undefined) {
+    challenge(reply);
+    throw new ApiError(
+      HttpStatus.UNAUTHORIZED,
+      'Missing API key: send it in the x-api-key header or as Authorization: Bearer KEY',
+    );
+  }
+  if (key === null) {
+    challenge(reply);
+    throw new ApiError(HttpStatus.UNAUTHORIZED, 'Invalid API key');
+  }
+  if (scopeRank(key.scope) < scopeRank(required)) {
+    throw new ApiError(
+      HttpStatus.FORBIDDEN,
+      `This API key has scope "${key.scope}"; this route needs "${required}" or stronger`,
+    );
+  }
+  request.apiKeyScope = key.scope;
+  return true;
+}
+
+export function presentedKey(headers: KeyedRequest['headers']): string | undefined {
   const header = headers['x-api-key'];
   if (typeof header === 'string' && header.trim() !== '') return header.trim();
   const authorization = headers['authorization'];

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { parseJsonBody } from '../errors/json-body-parser';
 import { HttpErrorFilter } from '../errors/http-exception.filter';
 import { observeHttpRequests } from '../metrics/http-metrics';
+import { HttpRateLimiter } from '../rate-limit/http-rate-limiter';
 import { type OpenApiOptions, setupOpenApi } from '../openapi/openapi';
 
 export interface HttpAppOptions {
@@ -41,6 +42,10 @@ export async function createHttpApp(
     fastify.removeContentTypeParser('text/plain');
     app.useBodyParser('application/json', { bodyLimit: env.HTTP_BODY_LIMIT_BYTES }, parseJsonBody);
     observeHttpRequests(fastify);
+    // CORS before the rate limiter: a browser can read a 429 only if it carries CORS headers.
+    if (env.CORS_ORIGINS.length > 0) app.enableCors(corsOptions(env.CORS_ORIGINS));
+    const limiter = optional(app, HttpRateLimiter);
+    if (limiter) await limiter.register(app);
     app.useGlobalFilters(
       new HttpErrorFilter(app.getHttpAdapter(), { bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES }),
     );
@@ -51,5 +56,32 @@ export async function createHttpApp(
   } catch (e) {
     await app.close().catch(() => undefined);
     throw e;
+  }
+}
+
+/** Headers a storefront sends, and the ones its scripts may read (rate limits, MCP sessions). */
+function corsOptions(origins: string[]) {
+  return {
+    origin: origins,
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['x-api-key', 'authorization', 'content-type', 'mcp-session-id', 'mcp-protocol-version'],
+    exposedHeaders: [
+      'retry-after',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+      'mcp-session-id',
+    ],
+    // Browsers may reuse a preflight answer this long (seconds).
+    maxAge: 600,
+  };
+}
+
+/** A provider the app's modules may or may not include (apps without API keys have no rate limiter). */
+function optional<T>(app: NestFastifyApplication, type: new (...args: never[]) => T): T | undefined {
+  try {
+    return app.get(type, { strict: false });
+  } catch {
+    return undefined;
   }
 }

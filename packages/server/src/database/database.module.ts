@@ -1,11 +1,14 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
 import {
+  ApiKeyRepository,
   BuildOutputRepository,
   BuildRepository,
   CatalogRepository,
   createDataSource,
   EventRepository,
+  ExperimentRepository,
+  FeedbackRepository,
   ImportRepository,
   StatsRepository,
 } from '@nextbuy/db';
@@ -14,12 +17,15 @@ import { APP_NAME, ENV } from '../config/config.module';
 import { DatabaseConnection } from './database-connection';
 
 const REPOSITORIES: (new (db: DataSource) => unknown)[] = [
+  ApiKeyRepository,
   EventRepository,
   CatalogRepository,
   StatsRepository,
   ImportRepository,
   BuildRepository,
   BuildOutputRepository,
+  ExperimentRepository,
+  FeedbackRepository,
 ];
 
 const repository = <T>(type: new (db: DataSource) => T): Provider => ({

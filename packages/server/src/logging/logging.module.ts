@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type RequestMethod } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { Options } from 'pino-http';
@@ -23,16 +23,29 @@ export function pinoHttpOptions(name: string, env: Env): Options {
   };
 }
 
-/** pino for the Nest logger and one line per request (nestjs-pino), named after the app. */
+/** A route as Nest's middleware names it (`path` without the leading slash). */
+export interface RouteMatch {
+  path: string;
+  method: RequestMethod;
+}
+
+/**
+ * pino for the Nest logger and one line per request (nestjs-pino), named after the app. `unlogged`
+ * routes get no line (and no per-request logger): hot routes whose traffic
+ * `http_request_duration_seconds` counts by route and status, and whose 5xx the error filter logs.
+ */
 @Module({})
 export class LoggingModule {
-  static forRoot(name: string): DynamicModule {
+  static forRoot(name: string, unlogged: RouteMatch[] = []): DynamicModule {
     return {
       module: LoggingModule,
       imports: [
         LoggerModule.forRootAsync({
           inject: [ENV],
-          useFactory: (env: Env) => ({ pinoHttp: pinoHttpOptions(name, env) }),
+          useFactory: (env: Env) => ({
+            pinoHttp: pinoHttpOptions(name, env),
+            ...(unlogged.length > 0 ? { exclude: unlogged } : {}),
+          }),
         }),
       ],
     };

@@ -7,10 +7,14 @@ import {
   ApiResponse,
   ApiSecurity,
   DocumentBuilder,
+  type OperationObject,
+  type PathItemObject,
+  type ResponseObject,
   type SchemaObject,
   SwaggerModule,
 } from '@nestjs/swagger';
 import type { ApiScope } from '@nextbuy/config';
+import { reasonPhrase } from '../errors/api-error';
 
 export const API_KEY_SECURITY = 'api-key';
 export const BEARER_SECURITY = 'bearer';
@@ -28,23 +32,107 @@ export const ERROR_BODY_SCHEMA: SchemaObject = {
   },
 };
 
-/** An error answer in the docs, with the shared body. */
-export const ApiErrorResponse = (status: number, description: string) =>
-  ApiResponse({ status, description, schema: ERROR_BODY_SCHEMA });
+interface ErrorExample {
+  message?: string;
+  details?: unknown;
+  headers?: Record<string, { description: string }>;
+}
 
-/** Documents the key a route needs and its 401/403 answers (the guard enforces it). */
+/** The shared error body with an example of it (`message`, default: the description). */
+function errorSchema(status: number, description: string, example: ErrorExample): SchemaObject {
+  return {
+    ...ERROR_BODY_SCHEMA,
+    example: {
+      statusCode: status,
+      error: reasonPhrase(status),
+      message: example.message ?? description,
+      ...(example.details === undefined ? {} : { details: example.details }),
+    },
+  };
+}
+
+function errorHeaders(example: ErrorExample) {
+  if (!example.headers) return {};
+  return {
+    headers: Object.fromEntries(
+      Object.entries(example.headers).map(([name, h]) => [name, { ...h, schema: { type: 'integer' } }]),
+    ),
+  };
+}
+
+/** An error answer in the docs, with the shared body and an example of it. */
+export const ApiErrorResponse = (status: number, description: string, example: ErrorExample = {}) =>
+  ApiResponse({
+    status,
+    description,
+    schema: errorSchema(status, description, example),
+    ...errorHeaders(example),
+  });
+
+/**
+ * The same as an OpenAPI response object, for a route documented by hand (one served outside
+ * Nest's controllers, which `@nestjs/swagger` cannot see).
+ */
+export const errorResponseObject = (
+  status: number,
+  description: string,
+  example: ErrorExample = {},
+): ResponseObject => ({
+  description,
+  content: { 'application/json': { schema: errorSchema(status, description, example) } },
+  ...errorHeaders(example),
+});
+
+/** The answers of the API-key guard and the rate limiter to a route that needs `scope`. */
+const apiKeyErrors = (scope: ApiScope): [number, string, ErrorExample][] => [
+  [401, 'No API key, or an unknown one', { message: 'Invalid API key' }],
+  [
+    403,
+    `The key's scope is weaker than "${scope}"`,
+    {
+      message: `This API key has scope "read"; this route needs "${scope === 'read' ? 'write' : scope}" or stronger`,
+    },
+  ],
+  [
+    429,
+    'The key (or, without a valid key, the client IP) spent its requests of this minute',
+    {
+      message: 'Rate limit of 60000 requests per minute exceeded; retry in 12 seconds',
+      details: { limit: 60000, retry_after_seconds: 12 },
+      headers: { 'Retry-After': { description: 'Seconds until the limit resets' } },
+    },
+  ],
+];
+
+/** Documents the key a route needs, its 401/403 answers (the guard enforces it) and the rate limit. */
 export const ApiKeyAuth = (scope: ApiScope) =>
   applyDecorators(
     ApiSecurity(API_KEY_SECURITY),
     ApiBearerAuth(BEARER_SECURITY),
-    ApiErrorResponse(401, 'No API key, or an unknown one'),
-    ApiErrorResponse(403, `The key's scope is weaker than "${scope}"`),
+    ...apiKeyErrors(scope).map(([status, description, example]) =>
+      ApiErrorResponse(status, description, example),
+    ),
   );
+
+/** `ApiKeyAuth` for a route documented by hand: its `security` and error responses. */
+export function apiKeyOperation(scope: ApiScope): Pick<OperationObject, 'security' | 'responses'> {
+  return {
+    security: [{ [API_KEY_SECURITY]: [] }, { [BEARER_SECURITY]: [] }],
+    responses: Object.fromEntries(
+      apiKeyErrors(scope).map(([status, description, example]) => [
+        String(status),
+        errorResponseObject(status, description, example),
+      ]),
+    ),
+  };
+}
 
 export interface OpenApiOptions {
   title: string;
   description: string;
   version?: string;
+  /** Routes documented by hand (served outside Nest's controllers), merged into the document. */
+  paths?: Record<string, PathItemObject>;
 }
 
 /**
@@ -54,7 +142,7 @@ export interface OpenApiOptions {
  */
 export async function setupOpenApi(
   app: NestFastifyApplication,
-  { title, description, version = '1' }: OpenApiOptions,
+  { title, description, version = '1', paths = {} }: OpenApiOptions,
 ): Promise<void> {
   const config = new DocumentBuilder()
     .setTitle(title)
@@ -66,7 +154,11 @@ export async function setupOpenApi(
       BEARER_SECURITY,
     )
     .build();
-  SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, config), {
+  const document = () => {
+    const created = SwaggerModule.createDocument(app, config);
+    return { ...created, paths: { ...created.paths, ...paths } };
+  };
+  SwaggerModule.setup(DOCS_PATH, app, document, {
     ui: false,
     raw: ['json'],
     jsonDocumentUrl: DOCS_JSON_PATH,

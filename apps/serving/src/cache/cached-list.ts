@@ -1,0 +1,184 @@
+import {
+  encodeListCache,
+  LIST_CACHE_HEADER,
+  type RankedItem,
+  STRATEGIES,
+  type Strategy,
+} from '@nextbuy/contracts';
+
+/**
+ * Stored lists as serving holds them: the bytes of the cache value (`encodeListCache`), read one item
+ * at a time. An item's filter fields are parsed when a request reaches it; its JSON is never parsed
+ * nor re-serialised, an answer copies its bytes. Parsing and re-serialising whole items was the
+ * largest cost of the serving hot path (BENCHMARKS.md, serving load).
+ */
+
+const HEADER = Buffer.from(LIST_CACHE_HEADER, 'utf8');
+const TAB = 0x09;
+
+/** What request filters, variant blends and the answer log read of an item. */
+export interface ListItem {
+  readonly product_id: string;
+  readonly category: string | null;
+  readonly strategy: Strategy;
+  readonly score: number;
+}
+
+/** An item of a cached list: its filter fields, and where its JSON lies in the list's bytes. */
+export class CachedItem implements ListItem {
+  constructor(
+    readonly product_id: string,
+    readonly category: string | null,
+    readonly strategy: Strategy,
+    readonly score: number,
+    private readonly raw: Buffer,
+    private readonly headStart: number,
+    private readonly headEnd: number,
+    private readonly reasonsEnd: number,
+  ) {}
+
+  /** The same item answered under another strategy (the popular fallback labels its items `popular`). */
+  as(strategy: Strategy): CachedItem {
+    if (strategy === this.strategy) return this;
+    const { raw, headStart, headEnd, reasonsEnd } = this;
+    return new CachedItem(
+      this.product_id,
+      this.category,
+      strategy,
+      this.score,
+      raw,
+      headStart,
+      headEnd,
+      reasonsEnd,
+    );
+  }
+
+  /** Appends the item's JSON at `rank` to `out`. */
+  write(out: Buffer[], rank: number): void {
+    out.push(
+      this.raw.subarray(this.headStart, this.headEnd),
+      rankBytes(rank),
+      STRATEGY_BYTES[this.strategy],
+      this.raw.subarray(this.headEnd, this.reasonsEnd),
+      CLOSE_ITEM,
+    );
+  }
+}
+
+/** `,"strategy":"…","reasons":` of each strategy: what sits between an item's rank and its reasons. */
+const STRATEGY_BYTES = Object.fromEntries(
+  STRATEGIES.map((s) => [s, Buffer.from(`,"strategy":${JSON.stringify(s)},"reasons":`)]),
+) as Record<Strategy, Buffer>;
+const CLOSE_ITEM = Buffer.from('}');
+const COMMA = Buffer.from(',');
+/** Ranks 1..50 (the largest `limit`) are written often: made once. */
+const RANKS = Array.from({ length: 51 }, (_, i) => Buffer.from(String(i)));
+const rankBytes = (rank: number) => RANKS[rank] ?? Buffer.from(String(rank));
+
+/** The lines of one cache value, read on demand and kept: shared by a list and its relabelled views. */
+class ItemLines {
+  readonly items: CachedItem[] = [];
+  /** Where the first line not yet read starts. */
+  private next = HEADER.length;
+
+  constructor(readonly raw: Buffer) {}
+
+  /** The item at `index`, `undefined` past the end. */
+  at(index: number): CachedItem | undefined {
+    while (this.items.length <= index) {
+      const item = this.readLine();
+      if (!item) return undefined;
+      this.items.push(item);
+    }
+    return this.items[index];
+  }
+
+  private readLine(): CachedItem | undefined {
+    const { raw } = this;
+    const start = this.next;
+    if (start >= raw.length) return undefined;
+    const metaEnd = raw.indexOf(TAB, start);
+    const [headBytes, reasonsBytes, productId, category, strategy, score] = JSON.parse(
+      raw.toString('utf8', start, metaEnd),
+    ) as [number, number, string, string | null, Strategy, number];
+    const headEnd = metaEnd + 1 + headBytes;
+    const end = headEnd + reasonsBytes;
+    this.next = end + 1;
+    return new CachedItem(productId, category, strategy, score, raw, metaEnd + 1, headEnd, end);
+  }
+}
+
+/**
+ * A stored list read from its cache bytes. Iterating parses each item's filter fields as it is
+ * reached (then keeps them), so a request that stops at its `limit` leaves the rest untouched.
+ * Read-only: concurrent requests may share one.
+ */
+export class CachedList implements Iterable<CachedItem> {
+  private constructor(
+    private readonly lines: ItemLines,
+    /** Set on a relabelled view: every item answers under this strategy. */
+    private readonly strategy?: Strategy,
+  ) {}
+
+  /** A list from items (read from Postgres, or a plain JSON array written by another writer). */
+  static of(items: readonly RankedItem[]): CachedList {
+    return new CachedList(new ItemLines(Buffer.from(encodeListCache(items), 'utf8')));
+  }
+
+  /**
+   * The list a cache value holds, `null` for a list the build does not have, `undefined` for a
+   * value this version cannot read (a miss: it is loaded again and overwritten).
+   */
+  static decode(raw: Buffer): CachedList | null | undefined {
+    if (raw.length >= HEADER.length && HEADER.compare(raw, 0, HEADER.length) === 0)
+      return new CachedList(new ItemLines(raw));
+    try {
+      const value = JSON.parse(raw.toString('utf8')) as unknown;
+      if (value === null) return null;
+      if (Array.isArray(value)) return CachedList.of(value as RankedItem[]);
+    } catch {
+      // unreadable: a miss
+    }
+    return undefined;
+  }
+
+  /** The same items answered under `strategy`. */
+  as(strategy: Strategy): CachedList {
+    return new CachedList(this.lines, strategy);
+  }
+
+  /** The item at `index`, `undefined` past the end. */
+  at(index: number): CachedItem | undefined {
+    const item = this.lines.at(index);
+    return item && this.strategy ? item.as(this.strategy) : item;
+  }
+
+  *[Symbol.iterator](): Iterator<CachedItem> {
+    for (let i = 0; ; i++) {
+      const item = this.at(i);
+      if (!item) return;
+      yield item;
+    }
+  }
+
+  /** The value this list is cached as. */
+  bytes(): Buffer {
+    return this.lines.raw;
+  }
+}
+
+/** `items` as a JSON array, ranked 1..n in order. */
+export function writeItems(out: Buffer[], items: readonly CachedItem[]): void {
+  items.forEach((item, i) => {
+    if (i > 0) out.push(COMMA);
+    item.write(out, i + 1);
+  });
+}
+
+/** `items` decoded, ranked 1..n in order (product lists and tests, off the hot path). */
+export function rankedItems(items: readonly CachedItem[]): RankedItem[] {
+  const out: Buffer[] = [Buffer.from('[')];
+  writeItems(out, items);
+  out.push(Buffer.from(']'));
+  return JSON.parse(Buffer.concat(out).toString('utf8')) as RankedItem[];
+}

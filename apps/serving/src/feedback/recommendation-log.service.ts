@@ -1,0 +1,47 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { FeedbackRepository, type ServedAnswer } from '@nextbuy/db';
+import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
+import type { BatchBuffer } from './batch-buffer';
+import { closeWriteBehind, writeBehind } from './write-behind';
+
+const WHAT = 'RecommendationLog';
+
+/**
+ * Every answer's build, variant, products and strategies in rank order (`recommendation_log`), so
+ * feedback can be attributed. Write-behind: an answer never waits for (or fails on) this write; while
+ * Postgres is away rows wait in memory up to `logMaxBufferedRows`, then new ones are dropped.
+ */
+@Injectable()
+export class RecommendationLogService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(WHAT);
+  private readonly buffer: BatchBuffer<ServedAnswer>;
+  /** Dropped since the buffer was last full: warned about once per outage. */
+  private dropped = 0;
+
+  constructor(feedback: FeedbackRepository, @Inject(SERVING_CONFIG) config: ServingConfig) {
+    this.buffer = writeBehind(WHAT, (rows) => feedback.insertServed(rows), config);
+  }
+
+  onModuleInit(): void {
+    this.buffer.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return closeWriteBehind(WHAT, this.buffer);
+  }
+
+  record(answer: ServedAnswer): void {
+    if (this.buffer.push(answer)) {
+      if (this.dropped > 0)
+        this.logger.warn(`${this.dropped} answers were not logged while the buffer was full`);
+      this.dropped = 0;
+    } else if (this.dropped++ === 0) {
+      this.logger.warn('The answer log buffer is full (Postgres is away): answers are served but not logged');
+    }
+  }
+
+  /** Writes what is buffered now (tests, and anything that must see the log at once). */
+  flush(): Promise<void> {
+    return this.buffer.flush();
+  }
+}

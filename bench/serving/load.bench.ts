@@ -1,0 +1,281 @@
+/**
+ * Serving load benchmark: nextbuy's `GET /v1/customers/{id}/recommendations` (the built app, its
+ * own process, default logging, API key guard, rate limiter and Redis cache all on) against a bare
+ * Fastify server doing one Redis GET of the same bytes, in the same run, over every customer of the
+ * active build of the demo database; then nextbuy at a fixed 1,000 requests/s.
+ *
+ *   npm run demo  (or any database with a published build), then:
+ *   npx turbo run build --filter=@nextbuy/serving...
+ *   npx tsx bench/serving/load.bench.ts [--duration 10] [--rounds 3] [--connections 50] [--rate 1000]
+ *     [--profile DIR] [--node-flags=FLAG]… [--serving-env=NAME=VALUE]…
+ *
+ * `--profile DIR` writes a V8 CPU profile of the serving process to DIR and one of the bare server to
+ * DIR/bare (open them in Chrome DevTools; compare one round's window of each).
+ *
+ * The source database is only read: its build's rows are copied into a database of the bench's own
+ * (migrated, dropped at the end), so the bench runs the migrations of this checkout.
+ */
+import autocannon from 'autocannon';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { migrate, quoteIdent } from '@nextbuy/db';
+
+const ROOT = join(__dirname, '../..');
+const SOURCE_URL = process.env.BENCH_SOURCE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nextbuy';
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const API_KEY = 'bench-read';
+/** The tables serving reads: the build, its lists, and the catalog facts behind the fallbacks. */
+const COPIED_TABLES = ['customers', 'products', 'builds', 'recommendations', 'item_lists'];
+const NEXTBUY_PORT = 3980;
+const BARE_PORT = 3990;
+/** Warm-up requests in flight at once (every customer once, so every list is in Redis). */
+const WARM_CONCURRENCY = 16;
+const STARTUP_TIMEOUT_MS = 30_000;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i > 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+const DURATION_S = arg('duration', 10);
+const ROUNDS = arg('rounds', 3);
+const CONNECTIONS = arg('connections', 50);
+const FIXED_RATE = arg('rate', 1000);
+/** Extra flags for the serving process, e.g. `--node-flags=--max-semi-space-size=64`. */
+const NODE_FLAGS = process.argv
+  .filter((a) => a.startsWith('--node-flags='))
+  .map((a) => a.slice('--node-flags='.length));
+/** Extra environment of the serving process, e.g. `--serving-env=LOG_LEVEL=warn` (what per-request logs cost). */
+const SERVING_ENV = Object.fromEntries(
+  process.argv
+    .filter((a) => a.startsWith('--serving-env='))
+    .map((a) => a.slice('--serving-env='.length).split(/=(.*)/s).slice(0, 2)),
+) as Record<string, string>;
+const PROFILE_DIR = process.argv.includes('--profile')
+  ? process.argv[process.argv.indexOf('--profile') + 1]
+  : undefined;
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+}
+
+async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** A migrated database of the bench's own holding the source's tables serving reads. */
+async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `nextbuy_bench_serving_${process.pid}`;
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  const dump = execFileSync(
+    'pg_dump',
+    ['--data-only', '--disable-triggers', ...COPIED_TABLES.flatMap((t) => ['-t', t]), SOURCE_URL],
+    { maxBuffer: 1 << 30 },
+  );
+  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', url.toString()], {
+    input: dump,
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+  return {
+    url: url.toString(),
+    drop: () =>
+      query(SERVER_URL, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`).then(() => undefined),
+  };
+}
+
+function start(command: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (code !== null && code !== 0) process.stderr.write(`${command.join(' ')} exited ${code ?? signal}\n`);
+  });
+  return child;
+}
+
+async function waitForHealth(port: number): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health/live`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`nothing answered on port ${port} within ${STARTUP_TIMEOUT_MS / 1000} s`);
+}
+
+/** Every customer once through nextbuy (its cache fills); the bytes it sent go to the bare server's keys. */
+async function warm(ids: string[], redis: Redis, barePrefix: string): Promise<number> {
+  let next = 0;
+  let bytes = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      const res = await fetch(`http://127.0.0.1:${NEXTBUY_PORT}${path(id)}`, {
+        headers: { 'x-api-key': API_KEY },
+      });
+      const body = await res.text();
+      if (!res.ok) throw new Error(`warm-up: ${res.status} for customer ${id}: ${body}`);
+      bytes += body.length;
+      await redis.set(barePrefix + id, body, 'EX', 3600);
+    }
+  };
+  await Promise.all(Array.from({ length: WARM_CONCURRENCY }, worker));
+  return Math.round(bytes / ids.length);
+}
+
+const path = (id: string) => `/v1/customers/${encodeURIComponent(id)}/recommendations`;
+
+/** autocannon over every customer id in turn. */
+async function drive(port: number, ids: string[], options: { overallRate?: number } = {}): Promise<Figures> {
+  let i = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    headers: { 'x-api-key': API_KEY },
+    ...options,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: path(ids[i++ % ids.length]!) }) }],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    requests: result.requests.total,
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const row = (label: string, f: Figures) =>
+  `| ${label} | ${Math.round(f.rps).toLocaleString('en-US')} | ${f.p50} | ${f.p99} | ${f.errors} | ${f.requests.toLocaleString('en-US')} |`;
+
+async function main(): Promise<void> {
+  const [active] = await query<{ id: string }>(
+    SOURCE_URL,
+    `SELECT id::text AS id FROM builds WHERE status = 'published'`,
+  );
+  if (!active)
+    throw new Error(`no published build in ${SOURCE_URL}: run \`npm run demo\` (or a rebuild) first`);
+  const ids = (
+    await query<{ customer_id: string }>(
+      SOURCE_URL,
+      `SELECT customer_id FROM recommendations WHERE build_id = $1 ORDER BY customer_id`,
+      [active.id],
+    )
+  ).map((r) => r.customer_id);
+
+  const db = await benchDatabase();
+  const prefix = `bench-serving-${process.pid}`;
+  const barePrefix = `${prefix}:bare:`;
+  const redis = new Redis(REDIS_URL);
+  const children: ChildProcess[] = [];
+  try {
+    children.push(
+      start(
+        [
+          'node',
+          ...NODE_FLAGS,
+          ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+          'apps/serving/dist/main.js',
+        ],
+        {
+          NODE_ENV: 'production',
+          DATABASE_URL: db.url,
+          REDIS_URL,
+          QUEUE_PREFIX: prefix,
+          SERVING_PORT: String(NEXTBUY_PORT),
+          NEXTBUY_API_KEYS: `${API_KEY}:read`,
+          // The limiter runs (and counts in Redis) but never refuses: the bench measures its cost.
+          RATE_LIMIT_PER_MINUTE: String(1e9),
+          ...SERVING_ENV,
+        },
+      ),
+      start(
+        [
+          'node',
+          ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, 'bare')}`] : []),
+          '--import',
+          'tsx',
+          'bench/serving/bare-server.ts',
+        ],
+        {
+          BARE_PORT: String(BARE_PORT),
+          BARE_KEY_PREFIX: barePrefix,
+          REDIS_URL,
+        },
+      ),
+    );
+    await Promise.all([waitForHealth(NEXTBUY_PORT), waitForHealth(BARE_PORT)]);
+    const bytes = await warm(ids, redis, barePrefix);
+    console.log(
+      `build ${active.id}: ${ids.length.toLocaleString('en-US')} customers, ~${bytes} bytes per answer; ` +
+        `${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadavg()[0]!.toFixed(2)}; ` +
+        `${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds`,
+    );
+    // Each round runs both, one after the other, so a burst of load elsewhere hits both alike.
+    await drive(NEXTBUY_PORT, ids, {});
+    await drive(BARE_PORT, ids, {});
+    const nextbuy: Figures[] = [];
+    const bare: Figures[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      nextbuy.push(await drive(NEXTBUY_PORT, ids));
+      bare.push(await drive(BARE_PORT, ids));
+      console.log(
+        `round ${r + 1}: nextbuy ${Math.round(nextbuy[r]!.rps)} req/s, bare ${Math.round(bare[r]!.rps)} req/s`,
+      );
+    }
+    const fixed = await drive(NEXTBUY_PORT, ids, { overallRate: FIXED_RATE });
+    // The same rate against the baseline: what this machine's load alone does to the tail.
+    const bareFixed = await drive(BARE_PORT, ids, { overallRate: FIXED_RATE });
+
+    console.log('\n| target | req/s | p50 ms | p99 ms | errors | requests |\n|---|---|---|---|---|---|');
+    nextbuy.forEach((f, r) => console.log(row(`nextbuy, round ${r + 1}`, f)));
+    bare.forEach((f, r) => console.log(row(`bare Fastify + 1 Redis GET, round ${r + 1}`, f)));
+    console.log(row(`nextbuy at a fixed ${FIXED_RATE} req/s`, fixed));
+    console.log(row(`bare at a fixed ${FIXED_RATE} req/s`, bareFixed));
+    const ratio = median(nextbuy.map((f) => f.rps)) / median(bare.map((f) => f.rps));
+    const errors = [...nextbuy, ...bare, fixed, bareFixed].reduce((n, f) => n + f.errors, 0);
+    console.log(
+      `\nnextbuy / bare (median req/s): ${ratio.toFixed(2)} (target ≥ 0.60); errors: ${errors}; ` +
+        `p99 at ${FIXED_RATE} req/s: ${fixed.p99} ms (target ≤ 10 ms; bare ${bareFixed.p99} ms), achieved ${Math.round(fixed.rps)} req/s`,
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    // Graceful shutdown takes a moment (and writes the CPU profile).
+    await Promise.all(
+      children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
+    );
+    const keys = await redis.keys(`${prefix}:*`);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+    await redis.quit();
+    await db.drop();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+import type Redis from 'ioredis';
+import { FallbackRateLimitStore, type RateLimitCount } from './rate-limit.store';
+
+/** A Redis whose rate-limit script answers when the test says so, counting what it was sent. */
+function fakeRedis() {
+  const calls: { count: number; answer: (total: number) => void; fail: () => void }[] = [];
+  let total = 0;
+  const redis = {
+    status: 'ready',
+    defineCommand: () => undefined,
+    nextbuyRateLimit: (_key: string, windowMs: number, count: number) =>
+      new Promise<[number, number]>((resolve, reject) =>
+        calls.push({
+          count,
+          answer: (others) => resolve([(total += count + others), windowMs]),
+          fail: () => reject(new Error('down')),
+        }),
+      ),
+  };
+  return { redis: redis as unknown as Redis & { status: string }, calls };
+}
+
+const incr = (store: FallbackRateLimitStore) =>
+  new Promise<RateLimitCount>((resolve) => store.incr('k', (_e, r) => resolve(r), 60_000));
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('FallbackRateLimitStore', () => {
+  it('waits for Redis when nothing is in flight, so light traffic is counted exactly', async () => {
+    const { redis, calls } = fakeRedis();
+    const store = new FallbackRateLimitStore(redis, 'p:');
+    const first = incr(store);
+    calls[0]!.answer(5); // five requests of other replicas
+    expect((await first).current).toBe(6);
+  });
+
+  it('decides requests arriving during a sync at once and sends them together in the next one', async () => {
+    const { redis, calls } = fakeRedis();
+    const store = new FallbackRateLimitStore(redis, 'p:');
+    const first = incr(store);
+    const during = await Promise.all([incr(store), incr(store), incr(store)]);
+    expect(during.map((c) => c.current)).toEqual([2, 3, 4]);
+    expect(calls).toHaveLength(1);
+    calls[0]!.answer(10);
+    expect((await first).current).toBe(14); // 11 in Redis + 3 counted here, not sent yet
+    await tick();
+    expect(calls.map((c) => c.count)).toEqual([1, 3]);
+    calls[1]!.answer(0);
+    await tick();
+    const last = incr(store);
+    expect(calls).toHaveLength(3);
+    calls[2]!.answer(0);
+    expect((await last).current).toBe(15);
+  });
+
+  it('counts locally while Redis fails, and sends what it counted once Redis answers', async () => {
+    const { redis, calls } = fakeRedis();
+    const store = new FallbackRateLimitStore(redis, 'p:');
+    const first = incr(store);
+    calls[0]!.fail();
+    expect((await first).current).toBe(1);
+    redis.status = 'end';
+    expect((await incr(store)).current).toBe(2);
+    redis.status = 'ready';
+    const next = incr(store);
+    expect(calls[1]!.count).toBe(3);
+    calls[1]!.answer(0);
+    expect((await next).current).toBe(3);
+  });
+});

@@ -1,0 +1,131 @@
+import type Redis from 'ioredis';
+
+/** What `@fastify/rate-limit` expects of a store: count one request of `key`, say the count and window left. */
+export interface RateLimitCount {
+  current: number;
+  /** Milliseconds until the window of `key` ends. */
+  ttl: number;
+}
+type Done = (err: Error | null, result: RateLimitCount) => void;
+
+/** Bounds the memory of the counters (one per key or client IP). */
+const MAX_LOCAL_KEYS = 50_000;
+
+/**
+ * One fixed window per key: INCRBY the requests counted since the last sync; the window starts with
+ * the first. A key left without an expiry (a crash between the two calls) gets one, so it can never
+ * block forever.
+ */
+const INCR_SCRIPT = `
+local current = redis.call('INCRBY', KEYS[1], ARGV[2])
+if current == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {current, ttl}`;
+
+interface RateLimitRedis extends Redis {
+  nextbuyRateLimit(key: string, windowMs: number, count: number): Promise<[number, number]>;
+}
+
+/** One key's window as this process sees it. */
+interface Window {
+  /** Every replica's count as Redis last answered it. */
+  shared: number;
+  /** Counted here, in the sync now in flight. */
+  sending: number;
+  /** Counted here since, not sent yet. */
+  pending: number;
+  resetAt: number;
+  syncing: boolean;
+}
+
+/**
+ * Counts each key in Redis, so every replica of an app shares one limit, with at most one round trip
+ * in flight per key and process: a request that finds none sends its count and waits for the total
+ * (exact, as every request is when traffic is light); requests arriving meanwhile are decided at once
+ * on the last total plus what this process counted since, and go to Redis together in the next sync.
+ * Under load a key therefore costs one Redis call per round trip, not one per request, and a limit
+ * is approximate by what other replicas counted during one round trip (well under a millisecond).
+ * While Redis is away (not connected, or a command fails) each process counts alone, so an outage
+ * loosens the limit to one per replica and never fails a request; what it counted meanwhile reaches
+ * Redis with the next sync.
+ */
+export class FallbackRateLimitStore {
+  private readonly windows = new Map<string, Window>();
+  private readonly redis: RateLimitRedis;
+
+  constructor(
+    redis: Redis,
+    /** Prefix of the Redis keys (`{QUEUE_PREFIX}:ratelimit:`). */
+    private readonly prefix: string,
+  ) {
+    if (!('nextbuyRateLimit' in redis)) {
+      redis.defineCommand('nextbuyRateLimit', { numberOfKeys: 1, lua: INCR_SCRIPT });
+    }
+    this.redis = redis as RateLimitRedis;
+  }
+
+  incr(key: string, done: Done, windowMs: number): void {
+    const window = this.windowOf(key, windowMs);
+    window.pending += 1;
+    if (window.syncing || this.redis.status !== 'ready') {
+      done(null, count(window));
+      return;
+    }
+    void this.sync(key, window, windowMs).then(() => done(null, count(window)));
+  }
+
+  /** One counter per key across every route: the limit is the key's, not the route's. */
+  child(): this {
+    return this;
+  }
+
+  private windowOf(key: string, windowMs: number): Window {
+    const now = Date.now();
+    let window = this.windows.get(key);
+    if (!window || window.resetAt <= now) {
+      if (this.windows.size >= MAX_LOCAL_KEYS) this.evictExpired(now);
+      window = { shared: 0, sending: 0, pending: 0, resetAt: now + windowMs, syncing: false };
+      this.windows.set(key, window);
+    }
+    return window;
+  }
+
+  /** Sends what this process counted; the total Redis answers replaces the shared count. Never rejects. */
+  private async sync(key: string, window: Window, windowMs: number): Promise<void> {
+    window.syncing = true;
+    window.sending = window.pending;
+    window.pending = 0;
+    let synced = false;
+    try {
+      const [current, ttl] = await this.redis.nextbuyRateLimit(this.prefix + key, windowMs, window.sending);
+      window.shared = current;
+      window.resetAt = Date.now() + ttl;
+      synced = true;
+    } catch {
+      // Counted here; the next request tries Redis again.
+      window.pending += window.sending;
+    }
+    window.sending = 0;
+    window.syncing = false;
+    // Requests decided meanwhile reach Redis now, without anyone waiting for the answer.
+    if (synced && window.pending > 0 && this.windows.get(key) === window) {
+      void this.sync(key, window, windowMs);
+    }
+  }
+
+  private evictExpired(now: number): void {
+    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+    if (this.windows.size >= MAX_LOCAL_KEYS) this.windows.clear();
+  }
+}
+
+function count(window: Window): RateLimitCount {
+  return {
+    current: window.shared + window.sending + window.pending,
+    ttl: Math.max(0, window.resetAt - Date.now()),
+  };
+}
