@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Cheaper build outputs. A rebuild writes ~170 MB of list JSON for the Online Retail data, and
- * measured on it (`bench/engine/RESULTS.md`, "Writing the lists"), Postgres spent 6.0 s parsing it into
+ * Cheaper build outputs. A rebuild writes ~165 MB of list JSON for the Online Retail data, and
+ * measured on it (BENCHMARKS.md, "Rebuild", second session), Postgres spent 6.0 s parsing it into
  * `jsonb` and compressing it with pglz, against 1.3 s as `json` with lz4. The lists are only ever
  * read whole (never queried inside), so `json` loses nothing. lz4 is used where the server has it
  * (every PGDG and Docker build does); elsewhere the columns keep the default compression.
