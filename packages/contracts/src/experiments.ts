@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STRATEGIES } from './api';
-import { describeJsonType } from './records';
+import { describeJsonType, externalId } from './records';
 
 /** Shapes of A/B experiments, feedback and their reports (serving: `/v1/experiments`, `/v1/feedback`). */
 
@@ -126,23 +126,6 @@ export interface ExperimentView {
   started_at: string | null;
   stopped_at: string | null;
 }
-
-const MAX_ID_LENGTH = 256;
-const externalId = (what: string) =>
-  z
-    .union([z.string(), z.number().int()], {
-      error: (issue) =>
-        issue.input === undefined
-          ? `${what} is required`
-          : `${what} must be a string (got ${describeJsonType(issue.input)})`,
-    })
-    .transform((v) => String(v).trim())
-    .pipe(
-      z
-        .string()
-        .min(1, `${what} is required`)
-        .max(MAX_ID_LENGTH, `${what} is longer than ${MAX_ID_LENGTH} characters`),
-    );
 
 /** One feedback event of `POST /v1/feedback` (the body is one of these or an array of them). */
 export const feedbackSchema = z

@@ -9,7 +9,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
 const MAX_ID_LENGTH = 256;
 
 /** External ids: strings (numbers are accepted from JSON and kept as their decimal text). */
-const id = (what: string) =>
+export const externalId = (what: string) =>
   z
     .union([z.string(), z.number().int()], {
       error: (issue) =>
@@ -84,8 +84,8 @@ const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, s
 
 export const eventRecordSchema = z.object({
   event_id: opt(optionalText('event_id', MAX_ID_LENGTH)),
-  customer_id: id('customer_id'),
-  product_id: id('product_id'),
+  customer_id: externalId('customer_id'),
+  product_id: externalId('product_id'),
   type: z.enum(EVENT_TYPES, {
     error: (issue) => `type must be one of ${EVENT_TYPES.join(', ')} (got ${JSON.stringify(issue.input)})`,
   }),
@@ -107,7 +107,7 @@ const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const PRODUCT_FIELDS = ['product_id', 'name', 'category', 'brand', 'price', 'available'] as const;
 export const productRecordSchema = z
   .object({
-    product_id: id('product_id'),
+    product_id: externalId('product_id'),
     name: opt(optionalText('name')),
     category: opt(optionalText('category')),
     brand: opt(optionalText('brand')),
@@ -130,7 +130,7 @@ export type ProductRecord = z.output<typeof productRecordSchema>;
 const CUSTOMER_FIELDS = ['customer_id', 'segment', 'signup_date'] as const;
 export const customerRecordSchema = z
   .object({
-    customer_id: id('customer_id'),
+    customer_id: externalId('customer_id'),
     segment: opt(optionalText('segment', MAX_ID_LENGTH)),
     signup_date: opt(timestamp('signup_date')),
     attributes: z.record(z.string(), attributeValue).optional(),

@@ -26,12 +26,12 @@ import { buildProfile, type CustomerProfile } from './profile';
 import type { RankerModel } from './rank/ranker';
 import { applyRules } from './rules';
 import {
+  allocateLog,
   DEFAULT_SEGMENT,
   EventType,
   type CustomerDictionary,
   type CustomerIndex,
   type EventTypeName,
-  type InteractionLog,
   type ProductDictionary,
   type ProductRow,
   type Snapshot,
@@ -215,7 +215,7 @@ export class RealtimeEngine {
   private newGenerator(): LiveCandidateGenerator {
     const base: Snapshot = {
       ...this.build.snapshot,
-      events: logOf(0),
+      events: allocateLog(0),
       customers: this.customers,
       products: this.products,
       orders: [],
@@ -407,7 +407,7 @@ export class RealtimeEngine {
   /** The build's dictionaries with one customer's events: old ones as they were, live ones re-timed. */
   private viewOf(c: number, old: readonly LiveEventRow[], live: readonly LiveEventRow[]): Snapshot {
     const n = old.length + live.length;
-    const log = logOf(n);
+    const log = allocateLog(n);
     log.customer.fill(c);
     const orders: string[] = [];
     const orderIndex = new Map<string, number>();
@@ -436,17 +436,6 @@ export class RealtimeEngine {
       orders,
     };
   }
-}
-
-function logOf(n: number): InteractionLog {
-  return {
-    customer: new Int32Array(n),
-    product: new Int32Array(n),
-    type: new Uint8Array(n),
-    ts: new Float64Array(n),
-    order: new Int32Array(n),
-    quantity: new Float32Array(n),
-  };
 }
 
 function identity(n: number): Int32Array {

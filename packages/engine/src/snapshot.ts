@@ -123,7 +123,7 @@ function toMs(t: number | Date | string): number {
 }
 
 /** An interaction log of `n` zeroed events. */
-function allocateLog(n: number): InteractionLog {
+export function allocateLog(n: number): InteractionLog {
   return {
     customer: new Int32Array(n),
     product: new Int32Array(n),

@@ -11,6 +11,7 @@ import {
 } from '@nextbuy/engine';
 import { loadBuildArtifacts } from './build-artifacts';
 import { toRankedItems } from './lists';
+import { loadProducts } from './snapshot-loader';
 
 export interface RefreshSettings {
   /** Serving's list cache: key prefix and lifetime of a written list. */
@@ -226,32 +227,8 @@ export class CustomerRefresher {
    * Products created or edited since the build started (event stubs included): the build's
    * snapshot was read after that, so re-applying an edit it already has changes nothing.
    */
-  private async catalogChanges(build: BuildEntity): Promise<ProductRow[]> {
-    type Row = {
-      product_id: string;
-      name: string | null;
-      category: string | null;
-      brand: string | null;
-      price: number | null;
-      available: boolean;
-      attributes: Record<string, string | number | boolean>;
-    };
-    const rows = rowsOf<Row>(
-      await this.db.query(
-        `SELECT product_id, name, category, brand, price, available, attributes
-         FROM products WHERE updated_at >= $1 ORDER BY product_id`,
-        [build.startedAt ?? build.createdAt],
-      ),
-    );
-    return rows.map((p) => ({
-      product_id: p.product_id,
-      name: p.name ?? undefined,
-      category: p.category ?? undefined,
-      brand: p.brand ?? undefined,
-      price: p.price ?? undefined,
-      available: p.available,
-      attributes: p.attributes,
-    }));
+  private catalogChanges(build: BuildEntity): Promise<ProductRow[]> {
+    return loadProducts(this.db, build.startedAt ?? build.createdAt);
   }
 
   /** Every event of these customers, one indexed read (`events_customer_ts_idx`) for the batch. */
