@@ -22,7 +22,7 @@ export interface ReceivedFeedback extends Feedback {
 
 /**
  * The write path of served answers and storefront feedback (batches from serving's buffers, one
- * statement each: arrays through `unnest`), and the funnel read behind experiment reports.
+ * statement each: the batch as one JSON parameter), and the funnel read behind experiment reports.
  */
 export class FeedbackRepository {
   constructor(private readonly db: DataSource) {}
@@ -30,26 +30,30 @@ export class FeedbackRepository {
   /** Idempotent by `recommendation_id` (a batch retried after a lost answer stores nothing twice). */
   async insertServed(rows: readonly ServedAnswer[]): Promise<void> {
     if (rows.length === 0) return;
-    // text[][] cannot be ragged, so the lists travel as JSON and become arrays in SQL.
+    // One JSON parameter for the batch: node-postgres escapes array parameters element by element
+    // in JavaScript, on serving's event loop (the real-time refresh measured it costlier than its
+    // query); JSON arrays become the text[] columns in SQL.
     await this.db.query(
       `INSERT INTO recommendation_log
          (recommendation_id, served_at, customer_id, build_id, experiment_id, variant, product_ids, strategies)
-       SELECT s.recommendation_id, s.served_at, s.customer_id, s.build_id, s.experiment_id, s.variant,
-              ARRAY(SELECT jsonb_array_elements_text(s.product_ids)),
-              ARRAY(SELECT jsonb_array_elements_text(s.strategies))
-       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
-                   $7::jsonb[], $8::jsonb[])
-            AS s(recommendation_id, served_at, customer_id, build_id, experiment_id, variant, product_ids, strategies)
+       SELECT r.recommendation_id, r.served_at, r.customer_id, r.build_id, r.experiment_id, r.variant,
+              r.product_ids, r.strategies
+       FROM json_to_recordset($1::json) AS r(recommendation_id uuid, served_at timestamptz, customer_id text,
+            build_id bigint, experiment_id bigint, variant text, product_ids text[], strategies text[])
        ON CONFLICT (recommendation_id) DO NOTHING`,
       [
-        rows.map((r) => r.recommendationId),
-        rows.map((r) => r.servedAt.toISOString()),
-        rows.map((r) => r.customerId),
-        rows.map((r) => r.buildId),
-        rows.map((r) => r.experimentId),
-        rows.map((r) => r.variant),
-        rows.map((r) => JSON.stringify(r.productIds)),
-        rows.map((r) => JSON.stringify(r.strategies)),
+        JSON.stringify(
+          rows.map((r) => ({
+            recommendation_id: r.recommendationId,
+            served_at: r.servedAt,
+            customer_id: r.customerId,
+            build_id: r.buildId,
+            experiment_id: r.experimentId,
+            variant: r.variant,
+            product_ids: r.productIds,
+            strategies: r.strategies,
+          })),
+        ),
       ],
     );
   }
@@ -59,14 +63,20 @@ export class FeedbackRepository {
     if (rows.length === 0) return;
     await this.db.query(
       `INSERT INTO feedback (recommendation_id, product_id, type, customer_id, received_at)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+       SELECT r.recommendation_id, r.product_id, r.type, r.customer_id, r.received_at
+       FROM json_to_recordset($1::json)
+            AS r(recommendation_id uuid, product_id text, type text, customer_id text, received_at timestamptz)
        ON CONFLICT DO NOTHING`,
       [
-        rows.map((r) => r.recommendation_id),
-        rows.map((r) => r.product_id),
-        rows.map((r) => r.type),
-        rows.map((r) => r.customer_id),
-        rows.map((r) => r.receivedAt.toISOString()),
+        JSON.stringify(
+          rows.map((r) => ({
+            recommendation_id: r.recommendation_id,
+            product_id: r.product_id,
+            type: r.type,
+            customer_id: r.customer_id,
+            received_at: r.receivedAt,
+          })),
+        ),
       ],
     );
   }
