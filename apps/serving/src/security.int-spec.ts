@@ -1,11 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NextbuyApiError, NextbuyClient } from '@nextbuy/client';
 import { type Env, parseEnv } from '@nextbuy/config';
-import { ApiKeyRepository, BuildOutputRepository, BuildRepository, createDataSource } from '@nextbuy/db';
+import { ApiKeyRepository, createDataSource } from '@nextbuy/db';
 import { createHttpApp } from '@nextbuy/server';
 import {
   clearRedisPrefix,
   createTestDatabase,
+  publishTestBuild,
   TEST_REDIS_URL,
   type TestDatabase,
   uniqueQueuePrefix,
@@ -69,26 +70,26 @@ describe('serving security', () => {
     await sql.initialize();
     try {
       await sql.query(`INSERT INTO products (product_id, name, category) VALUES ('p1', 'Shoe', 'shoes')`);
-      const builds = new BuildRepository(sql);
-      const build = await builds.create({ asOf: null, trigger: 'test', config: {} });
-      await builds.markRunning(build.id, new Date('2025-06-01T00:00:00Z'));
-      await new BuildOutputRepository(sql).writeItemLists(build.id, 'popular', [
-        {
-          key: '*',
-          items: [
+      await publishTestBuild(sql, {
+        itemLists: {
+          popular: [
             {
-              product_id: 'p1',
-              name: 'Shoe',
-              category: 'shoes',
-              score: 1,
-              rank: 1,
-              strategy: 'popular',
-              reasons: [],
+              key: '*',
+              items: [
+                {
+                  product_id: 'p1',
+                  name: 'Shoe',
+                  category: 'shoes',
+                  score: 1,
+                  rank: 1,
+                  strategy: 'popular',
+                  reasons: [],
+                },
+              ],
             },
           ],
         },
-      ]);
-      await builds.publish(build.id);
+      });
     } finally {
       await sql.destroy();
     }

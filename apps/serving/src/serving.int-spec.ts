@@ -6,11 +6,12 @@ import {
   type RecommendationsResponse,
   type Strategy,
 } from '@nextbuy/contracts';
-import { BuildOutputRepository, BuildRepository, type ItemListKind, type KeyedList } from '@nextbuy/db';
+import { BuildOutputRepository, type ItemListKind, type KeyedList } from '@nextbuy/db';
 import { createHttpApp } from '@nextbuy/server';
 import {
   clearRedisPrefix,
   createTestDatabase,
+  publishTestBuild,
   TEST_REDIS_URL,
   type TestDatabase,
   uniqueQueuePrefix,
@@ -70,23 +71,12 @@ describe('serving app', () => {
   let app: NestFastifyApplication;
   let redis: Redis;
   let sql: DataSource;
-  let builds: BuildRepository;
-  let outputs: BuildOutputRepository;
   let firstBuild: string;
 
-  const publishBuild = async (
+  const publishBuild = (
     customers: { customer_id: string; items: RankedItem[] }[],
-    lists: Partial<Record<ItemListKind, KeyedList[]>>,
-  ): Promise<string> => {
-    const build = await builds.create({ asOf: null, trigger: 'test', config: {} });
-    await builds.markRunning(build.id, new Date('2025-06-01T00:00:00Z'));
-    await outputs.writeRecommendations(build.id, customers);
-    for (const [kind, keyed] of Object.entries(lists)) {
-      await outputs.writeItemLists(build.id, kind as ItemListKind, keyed);
-    }
-    await builds.publish(build.id);
-    return build.id;
-  };
+    itemLists: Partial<Record<ItemListKind, KeyedList[]>>,
+  ): Promise<string> => publishTestBuild(sql, { customers, itemLists });
 
   const get = (url: string, headers: Record<string, string> = READ, on = app) =>
     on.inject({ method: 'GET', url, headers });
@@ -101,8 +91,6 @@ describe('serving app', () => {
     const env = testEnv(db.url, prefix);
     app = await createHttpApp(AppModule.forRoot(env, NO_POLL), { env, openApi: OPENAPI });
     sql = app.get(DataSource);
-    builds = new BuildRepository(sql);
-    outputs = new BuildOutputRepository(sql);
     await sql.query(
       `INSERT INTO products (product_id, name, category) SELECT 'p' || n, 'Product p' || n, 'x' FROM generate_series(1, 30) n`,
     );

@@ -2,3 +2,4 @@ export * from './database';
 export * from './queue';
 export * from './fixtures';
 export * from './synthetic';
+export * from './builds';

@@ -7,11 +7,11 @@ import type {
   RecommendationsResponse,
   Strategy,
 } from '@nextbuy/contracts';
-import { BuildOutputRepository, BuildRepository } from '@nextbuy/db';
 import { createHttpApp } from '@nextbuy/server';
 import {
   clearRedisPrefix,
   createTestDatabase,
+  publishTestBuild,
   TEST_REDIS_URL,
   type TestDatabase,
   uniqueQueuePrefix,
@@ -93,16 +93,10 @@ describe('experiments (serving, real Postgres)', () => {
     const env = testEnv(db.url, prefix);
     app = await createHttpApp(AppModule.forRoot(env, MANUAL), { env, openApi: OPENAPI });
     sql = app.get(DataSource);
-    const builds = new BuildRepository(sql);
-    const outputs = new BuildOutputRepository(sql);
-    const build = await builds.create({ asOf: null, trigger: 'test', config: {} });
-    await builds.markRunning(build.id, new Date('2025-06-01T00:00:00Z'));
-    await outputs.writeRecommendations(
-      build.id,
-      customers.map((customer_id) => ({ customer_id, items: OWN_LIST })),
-    );
-    await outputs.writeItemLists(build.id, 'popular', [{ key: '*', items: POPULAR }]);
-    await builds.publish(build.id);
+    await publishTestBuild(sql, {
+      customers: customers.map((customer_id) => ({ customer_id, items: OWN_LIST })),
+      itemLists: { popular: [{ key: '*', items: POPULAR }] },
+    });
   });
 
   afterAll(async () => {

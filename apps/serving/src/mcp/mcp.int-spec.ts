@@ -4,11 +4,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NextbuyClient } from '@nextbuy/client';
 import { parseEnv } from '@nextbuy/config';
 import type { RankedItem, RecommendationsResponse, Strategy } from '@nextbuy/contracts';
-import { BuildOutputRepository, BuildRepository } from '@nextbuy/db';
 import { createHttpApp } from '@nextbuy/server';
 import {
   clearRedisPrefix,
   createTestDatabase,
+  publishTestBuild,
   TEST_REDIS_URL,
   type TestDatabase,
   uniqueQueuePrefix,
@@ -64,22 +64,18 @@ describe('POST /mcp', () => {
     await sql.query(
       `INSERT INTO products (product_id, name, category) SELECT 'p' || n, 'Product p' || n, 'shoes' FROM generate_series(1, 9) n`,
     );
-    const builds = new BuildRepository(sql);
-    const outputs = new BuildOutputRepository(sql);
-    const build = await builds.create({ asOf: null, trigger: 'test', config: {} });
-    await builds.markRunning(build.id, new Date('2025-06-01T00:00:00Z'));
-    await outputs.writeRecommendations(build.id, [
-      {
-        customer_id: 'c1',
-        items: [item('p1', 'repurchase', 1), item('p2', 'collaborative', 2), item('p3', 'repurchase', 3)],
+    buildId = await publishTestBuild(sql, {
+      customers: [
+        {
+          customer_id: 'c1',
+          items: [item('p1', 'repurchase', 1), item('p2', 'collaborative', 2), item('p3', 'repurchase', 3)],
+        },
+      ],
+      itemLists: {
+        bought_together: [{ key: 'p9', items: [item('p7', 'complementary', 1)] }],
+        popular: [{ key: '*', items: [item('p5', 'popular', 1)] }],
       },
-    ]);
-    await outputs.writeItemLists(build.id, 'bought_together', [
-      { key: 'p9', items: [item('p7', 'complementary', 1)] },
-    ]);
-    await outputs.writeItemLists(build.id, 'popular', [{ key: '*', items: [item('p5', 'popular', 1)] }]);
-    await builds.publish(build.id);
-    buildId = build.id;
+    });
   });
 
   afterAll(async () => {
