@@ -18,22 +18,25 @@ export interface DecodedBuild {
   config: EngineConfig;
 }
 
+/** Reads one stored artifact of a build and decodes it. */
+export type ArtifactReader = <T>(name: string, decode: (bytes: Uint8Array) => T) => Promise<T>;
+
 /**
  * Decodes a build's stored artifacts (rank shards and the real-time refresh both rank from them).
- * A published build keeps its artifacts until it is garbage-collected.
+ * A published build keeps its artifacts until it is garbage-collected. `read` lets a caller share
+ * artifacts it has decoded already (the rebuild stages cache them per process).
  */
 export async function loadBuildArtifacts(
   source: DataSource | BuildOutputRepository,
   build: BuildEntity,
+  read: ArtifactReader = artifactReader(source, build.id),
 ): Promise<DecodedBuild> {
-  const outputs = source instanceof BuildOutputRepository ? source : new BuildOutputRepository(source);
-  const get = (name: string) => outputs.loadArtifact(build.id, name);
   const artifacts: Partial<Record<keyof FeatureArtifacts, unknown>> = {};
   const [snapshot, model] = await Promise.all([
-    get(SNAPSHOT).then(decodeSnapshot),
-    get(RANKER).then(decodeRanker),
+    read(SNAPSHOT, decodeSnapshot),
+    read(RANKER, decodeRanker),
     ...Object.entries(FEATURE_STAGES).map(async ([name, codec]) => {
-      artifacts[codec.key] = codec.decode(await get(name));
+      artifacts[codec.key] = await read(name, codec.decode);
     }),
   ]);
   return {
@@ -43,4 +46,10 @@ export async function loadBuildArtifacts(
     model,
     config: engineConfigOf(build),
   };
+}
+
+/** Reads a build's artifacts straight from Postgres. */
+export function artifactReader(source: DataSource | BuildOutputRepository, buildId: string): ArtifactReader {
+  const outputs = source instanceof BuildOutputRepository ? source : new BuildOutputRepository(source);
+  return async (name, decode) => decode(await outputs.loadArtifact(buildId, name));
 }

@@ -22,7 +22,12 @@ import {
   type Snapshot,
 } from '@nextbuy/engine';
 import { enqueueCustomerRefreshes, featuresFlow, rankingFlow, type JobProducer } from '@nextbuy/queue';
-import { loadBuildArtifacts, type DecodedBuild } from './build-artifacts';
+import {
+  artifactReader,
+  loadBuildArtifacts,
+  type ArtifactReader,
+  type DecodedBuild,
+} from './build-artifacts';
 import { popularLists, productLists, toRankedItems } from './lists';
 import { customersWithEventsAfter, loadSnapshot, newestEventId, newestEventTime } from './snapshot-loader';
 import { customersOfShard } from './shards';
@@ -147,9 +152,13 @@ export class RebuildStages {
 
   /** The build's snapshot, decoded once per process. */
   private snapshotOf(buildId: string): Promise<Snapshot> {
-    return this.cached(buildId, SNAPSHOT, async () =>
-      decodeSnapshot(await this.outputs.loadArtifact(buildId, SNAPSHOT)),
-    );
+    return this.artifactsOf(buildId)(SNAPSHOT, decodeSnapshot);
+  }
+
+  /** Stored artifacts of the build, each read and decoded once per process. */
+  private artifactsOf(buildId: string): ArtifactReader {
+    const read = artifactReader(this.outputs, buildId);
+    return (name, decode) => this.cached(buildId, name, () => read(name, decode));
   }
 
   /** The attribute graph (catalogue only, the same for every training window): built once per process. */
@@ -197,8 +206,9 @@ export class RebuildStages {
       // Runs during the feature phase: only its inputs exist yet (not the ranker, not the rest).
       const config = engineConfigOf(build);
       const snapshot = await this.snapshotOf(buildId);
-      const get = async <T>(stage: string) =>
-        FEATURE_STAGES[stage]!.decode(await this.outputs.loadArtifact(buildId, stage)) as T;
+      // Through the process's cache: the rank shards this process runs next read them again.
+      const read = this.artifactsOf(buildId);
+      const get = <T>(stage: string) => read(stage, (b) => FEATURE_STAGES[stage]!.decode(b) as T);
       const [itemStats, graphs, attributes] = await Promise.all([
         get<ItemStats>('item-stats'),
         get<ItemGraphs>('item-graphs'),
@@ -280,7 +290,9 @@ export class RebuildStages {
 
   /** What the rank stages need, decoded once per build and process. */
   private decode(build: BuildEntity): Promise<DecodedBuild> {
-    return this.cached(build.id, 'decoded', () => loadBuildArtifacts(this.outputs, build));
+    return this.cached(build.id, 'decoded', () =>
+      loadBuildArtifacts(this.outputs, build, this.artifactsOf(build.id)),
+    );
   }
 
   /**
