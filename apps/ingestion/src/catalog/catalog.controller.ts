@@ -1,5 +1,6 @@
 import { Body, Controller, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { UpsertResult } from '@nextbuy/contracts';
 import { ApiErrorResponse, ApiKeyAuth, jsonArray, RequiresScope, ZodValidationPipe } from '@nextbuy/server';
 import {
   CUSTOMER_EXAMPLES,
@@ -8,7 +9,7 @@ import {
   PRODUCT_SCHEMA,
   UPSERT_RESULT_SCHEMA,
 } from './catalog.openapi';
-import { type CatalogUpsertResult, CatalogService } from './catalog.service';
+import { CatalogService } from './catalog.service';
 
 const UPSERT_DESCRIPTION =
   'A JSON array of up to 5,000 records, upserted by id: a field present overwrites, a field absent ' +
@@ -34,7 +35,7 @@ export class CatalogController {
   })
   upsertProducts(
     @Body(new ZodValidationPipe(jsonArray('products'))) items: unknown[],
-  ): Promise<CatalogUpsertResult> {
+  ): Promise<UpsertResult> {
     return this.catalog.upsertProducts(items);
   }
 
@@ -48,7 +49,7 @@ export class CatalogController {
   })
   upsertCustomers(
     @Body(new ZodValidationPipe(jsonArray('customers'))) items: unknown[],
-  ): Promise<CatalogUpsertResult> {
+  ): Promise<UpsertResult> {
     return this.catalog.upsertCustomers(items);
   }
 }

@@ -10,9 +10,6 @@ import { CatalogRepository, type UpsertCounts } from '@nextbuy/db';
 import { ApiError, InjectEnv } from '@nextbuy/server';
 import type { z } from 'zod';
 
-/** `upserted` counts the valid records applied; `inserted`/`updated` say what changed in Postgres. */
-export type CatalogUpsertResult = UpsertResult & UpsertCounts;
-
 @Injectable()
 export class CatalogService {
   /** Same bound as an events batch: one request stays one short statement. */
@@ -25,11 +22,11 @@ export class CatalogService {
     this.maxBatch = env.EVENTS_MAX_BATCH;
   }
 
-  upsertProducts(items: readonly unknown[]): Promise<CatalogUpsertResult> {
+  upsertProducts(items: readonly unknown[]): Promise<UpsertResult> {
     return this.upsert('products', productRecordSchema, items, (valid) => this.catalog.upsertProducts(valid));
   }
 
-  upsertCustomers(items: readonly unknown[]): Promise<CatalogUpsertResult> {
+  upsertCustomers(items: readonly unknown[]): Promise<UpsertResult> {
     return this.upsert('customers', customerRecordSchema, items, (valid) =>
       this.catalog.upsertCustomers(valid),
     );
@@ -40,7 +37,7 @@ export class CatalogService {
     schema: S,
     items: readonly unknown[],
     store: (valid: z.output<S>[]) => Promise<UpsertCounts>,
-  ): Promise<CatalogUpsertResult> {
+  ): Promise<UpsertResult> {
     if (items.length > this.maxBatch) {
       throw new ApiError(
         HttpStatus.PAYLOAD_TOO_LARGE,

@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { ProductListResponse } from '@nextbuy/contracts';
 import { ApiErrorResponse, ApiKeyAuth, RequiresScope, ZodValidationPipe } from '@nextbuy/server';
 import { LIMIT_QUERY, PRODUCT_LIST_RESPONSE_SCHEMA } from './recommendations.openapi';
 import { type ItemListQuery, itemListQuerySchema } from './recommendations.query';
-import { type ProductListResponse, RecommendationsService } from './recommendations.service';
+import { RecommendationsService } from './recommendations.service';
 
 const LIST_RESPONSE = { status: 200, description: 'The ranked items', schema: PRODUCT_LIST_RESPONSE_SCHEMA };
 

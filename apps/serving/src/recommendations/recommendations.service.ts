@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { DEFAULT_VARIANT, type RankedItem } from '@nextbuy/contracts';
+import { DEFAULT_VARIANT, type ProductListResponse } from '@nextbuy/contracts';
 import { ApiError } from '@nextbuy/server';
 import { randomUUID } from 'node:crypto';
 import { ActiveBuildService } from '../builds/active-build.service';
@@ -18,13 +18,6 @@ export const GLOBAL_POPULAR_KEY = '*';
 const CLOSE_ANSWER = Buffer.from(']}');
 
 export type ProductListKind = 'similar' | 'bought_together';
-
-/** `GET /v1/products/{id}/similar` and `/bought-together` → 200 */
-export interface ProductListResponse {
-  product_id: string;
-  build_id: string;
-  items: RankedItem[];
-}
 
 @Injectable()
 export class RecommendationsService {
