@@ -2,25 +2,11 @@
  * Backtests through the API: ingestion stores a queued evaluation and queues `evaluation.run`, the
  * features app (booted in-process, real Redis queues) fills it, and GET returns the stored report.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { parseEnv, type Env } from '@nextbuy/config';
 import type { EvaluationView } from '@nextbuy/contracts';
-import { createDataSource } from '@nextbuy/db';
-import { importFile } from '@nextbuy/importer';
-import { createHttpApp } from '@nextbuy/server';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  TEST_REDIS_URL,
-  uniqueQueuePrefix,
-  writeSyntheticRetail,
-  type TestDatabase,
-} from '@nextbuy/testing';
 import { AppModule as FeaturesApp } from '../../apps/features/src/app.module';
 import { AppModule as IngestionApp } from '../../apps/ingestion/src/app.module';
+import { startStack, type E2eStack } from './stack';
 
 jest.setTimeout(60_000);
 
@@ -28,15 +14,9 @@ const ADMIN = { 'x-api-key': 'e2e-admin' };
 const WRITE = { 'x-api-key': 'e2e-write' };
 
 describe('evaluations through the API (real Postgres, Redis and queues)', () => {
-  let testDb: TestDatabase;
-  let env: Env;
-  let prefix: string;
-  let dir: string;
+  let stack: E2eStack;
   let ingestion: NestFastifyApplication;
   let features: NestFastifyApplication;
-
-  const boot = (module: { forRoot(env: Env): unknown }) =>
-    createHttpApp(module.forRoot(env) as Parameters<typeof createHttpApp>[0], { env });
 
   const get = async (id: string): Promise<{ status: number; body: EvaluationView }> => {
     const res = await ingestion.inject({ method: 'GET', url: `/v1/evaluations/${id}`, headers: ADMIN });
@@ -57,34 +37,12 @@ describe('evaluations through the API (real Postgres, Redis and queues)', () => 
     ingestion.inject({ method: 'POST', url: '/v1/evaluations', headers, payload: payload as object });
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    prefix = uniqueQueuePrefix();
-    env = parseEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: testDb.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      NEXTBUY_API_KEYS: 'e2e-admin:admin,e2e-write:write',
-    });
-    dir = mkdtempSync(join(tmpdir(), 'nextbuy-e2e-eval-'));
-    const fixture = writeSyntheticRetail(dir);
-    const db = await createDataSource({ url: testDb.url, poolSize: 2 }).initialize();
-    try {
-      for (const kind of ['products', 'customers', 'events'] as const) {
-        expect((await importFile(db, { kind, file: fixture[kind] })).rejected).toBe(0);
-      }
-    } finally {
-      await db.destroy();
-    }
-    [ingestion, features] = await Promise.all([boot(IngestionApp), boot(FeaturesApp)]);
+    stack = await startStack('e2e-admin:admin,e2e-write:write');
+    [ingestion, features] = await Promise.all([stack.boot(IngestionApp), stack.boot(FeaturesApp)]);
   });
 
   afterAll(async () => {
-    await Promise.all([ingestion, features].map((app) => app?.close()));
-    await testDb?.drop();
-    await clearRedisPrefix(prefix);
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.close([ingestion, features]);
   });
 
   it('runs a backtest as a job and serves the stored report', async () => {

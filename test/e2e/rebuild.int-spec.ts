@@ -3,33 +3,22 @@
  * imported through the importer, rebuilds through the real queues, lists read from serving.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Worker } from 'bullmq';
-import { parseEnv, type Env } from '@nextbuy/config';
+import type { Env } from '@nextbuy/config';
 import { JobName, QueueName, type BuildView, type RecommendationsResponse } from '@nextbuy/contracts';
-import { createDataSource } from '@nextbuy/db';
-import { importFile } from '@nextbuy/importer';
 import { RebuildStages, stageOfJob } from '@nextbuy/pipeline';
 import { createProducerConnection, JobProducer } from '@nextbuy/queue';
-import { createHttpApp, JobDispatcher, redisOptionsFromUrl } from '@nextbuy/server';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  TEST_REDIS_URL,
-  uniqueQueuePrefix,
-  writeSyntheticRetail,
-  type SyntheticFiles,
-  type TestDatabase,
-} from '@nextbuy/testing';
+import { JobDispatcher, redisOptionsFromUrl } from '@nextbuy/server';
+import { TEST_REDIS_URL, type SyntheticFiles } from '@nextbuy/testing';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AppModule as CandidatesApp } from '../../apps/candidates/src/app.module';
 import { AppModule as FeaturesApp } from '../../apps/features/src/app.module';
 import { AppModule as IngestionApp } from '../../apps/ingestion/src/app.module';
 import { AppModule as ServingApp } from '../../apps/serving/src/app.module';
+import { startStack, waitForBuild, type E2eStack } from './stack';
 
 jest.setTimeout(120_000);
 
@@ -37,11 +26,10 @@ const ADMIN = { 'x-api-key': 'e2e-admin' };
 const READ = { 'x-api-key': 'e2e-read' };
 
 describe('rebuild end to end (real Postgres, Redis and queues)', () => {
-  let testDb: TestDatabase;
+  let stack: E2eStack;
   let db: DataSource;
   let env: Env;
   let prefix: string;
-  let dir: string;
   let fixture: SyntheticFiles;
   let ingestion: NestFastifyApplication;
   let features: NestFastifyApplication | undefined;
@@ -49,8 +37,7 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
   let serving: NestFastifyApplication;
   const children: ChildProcess[] = [];
 
-  const boot = (module: { forRoot(env: Env): unknown }) =>
-    createHttpApp(module.forRoot(env) as Parameters<typeof createHttpApp>[0], { env });
+  const boot = (module: { forRoot(env: Env): unknown }) => stack.boot(module);
 
   const trigger = async (asOf?: string): Promise<string> => {
     const res = await ingestion.inject({
@@ -66,16 +53,8 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
   const build = async (id: string): Promise<BuildView> =>
     (await ingestion.inject({ method: 'GET', url: `/v1/rebuilds/${id}`, headers: ADMIN })).json();
 
-  const waitFor = async (id: string, statuses: string[], timeoutMs = 60_000): Promise<BuildView> => {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const b = await build(id);
-      if (statuses.includes(b.status)) return b;
-      if (Date.now() > until)
-        throw new Error(`build ${id} is still ${b.status}: ${JSON.stringify(b.stages)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const waitFor = (id: string, statuses: string[], timeoutMs?: number): Promise<BuildView> =>
+    waitForBuild(ingestion, ADMIN, id, statuses, timeoutMs);
 
   const recommend = async (customer: string, query = ''): Promise<RecommendationsResponse> => {
     const res = await serving.inject({
@@ -88,29 +67,8 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
   };
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    prefix = uniqueQueuePrefix();
-    env = parseEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: testDb.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      NEXTBUY_API_KEYS: 'e2e-admin:admin,e2e-read:read',
-      REBUILD_SHARDS: '2',
-      BUILDS_KEEP: '5',
-    });
-    db = await createDataSource({ url: testDb.url, poolSize: 4 }).initialize();
-    dir = mkdtempSync(join(tmpdir(), 'nextbuy-e2e-'));
-    fixture = writeSyntheticRetail(dir);
-    for (const [kind, file] of [
-      ['products', fixture.products],
-      ['customers', fixture.customers],
-      ['events', fixture.events],
-    ] as const) {
-      const summary = await importFile(db, { kind, file });
-      expect(summary.rejected).toBe(0);
-    }
+    stack = await startStack('e2e-admin:admin,e2e-read:read', { REBUILD_SHARDS: '2', BUILDS_KEEP: '5' });
+    ({ db, env, prefix, fixture } = stack);
     [ingestion, features, candidates, serving] = await Promise.all([
       boot(IngestionApp),
       boot(FeaturesApp),
@@ -121,11 +79,7 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
 
   afterAll(async () => {
     children.forEach((c) => c.kill('SIGKILL'));
-    await Promise.all([ingestion, features, candidates, serving].map((app) => app?.close()));
-    await db?.destroy();
-    await testDb?.drop();
-    await clearRedisPrefix(prefix);
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.close([ingestion, features, candidates, serving]);
   });
 
   let firstBuild: string;

@@ -3,30 +3,17 @@
  * shop imported and rebuilt through the queues, then events posted to ingestion and the lists read
  * back from serving until they change.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
-import { parseEnv, type Env } from '@nextbuy/config';
 import { QueueName, type RankedItem, type RecommendationsResponse } from '@nextbuy/contracts';
-import { createDataSource } from '@nextbuy/db';
-import { importFile } from '@nextbuy/importer';
-import { createHttpApp, redisOptionsFromUrl } from '@nextbuy/server';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  TEST_REDIS_URL,
-  uniqueQueuePrefix,
-  writeSyntheticRetail,
-  type TestDatabase,
-} from '@nextbuy/testing';
-import type { DataSource } from 'typeorm';
-import { AppModule as FeaturesApp } from '../../../features/src/app.module';
-import { AppModule as IngestionApp } from '../../../ingestion/src/app.module';
-import { AppModule as ServingApp } from '../../../serving/src/app.module';
-import { AppModule as CandidatesApp } from '../app.module';
-import { refreshCount } from './realtime.metrics';
+import { redisOptionsFromUrl } from '@nextbuy/server';
+import { TEST_REDIS_URL } from '@nextbuy/testing';
+import { AppModule as CandidatesApp } from '../../apps/candidates/src/app.module';
+import { refreshCount } from '../../apps/candidates/src/realtime/realtime.metrics';
+import { AppModule as FeaturesApp } from '../../apps/features/src/app.module';
+import { AppModule as IngestionApp } from '../../apps/ingestion/src/app.module';
+import { AppModule as ServingApp } from '../../apps/serving/src/app.module';
+import { startStack, waitForBuild, type E2eStack } from './stack';
 
 jest.setTimeout(120_000);
 
@@ -34,19 +21,12 @@ const ADMIN = { 'x-api-key': 'rt-admin' };
 const READ = { 'x-api-key': 'rt-read' };
 
 describe('real-time refresh (real Postgres, Redis and queues)', () => {
-  let testDb: TestDatabase;
-  let db: DataSource;
-  let env: Env;
-  let prefix: string;
-  let dir: string;
+  let stack: E2eStack;
   let realtime: Queue;
   let ingestion: NestFastifyApplication;
   let features: NestFastifyApplication;
   let candidates: NestFastifyApplication;
   let serving: NestFastifyApplication;
-
-  const boot = (module: { forRoot(env: Env): unknown }) =>
-    createHttpApp(module.forRoot(env) as Parameters<typeof createHttpApp>[0], { env });
 
   const post = async (events: object[]) => {
     const res = await ingestion.inject({
@@ -98,54 +78,32 @@ describe('real-time refresh (real Postgres, Redis and queues)', () => {
   const now = (offsetMs = 0) => new Date(Date.now() + offsetMs).toISOString();
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    prefix = uniqueQueuePrefix();
-    env = parseEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: testDb.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      NEXTBUY_API_KEYS: 'rt-admin:admin,rt-read:read',
+    stack = await startStack('rt-admin:admin,rt-read:read', {
       REBUILD_SHARDS: '1',
       // Wide enough that a burst of concurrent requests on a busy test machine lands in one window.
       REALTIME_DEBOUNCE_MS: '600',
     });
-    db = await createDataSource({ url: testDb.url, poolSize: 2 }).initialize();
-    dir = mkdtempSync(join(tmpdir(), 'nextbuy-rt-'));
-    const fixture = writeSyntheticRetail(dir);
-    for (const kind of ['products', 'customers', 'events'] as const) {
-      expect((await importFile(db, { kind, file: fixture[kind] })).rejected).toBe(0);
-    }
     [ingestion, features, candidates, serving] = await Promise.all([
-      boot(IngestionApp),
-      boot(FeaturesApp),
-      boot(CandidatesApp),
-      boot(ServingApp),
+      stack.boot(IngestionApp),
+      stack.boot(FeaturesApp),
+      stack.boot(CandidatesApp),
+      stack.boot(ServingApp),
     ]);
-    realtime = new Queue(QueueName.Realtime, { connection: redisOptionsFromUrl(TEST_REDIS_URL), prefix });
+    realtime = new Queue(QueueName.Realtime, {
+      connection: redisOptionsFromUrl(TEST_REDIS_URL),
+      prefix: stack.prefix,
+    });
     const res = await ingestion.inject({ method: 'POST', url: '/v1/rebuilds', headers: ADMIN, payload: {} });
     const { build_id } = res.json<{ build_id: string }>();
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const b = (
-        await ingestion.inject({ method: 'GET', url: `/v1/rebuilds/${build_id}`, headers: ADMIN })
-      ).json<{ status: string; error: string | null }>();
-      if (b.status === 'published') break;
-      if (b.status === 'failed' || Date.now() > deadline) throw new Error(`build ${b.status}: ${b.error}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const built = await waitForBuild(ingestion, ADMIN, build_id, ['published', 'failed'], 90_000);
+    if (built.status !== 'published') throw new Error(`build ${built.status}: ${built.error}`);
     // Serving learns the new build through pub/sub.
     await until('C001', (items) => items.length > 0);
   });
 
   afterAll(async () => {
     await realtime?.close();
-    await Promise.all([ingestion, features, candidates, serving].map((app) => app?.close()));
-    await db?.destroy();
-    await testDb?.drop();
-    await clearRedisPrefix(prefix);
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.close([ingestion, features, candidates, serving]);
   });
 
   it('puts a cart-added product near the top of the served list', async () => {
