@@ -5,6 +5,7 @@ import type { Env } from '@nextbuy/config';
 import { Logger } from 'nestjs-pino';
 import { parseJsonBody } from '../errors/json-body-parser';
 import { HttpErrorFilter } from '../errors/http-exception.filter';
+import { REQUEST_LOG, type RequestLog } from '../logging/logging.module';
 import { observeHttpRequests } from '../metrics/http-metrics';
 import { HttpRateLimiter } from '../rate-limit/http-rate-limiter';
 import { type OpenApiOptions, setupOpenApi } from '../openapi/openapi';
@@ -42,6 +43,7 @@ export async function createHttpApp(
     fastify.removeContentTypeParser('text/plain');
     app.useBodyParser('application/json', { bodyLimit: env.HTTP_BODY_LIMIT_BYTES }, parseJsonBody);
     observeHttpRequests(fastify);
+    optional<RequestLog>(app, REQUEST_LOG)?.attach(fastify);
     // CORS before the rate limiter: a browser can read a 429 only if it carries CORS headers.
     if (env.CORS_ORIGINS.length > 0) app.enableCors(corsOptions(env.CORS_ORIGINS));
     const limiter = optional(app, HttpRateLimiter);
@@ -78,9 +80,12 @@ function corsOptions(origins: string[]) {
 }
 
 /** A provider the app's modules may or may not include (apps without API keys have no rate limiter). */
-function optional<T>(app: NestFastifyApplication, type: new (...args: never[]) => T): T | undefined {
+function optional<T>(
+  app: NestFastifyApplication,
+  token: (new (...args: never[]) => T) | symbol,
+): T | undefined {
   try {
-    return app.get(type, { strict: false });
+    return app.get<T>(token, { strict: false });
   } catch {
     return undefined;
   }
