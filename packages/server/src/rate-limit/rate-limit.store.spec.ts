@@ -20,17 +20,33 @@ function fakeRedis() {
   return { redis: redis as unknown as Redis & { status: string }, calls };
 }
 
-const incr = (store: FallbackRateLimitStore) =>
-  new Promise<RateLimitCount>((resolve) => store.incr('k', (_e, r) => resolve(r), 60_000));
+const incr = (store: FallbackRateLimitStore, max?: number) =>
+  new Promise<RateLimitCount>((resolve) => store.incr('k', (_e, r) => resolve(r), 60_000, max));
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('FallbackRateLimitStore', () => {
-  it('waits for Redis when nothing is in flight, so light traffic is counted exactly', async () => {
+  it('without a limit given, waits for Redis when nothing is in flight: light traffic is counted exactly', async () => {
     const { redis, calls } = fakeRedis();
     const store = new FallbackRateLimitStore(redis, 'p:');
     const first = incr(store);
     calls[0]!.answer(5); // five requests of other replicas
     expect((await first).current).toBe(6);
+  });
+
+  it('far from the limit, answers at once and tells Redis in the background', async () => {
+    const { redis, calls } = fakeRedis();
+    const store = new FallbackRateLimitStore(redis, 'p:');
+    expect((await incr(store, 100)).current).toBe(1); // decided before Redis answered
+    expect(calls.map((c) => c.count)).toEqual([1]);
+    calls[0]!.answer(60); // sixty requests of other replicas: past half the limit now
+    await tick();
+    const near = incr(store, 100);
+    let decided = false;
+    void near.then(() => (decided = true));
+    await tick();
+    expect(decided).toBe(false); // near the limit: waits for the total
+    calls[1]!.answer(0);
+    expect((await near).current).toBe(62);
   });
 
   it('decides requests arriving during a sync at once and sends them together in the next one', async () => {

@@ -8,6 +8,13 @@ export interface RateLimitCount {
 }
 type Done = (err: Error | null, result: RateLimitCount) => void;
 
+/**
+ * Share of its limit below which a key's requests are decided at once, Redis being told in the
+ * background; above it a request waits for Redis's total (when no sync is in flight), so decisions
+ * near the limit are exact. Far from it, waiting would only add a round trip to every light request.
+ */
+const EXACT_ABOVE = 0.5;
+
 /** Bounds the memory of the counters (one per key or client IP). */
 const MAX_LOCAL_KEYS = 50_000;
 
@@ -44,9 +51,10 @@ interface Window {
 
 /**
  * Counts each key in Redis, so every replica of an app shares one limit, with at most one round trip
- * in flight per key and process: a request that finds none sends its count and waits for the total
- * (exact, as every request is when traffic is light); requests arriving meanwhile are decided at once
- * on the last total plus what this process counted since, and go to Redis together in the next sync.
+ * in flight per key and process: a request that finds none sends its count, and waits for the total
+ * if the key is past `EXACT_ABOVE` of its limit (exact, as every request near the limit is when traffic
+ * is light); other requests are decided at once on the last total plus what this process counted
+ * since, and go to Redis together in the next sync.
  * Under load a key therefore costs one Redis call per round trip, not one per request, and a limit
  * is approximate by what other replicas counted during one round trip (well under a millisecond).
  * While Redis is away (not connected, or a command fails) each process counts alone, so an outage
@@ -68,14 +76,18 @@ export class FallbackRateLimitStore {
     this.redis = redis as RateLimitRedis;
   }
 
-  incr(key: string, done: Done, windowMs: number): void {
+  /** `max`: the key's limit (the plugin passes it); without it every sync is waited for. */
+  incr(key: string, done: Done, windowMs: number, max?: number): void {
     const window = this.windowOf(key, windowMs);
     window.pending += 1;
-    if (window.syncing || this.redis.status !== 'ready') {
-      done(null, count(window));
-      return;
+    if (!window.syncing && this.redis.status === 'ready') {
+      const synced = this.sync(key, window, windowMs);
+      if (max === undefined || count(window).current >= max * EXACT_ABOVE) {
+        void synced.then(() => done(null, count(window)));
+        return;
+      }
     }
-    void this.sync(key, window, windowMs).then(() => done(null, count(window)));
+    done(null, count(window));
   }
 
   /** One counter per key across every route: the limit is the key's, not the route's. */
