@@ -152,22 +152,37 @@ describe('serving app', () => {
       expect((await recommend('c1')).json().recommendation_id).not.toBe(body.recommendation_id);
     });
 
-    it('caches the list in Redis under a key naming the build, with a TTL', async () => {
+    it('caches the list and its top in Redis under keys naming the build, with a TTL', async () => {
+      // The usual call (no filters) reads the top; a filtered one the whole list.
       await recommend('c1');
-      const key = `${prefix}:cache:rec:${firstBuild}:c1`;
-      const ttl = await redis.ttl(key);
-      expect(ttl).toBeGreaterThan(3500);
-      expect(ttl).toBeLessThanOrEqual(3600);
-      // Served from Redis: a change in Postgres is not seen while the key lives.
+      await recommend('c1', '?type=repurchase');
+      for (const kind of ['top', 'rec']) {
+        const ttl = await redis.ttl(`${prefix}:cache:${kind}:${firstBuild}:c1`);
+        expect(ttl).toBeGreaterThan(3500);
+        expect(ttl).toBeLessThanOrEqual(3600);
+      }
+      // Served from Redis: a change in Postgres is not seen while the keys live.
       await sql.query(`UPDATE recommendations SET items = '[]'::jsonb WHERE customer_id = 'c1'`);
       expect(productIds((await recommend('c1')).json())).toEqual(ids(1, 10));
+      expect(productIds((await recommend('c1', '?exclude=p1')).json())).toEqual(ids(2, 11));
       await sql.query(`UPDATE recommendations SET items = $1::jsonb WHERE customer_id = 'c1'`, [
         JSON.stringify(list(ids(1, 12), ['repurchase', 'collaborative', 'affinity_similar'])),
       ]);
     });
 
+    it('answers the usual call from the top exactly as the whole list answers it', async () => {
+      const strip = (body: { recommendation_id: string }) => ({ ...body, recommendation_id: '' });
+      for (const limit of [1, 10, 12]) {
+        const fromTop = (await recommend('c1', `?limit=${limit}`)).json();
+        // An exclusion of a product not in the list takes the general path and changes nothing.
+        const fromList = (await recommend('c1', `?limit=${limit}&exclude=not-in-the-list`)).json();
+        expect(fromTop.items).toHaveLength(limit);
+        expect(strip(fromTop)).toEqual(strip(fromList));
+      }
+    });
+
     it('collapses concurrent misses of one key into one Postgres read', async () => {
-      await redis.del(`${prefix}:cache:rec:${firstBuild}:c1`);
+      await redis.del(`${prefix}:cache:rec:${firstBuild}:c1`, `${prefix}:cache:top:${firstBuild}:c1`);
       const original = BuildOutputRepository.prototype.recommendations;
       // Slow reads, so every request arrives while the first one is still loading.
       const spy = jest
@@ -177,10 +192,14 @@ describe('serving app', () => {
           return original.call(this, buildId, customerId);
         });
       try {
-        const answers = await Promise.all(Array.from({ length: 20 }, () => recommend('c1', '?limit=3')));
-        expect(answers.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
-        expect(new Set(answers.map((r) => productIds(r.json()).join()))).toEqual(new Set(['p1,p2,p3']));
-        expect(spy).toHaveBeenCalledTimes(1);
+        // The top's key, then the whole list's: one read each.
+        for (const query of ['?limit=3', '?limit=3&type=all&exclude=p9']) {
+          spy.mockClear();
+          const answers = await Promise.all(Array.from({ length: 20 }, () => recommend('c1', query)));
+          expect(answers.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+          expect(new Set(answers.map((r) => productIds(r.json()).join()))).toEqual(new Set(['p1,p2,p3']));
+          expect(spy).toHaveBeenCalledTimes(1);
+        }
       } finally {
         spy.mockRestore();
       }
@@ -397,9 +416,9 @@ describe('serving app', () => {
         await eventually(async () => (await recommend('c1')).json().build_id === secondBuild);
         expect(productIds((await recommend('c1')).json())).toEqual(['p7', 'p8', 'p9']);
         expect(productIds((await recommend('c-never-seen')).json())).toEqual(['p30']);
-        expect(await redis.exists(`${prefix}:cache:rec:${secondBuild}:c1`)).toBe(1);
+        expect(await redis.exists(`${prefix}:cache:top:${secondBuild}:c1`)).toBe(1);
         // The old build's key is left to expire.
-        expect(await redis.ttl(`${prefix}:cache:rec:${firstBuild}:c1`)).toBeGreaterThan(0);
+        expect(await redis.ttl(`${prefix}:cache:top:${firstBuild}:c1`)).toBeGreaterThan(0);
       });
 
       it('is picked up by the fallback re-read when the message is lost', async () => {

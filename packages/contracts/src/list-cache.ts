@@ -34,15 +34,52 @@ export function encodeListCache(items: readonly RankedItem[] | null): string {
   if (items === null) return 'null';
   let out = LIST_CACHE_HEADER;
   for (const item of items) {
-    const productId = JSON.stringify(item.product_id);
-    const category = JSON.stringify(item.category ?? null);
-    const score = JSON.stringify(item.score);
-    const head =
-      `{"product_id":${productId},"name":${JSON.stringify(item.name ?? null)},"category":${category},` +
-      `"score":${score},"rank":`;
+    const head = itemHead(item);
     const reasons = JSON.stringify(item.reasons ?? []);
-    const meta = `[${Buffer.byteLength(head)},${Buffer.byteLength(reasons)},${productId},${category},${JSON.stringify(item.strategy)},${score}]`;
+    const meta = `[${Buffer.byteLength(head)},${Buffer.byteLength(reasons)},${JSON.stringify(item.product_id)},${JSON.stringify(item.category ?? null)},${JSON.stringify(item.strategy)},${JSON.stringify(item.score)}]`;
     out += `${meta}\t${head}${reasons}\n`;
   }
   return out;
+}
+
+/** An item's JSON up to its rank, in SPEC field order: `{"product_id":…,"name":…,"category":…,"score":…,"rank":`. */
+function itemHead(item: RankedItem): string {
+  return (
+    `{"product_id":${JSON.stringify(item.product_id)},"name":${JSON.stringify(item.name ?? null)},` +
+    `"category":${JSON.stringify(item.category ?? null)},"score":${JSON.stringify(item.score)},"rank":`
+  );
+}
+
+/** `{prefix}:top:{buildId}:{customerId}`: the top of one customer's list, as an answer's items. */
+export const customerTopCacheKey = (prefix: string, buildId: string, customerId: string): string =>
+  `${prefix}:top:${buildId}:${customerId}`;
+
+/** Items kept in a list's top: the default `limit` (10) and a row of 12 are answered from it. */
+export const TOP_ITEMS = 12;
+
+/** First line of a cached top (`encodeTopAnswer`). */
+export const TOP_ANSWER_HEADER = '#top-v1\n';
+
+/**
+ * The cached top of a customer's list: what the storefront's usual call (no filters, no experiment
+ * blend, `limit` ≤ `TOP_ITEMS`) answers, ready to send. After the header, one line of META,
+ * `[[end of item 1, …], [product_id, …], [strategy, …]]` (where each item's JSON ends in the items
+ * text, in bytes, and what the answer log records), then the items text: the first `TOP_ITEMS` items ranked
+ * 1..n, comma-separated, exactly as an answer's `items` array holds them. An answer of `limit` n is
+ * the text up to the n-th end: nothing parsed but META, nothing serialised.
+ */
+export function encodeTopAnswer(items: readonly RankedItem[] | null): string {
+  if (items === null) return 'null';
+  const top = items.slice(0, TOP_ITEMS);
+  const ends: number[] = [];
+  let text = '';
+  let bytes = 0;
+  top.forEach((item, i) => {
+    const json = `${i > 0 ? ',' : ''}${itemHead(item)}${i + 1},"strategy":${JSON.stringify(item.strategy)},"reasons":${JSON.stringify(item.reasons ?? [])}}`;
+    text += json;
+    bytes += Buffer.byteLength(json);
+    ends.push(bytes);
+  });
+  const meta = JSON.stringify([ends, top.map((i) => i.product_id), top.map((i) => i.strategy)]);
+  return `${TOP_ANSWER_HEADER}${meta}\n${text}`;
 }

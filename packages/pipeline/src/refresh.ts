@@ -1,6 +1,12 @@
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { customerListCacheKey, encodeListCache, type EventType } from '@nextbuy/contracts';
+import {
+  customerListCacheKey,
+  customerTopCacheKey,
+  encodeListCache,
+  encodeTopAnswer,
+  type EventType,
+} from '@nextbuy/contracts';
 import { BuildOutputRepository, BuildRepository, rowsOf, type BuildEntity } from '@nextbuy/db';
 import {
   DEFAULT_REALTIME_CONFIG,
@@ -158,7 +164,7 @@ export class CustomerRefresher {
       step('catalog');
     }
     // Synchronous from here to the ranked lists: no other batch can change the engine in between.
-    const lists: { customer_id: string; items: string; cached: string }[] = [];
+    const lists: { customer_id: string; items: string; cached: string; top: string }[] = [];
     for (const customerId of customerIds) {
       const result = loaded.engine.refresh({
         customerId,
@@ -167,20 +173,24 @@ export class CustomerRefresher {
       });
       const items = toRankedItems(result.recommendations.items, result.snapshot);
       // The row as JSON; the cache key in serving's layout (it answers from it without parsing).
-      lists.push({ customer_id: customerId, items: JSON.stringify(items), cached: encodeListCache(items) });
+      lists.push({
+        customer_id: customerId,
+        items: JSON.stringify(items),
+        cached: encodeListCache(items),
+        top: encodeTopAnswer(items),
+      });
       out.set(customerId, { buildId: build.id, items: items.length, liveEvents: result.liveEvents });
     }
     step('rank');
-    // The row and the cache key at once: serving reads the key, the row outlives its expiry. If
-    // one write fails the job fails and is retried; either way the next event redoes the list.
+    // The row and the cache keys (the list and its top) at once: serving reads the keys, the row
+    // outlives their expiry. If one write fails the job fails and is retried; either way the next
+    // event redoes the list.
     const cache = this.cache.pipeline();
-    for (const l of lists)
-      cache.set(
-        customerListCacheKey(this.settings.cacheKeyPrefix, build.id, l.customer_id),
-        l.cached,
-        'EX',
-        this.settings.cacheTtlSeconds,
-      );
+    const { cacheKeyPrefix: prefix, cacheTtlSeconds: ttl } = this.settings;
+    for (const l of lists) {
+      cache.set(customerListCacheKey(prefix, build.id, l.customer_id), l.cached, 'EX', ttl);
+      cache.set(customerTopCacheKey(prefix, build.id, l.customer_id), l.top, 'EX', ttl);
+    }
     const [, cached] = await Promise.all([this.outputs.upsertRecommendations(build.id, lists), cache.exec()]);
     for (const [err] of cached ?? []) if (err) throw err;
     step('write');

@@ -1,5 +1,5 @@
-import { encodeListCache, type RankedItem } from '@nextbuy/contracts';
-import { CachedList, rankedItems } from './cached-list';
+import { encodeListCache, encodeTopAnswer, type RankedItem, TOP_ITEMS } from '@nextbuy/contracts';
+import { CachedList, CachedTop, rankedItems, writeItems } from './cached-list';
 
 const items: RankedItem[] = [
   {
@@ -89,5 +89,42 @@ describe('cached lists', () => {
     expect([...popular].map((i) => i.strategy)).toEqual(['popular', 'popular', 'popular']);
     expect(rankedItems([...popular]).map((i) => i.strategy)).toEqual(['popular', 'popular', 'popular']);
     expect([...cached].map((i) => i.strategy)).toEqual(['repurchase', 'popular', 'collaborative']);
+  });
+});
+
+describe('cached tops', () => {
+  const long = Array.from({ length: TOP_ITEMS + 3 }, (_, i) => ({ ...items[i % 3]!, product_id: `p${i + 1}` }));
+  const top = (value: readonly RankedItem[]) => CachedTop.decode(Buffer.from(encodeTopAnswer(value)))!;
+  const text = (t: CachedTop, n: number) => t.items(n).toString('utf8');
+  /** What the general path answers for the first n items of the whole list. */
+  const fromList = (value: readonly RankedItem[], n: number) => {
+    const out: Buffer[] = [];
+    writeItems(out, [...list(value as RankedItem[])].slice(0, n));
+    return Buffer.concat(out).toString('utf8');
+  };
+
+  it('hold the first TOP_ITEMS items, answered byte for byte as the whole list answers them', () => {
+    const cached = top(long);
+    expect(cached.size).toBe(TOP_ITEMS);
+    for (const n of [1, 2, 10, TOP_ITEMS]) expect(text(cached, n)).toBe(fromList(long, n));
+    expect(JSON.parse(`[${text(cached, 3)}]`)).toEqual(
+      long.slice(0, 3).map((item, i) => ({ ...item, rank: i + 1 })),
+    );
+    expect(cached.productIds).toEqual(long.slice(0, TOP_ITEMS).map((i) => i.product_id));
+    expect(cached.strategies).toEqual(long.slice(0, TOP_ITEMS).map((i) => i.strategy));
+  });
+
+  it('hold a short list whole, and an empty one', () => {
+    expect(top(items).size).toBe(3);
+    expect(text(top(items), 3)).toBe(fromList(items, 3));
+    expect(top([]).size).toBe(0);
+    expect(text(top([]), 0)).toBe('');
+  });
+
+  it('say when the build has no list, and treat anything else as a miss', () => {
+    const decode = (value: string) => CachedTop.decode(Buffer.from(value));
+    expect(decode(encodeTopAnswer(null))).toBeNull();
+    expect(decode(encodeListCache(items))).toBeUndefined();
+    expect(decode('#top-v1\n[broken')).toBeUndefined();
   });
 });

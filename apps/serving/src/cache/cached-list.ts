@@ -4,6 +4,7 @@ import {
   type RankedItem,
   STRATEGIES,
   type Strategy,
+  TOP_ANSWER_HEADER,
 } from '@nextbuy/contracts';
 
 /**
@@ -181,4 +182,50 @@ export function rankedItems(items: readonly CachedItem[]): RankedItem[] {
   writeItems(out, items);
   out.push(Buffer.from(']'));
   return JSON.parse(Buffer.concat(out).toString('utf8')) as RankedItem[];
+}
+
+const TOP_HEADER = Buffer.from(TOP_ANSWER_HEADER, 'utf8');
+const NEWLINE = 0x0a;
+
+/**
+ * The cached top of a customer's list (`encodeTopAnswer`): the storefront's usual call is answered
+ * from its bytes, with nothing parsed but its META line.
+ */
+export class CachedTop {
+  private constructor(
+    /** Where each item's JSON ends, in bytes from the start of the items. */
+    private readonly ends: readonly number[],
+    readonly productIds: readonly string[],
+    readonly strategies: readonly Strategy[],
+    private readonly raw: Buffer,
+    private readonly itemsStart: number,
+  ) {}
+
+  /** `null` for a customer the build has no list for, `undefined` for a value this version cannot read. */
+  static decode(raw: Buffer): CachedTop | null | undefined {
+    if (raw.length === 4 && raw.toString('latin1') === 'null') return null;
+    if (raw.length < TOP_HEADER.length || TOP_HEADER.compare(raw, 0, TOP_HEADER.length) !== 0) return undefined;
+    const metaEnd = raw.indexOf(NEWLINE, TOP_HEADER.length);
+    if (metaEnd < 0) return undefined;
+    try {
+      const [ends, productIds, strategies] = JSON.parse(raw.toString('utf8', TOP_HEADER.length, metaEnd)) as [
+        number[],
+        string[],
+        Strategy[],
+      ];
+      return new CachedTop(ends, productIds, strategies, raw, metaEnd + 1);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Items it holds (fewer than `TOP_ITEMS` for a short list). */
+  get size(): number {
+    return this.ends.length;
+  }
+
+  /** The JSON of the first `n` items (`n` ≤ `size`), comma-separated, ranked 1..n. */
+  items(n: number): Buffer {
+    return this.raw.subarray(this.itemsStart, n <= 0 ? this.itemsStart : this.itemsStart + this.ends[n - 1]!);
+  }
 }

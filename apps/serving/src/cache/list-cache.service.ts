@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
-import { customerListCacheKey, type RankedItem } from '@nextbuy/contracts';
+import { customerListCacheKey, customerTopCacheKey, encodeTopAnswer, type RankedItem } from '@nextbuy/contracts';
 import { InjectEnv } from '@nextbuy/server';
 import type Redis from 'ioredis';
-import { CachedList } from './cached-list';
+import { CachedList, CachedTop } from './cached-list';
 import { createCacheConnection } from './redis-connections';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 
@@ -20,7 +20,7 @@ const FIRST_CONNECT_WAIT_MS = 1000;
 export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ListCache');
   private readonly redis: Redis;
-  private readonly inflight = new Map<string, Promise<CachedList | null>>();
+  private readonly inflight = new Map<string, Promise<unknown>>();
   /** Logged once per outage rather than once per request. */
   private degraded = false;
 
@@ -60,6 +60,11 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
     return customerListCacheKey(this.config.cacheKeyPrefix, buildId, customerId);
   }
 
+  /** `{prefix}:top:{buildId}:{customerId}`: the top of that list, as an answer's items. */
+  customerTopKey(buildId: string, customerId: string): string {
+    return customerTopCacheKey(this.config.cacheKeyPrefix, buildId, customerId);
+  }
+
   /** `{prefix}:list:{buildId}:{kind}:{key}`: a product's or segment's list in one build. */
   itemListKey(buildId: string, kind: string, key: string): string {
     return `${this.config.cacheKeyPrefix}:list:${buildId}:${kind}:${key}`;
@@ -70,44 +75,66 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
    * no repeated Postgres reads). The list is shared by concurrent callers: it is read-only.
    */
   getOrLoad(key: string, load: () => Promise<readonly RankedItem[] | null>): Promise<CachedList | null> {
-    const pending = this.inflight.get(key);
+    return this.once(key, async () => {
+      const cached = await this.read(key, (redis) => redis.getBuffer(key), CachedList.decode);
+      if (cached.value !== undefined) return cached.value;
+      const items = await load();
+      const list = items === null ? null : CachedList.of(items);
+      this.fill(key, list === null ? 'null' : list.bytes(), cached.present);
+      return list;
+    });
+  }
+
+  /** The top cached under `key`, or that of `load()`'s list. */
+  getOrLoadTop(key: string, load: () => Promise<readonly RankedItem[] | null>): Promise<CachedTop | null> {
+    return this.once(key, async () => {
+      const cached = await this.read(key, (redis) => redis.getBuffer(key), CachedTop.decode);
+      if (cached.value !== undefined) return cached.value;
+      const bytes = Buffer.from(encodeTopAnswer(await load()), 'utf8');
+      this.fill(key, bytes, cached.present);
+      return CachedTop.decode(bytes) ?? null;
+    });
+  }
+
+  /** Concurrent reads of one key share one load: no stampede on an expiry or a new build. */
+  private once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const pending = this.inflight.get(key) as Promise<T> | undefined;
     if (pending) return pending;
-    const next = this.readThrough(key, load).finally(() => this.inflight.delete(key));
+    const next = read().finally(() => this.inflight.delete(key));
     this.inflight.set(key, next);
     return next;
   }
 
-  private async readThrough(
+  /**
+   * `value` `undefined` on a miss, a value this version cannot read (`present`: it is to be
+   * overwritten), or when Redis cannot answer.
+   */
+  private async read<R, T>(
     key: string,
-    load: () => Promise<readonly RankedItem[] | null>,
-  ): Promise<CachedList | null> {
-    const cached = await this.get(key);
-    if (cached !== undefined) return cached;
-    const items = await load();
-    const list = items === null ? null : CachedList.of(items);
-    this.set(key, list === null ? 'null' : list.bytes());
-    return list;
-  }
-
-  /** `undefined` on a miss, a value this version cannot read, or when Redis cannot answer. */
-  private async get(key: string): Promise<CachedList | null | undefined> {
-    if (this.redis.status !== 'ready') return undefined;
+    fetch: (redis: Redis) => Promise<R | null>,
+    decode: (raw: R) => T | null | undefined,
+  ): Promise<{ value: T | null | undefined; present: boolean }> {
+    if (this.redis.status !== 'ready') return { value: undefined, present: false };
     try {
-      // Bytes, not a string: an answer copies its items' bytes without decoding them.
-      const raw = await this.redis.getBuffer(key);
-      return raw === null ? undefined : CachedList.decode(raw);
+      const raw = await fetch(this.redis);
+      return raw === null ? { value: undefined, present: false } : { value: decode(raw), present: true };
     } catch (e) {
       this.markDegraded((e as Error).message);
-      return undefined;
+      return { value: undefined, present: false };
     }
   }
 
-  /** Fire and forget: the answer never waits for the cache write. */
-  private set(key: string, value: Buffer | string): void {
+  /**
+   * Fire and forget: the answer never waits for the cache write. Only where nothing is cached
+   * (`NX`), unless an unreadable value is to be replaced: a list the real-time refresh wrote while
+   * this one was read from Postgres is newer, and stays.
+   */
+  private fill(key: string, value: Buffer | string, replace: boolean): void {
     if (this.redis.status !== 'ready') return;
-    this.redis
-      .set(key, value, 'EX', this.config.cacheTtlSeconds)
-      .catch((e: Error) => this.markDegraded(e.message));
+    const ttl = this.config.cacheTtlSeconds;
+    (replace ? this.redis.set(key, value, 'EX', ttl) : this.redis.set(key, value, 'EX', ttl, 'NX')).catch(
+      (e: Error) => this.markDegraded(e.message),
+    );
   }
 
   private markDegraded(why: string): void {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BuildOutputRepository, type ItemListKind } from '@nextbuy/db';
-import type { CachedList } from './cached-list';
+import type { CachedList, CachedTop } from './cached-list';
 import { ListCacheService } from './list-cache.service';
 
 /** The lists a build stored, read through the Redis cache. `null`: the build has no such list. */
@@ -13,6 +13,13 @@ export class StoredListsService {
 
   customerList(buildId: string, customerId: string): Promise<CachedList | null> {
     return this.cache.getOrLoad(this.cache.customerKey(buildId, customerId), () =>
+      this.output.recommendations(buildId, customerId),
+    );
+  }
+
+  /** The top of the customer's stored list (the usual call's answer), read through the cache. */
+  customerTop(buildId: string, customerId: string): Promise<CachedTop | null> {
+    return this.cache.getOrLoadTop(this.cache.customerTopKey(buildId, customerId), () =>
       this.output.recommendations(buildId, customerId),
     );
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { FeedbackRepository, type ServedAnswer } from '@nextbuy/db';
+import { FeedbackRepository, type ServedAnswer, servedAnswerJson, type ServedAnswerJson } from '@nextbuy/db';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 import type { BatchBuffer } from './batch-buffer';
 import { closeWriteBehind, writeBehind } from './write-behind';
@@ -14,12 +14,12 @@ const WHAT = 'RecommendationLog';
 @Injectable()
 export class RecommendationLogService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(WHAT);
-  private readonly buffer: BatchBuffer<ServedAnswer>;
+  private readonly buffer: BatchBuffer<ServedAnswerJson>;
   /** Dropped since the buffer was last full: warned about once per outage. */
   private dropped = 0;
 
   constructor(feedback: FeedbackRepository, @Inject(SERVING_CONFIG) config: ServingConfig) {
-    this.buffer = writeBehind(WHAT, (rows) => feedback.insertServed(rows), config);
+    this.buffer = writeBehind(WHAT, (rows) => feedback.insertServedJson(rows), config);
   }
 
   onModuleInit(): void {
@@ -31,7 +31,7 @@ export class RecommendationLogService implements OnModuleInit, OnApplicationShut
   }
 
   record(answer: ServedAnswer): void {
-    if (this.buffer.push(answer)) {
+    if (this.buffer.push(servedAnswerJson(answer))) {
       if (this.dropped > 0)
         this.logger.warn(`${this.dropped} answers were not logged while the buffer was full`);
       this.dropped = 0;

@@ -1,12 +1,12 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { DEFAULT_VARIANT, type ProductListResponse } from '@nextbuy/contracts';
+import { DEFAULT_VARIANT, type ProductListResponse, TOP_ITEMS, type VariantConfig } from '@nextbuy/contracts';
 import { ApiError } from '@nextbuy/server';
 import { randomUUID } from 'node:crypto';
 import { ActiveBuildService } from '../builds/active-build.service';
 import { CachedList, rankedItems, writeItems } from '../cache/cached-list';
 import { StoredListsService } from '../cache/stored-lists.service';
 import { CatalogLookupRepository } from '../catalog/catalog-lookup.repository';
-import { RunningExperimentService } from '../experiments/running-experiment.service';
+import { type Assignment, RunningExperimentService } from '../experiments/running-experiment.service';
 import { blendList } from '../experiments/variant-blend';
 import { RecommendationLogService } from '../feedback/recommendation-log.service';
 import type { ItemListQuery, RecommendationsQuery } from './recommendations.query';
@@ -36,12 +36,22 @@ export class RecommendationsService {
    * While an experiment runs, the customer's variant shapes the list first (a popularity-only
    * variant answers the popular list and ignores `product_id`'s context), and every answer is logged
    * (write-behind) so feedback can be attributed to its build, variant, positions and strategies.
-   * The answer is the JSON of a `RecommendationsResponse`, its items copied from the cached bytes.
+   * The answer is the JSON of a `RecommendationsResponse`, its items copied from cached bytes:
+   * the usual call (no filters, `limit` ≤ `TOP_ITEMS`, no blend) from the list's cached top.
    */
   async forCustomer(customerId: string, query: RecommendationsQuery): Promise<Buffer> {
     const buildId = await this.activeBuild.require();
     const assignment = this.experiments.assign(customerId);
     const config = assignment?.variant.config;
+    if (isUsualCall(query, config)) {
+      const top = await this.lists.customerTop(buildId, customerId);
+      // `null`: the build has no list for this customer; the popular fallback below answers.
+      if (top !== null) {
+        const n = Math.min(query.limit, top.size);
+        const head = this.logAnswer(customerId, buildId, assignment, top.productIds.slice(0, n), top.strategies.slice(0, n));
+        return Buffer.concat([Buffer.from(head), top.items(n), CLOSE_ANSWER]);
+      }
+    }
     const popularOnly = config?.source === 'popular';
     const [own, context] = await Promise.all([
       popularOnly ? null : this.lists.customerList(buildId, customerId),
@@ -61,6 +71,27 @@ export class RecommendationsService {
       },
       context ?? [],
     );
+    const head = this.logAnswer(
+      customerId,
+      buildId,
+      assignment,
+      items.map((i) => i.product_id),
+      items.map((i) => i.strategy),
+    );
+    const out = [Buffer.from(head)];
+    writeItems(out, items);
+    out.push(CLOSE_ANSWER);
+    return Buffer.concat(out);
+  }
+
+  /** Logs the answer (write-behind) and returns its JSON up to the items: `{…,"items":[`. */
+  private logAnswer(
+    customerId: string,
+    buildId: string,
+    assignment: Assignment | null,
+    productIds: string[],
+    strategies: string[],
+  ): string {
     const recommendationId = randomUUID();
     const variant = assignment?.variant.name ?? DEFAULT_VARIANT;
     this.log.record({
@@ -70,19 +101,14 @@ export class RecommendationsService {
       buildId,
       experimentId: assignment?.experimentId ?? null,
       variant,
-      productIds: items.map((i) => i.product_id),
-      strategies: items.map((i) => i.strategy),
+      productIds,
+      strategies,
     });
     // Field order of RecommendationsResponse; the id is a UUID and needs no escaping.
-    const out = [
-      Buffer.from(
-        `{"customer_id":${JSON.stringify(customerId)},"build_id":${JSON.stringify(buildId)},` +
-          `"recommendation_id":"${recommendationId}","variant":${JSON.stringify(variant)},"items":[`,
-      ),
-    ];
-    writeItems(out, items);
-    out.push(CLOSE_ANSWER);
-    return Buffer.concat(out);
+    return (
+      `{"customer_id":${JSON.stringify(customerId)},"build_id":${JSON.stringify(buildId)},` +
+      `"recommendation_id":"${recommendationId}","variant":${JSON.stringify(variant)},"items":[`
+    );
   }
 
   /** A product's `similar` or `bought_together` list; 404 for a product the catalog does not know. */
@@ -115,4 +141,20 @@ export class RecommendationsService {
       CachedList.of([]);
     return list.as('popular');
   }
+}
+
+/**
+ * The storefront's usual call: no filters, no viewed product, a `limit` the cached top holds, and no
+ * variant that reorders or replaces the personal list.
+ */
+function isUsualCall(query: RecommendationsQuery, config: VariantConfig | undefined): boolean {
+  return (
+    query.limit <= TOP_ITEMS &&
+    query.type === 'all' &&
+    query.category === undefined &&
+    query.exclude.length === 0 &&
+    query.product_id === undefined &&
+    (config === undefined ||
+      (config.source !== 'popular' && Object.keys(config.strategy_weights ?? {}).length === 0))
+  );
 }

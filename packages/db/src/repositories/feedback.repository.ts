@@ -16,6 +16,27 @@ export interface ServedAnswer {
   strategies: string[];
 }
 
+/** A served answer's JSON, as `insertServedJson` sends it. */
+export type ServedAnswerJson = string & { readonly __servedAnswerJson: true };
+
+/**
+ * The answer's row as JSON, made when it is served: serving's write-behind buffer then holds one
+ * small string per answer until the batch is written, rather than an object graph (two arrays of
+ * strings, a Date) that outlives young-generation collections and must be traced and promoted.
+ */
+export function servedAnswerJson(a: ServedAnswer): ServedAnswerJson {
+  return JSON.stringify({
+    recommendation_id: a.recommendationId,
+    served_at_ms: a.servedAt.getTime(),
+    customer_id: a.customerId,
+    build_id: a.buildId,
+    experiment_id: a.experimentId,
+    variant: a.variant,
+    product_ids: a.productIds,
+    strategies: a.strategies,
+  }) as ServedAnswerJson;
+}
+
 export interface ReceivedFeedback extends Feedback {
   receivedAt: Date;
 }
@@ -28,7 +49,12 @@ export class FeedbackRepository {
   constructor(private readonly db: DataSource) {}
 
   /** Idempotent by `recommendation_id` (a batch retried after a lost answer stores nothing twice). */
-  async insertServed(rows: readonly ServedAnswer[]): Promise<void> {
+  insertServed(rows: readonly ServedAnswer[]): Promise<void> {
+    return this.insertServedJson(rows.map(servedAnswerJson));
+  }
+
+  /** `insertServed` of answers already in their JSON (`servedAnswerJson`). */
+  async insertServedJson(rows: readonly ServedAnswerJson[]): Promise<void> {
     if (rows.length === 0) return;
     // One JSON parameter for the batch: node-postgres escapes array parameters element by element
     // in JavaScript, on serving's event loop (the real-time refresh measured it costlier than its
@@ -36,27 +62,16 @@ export class FeedbackRepository {
     await this.db.query(
       `INSERT INTO recommendation_log
          (recommendation_id, served_at, customer_id, build_id, experiment_id, variant, product_ids, strategies)
-       SELECT r.recommendation_id, r.served_at, r.customer_id, r.build_id, r.experiment_id, r.variant,
-              r.product_ids, r.strategies
-       FROM json_to_recordset($1::json) AS r(recommendation_id uuid, served_at timestamptz, customer_id text,
-            build_id bigint, experiment_id bigint, variant text, product_ids text[], strategies text[])
+       SELECT r.recommendation_id, to_timestamp(r.served_at_ms / 1000.0), r.customer_id, r.build_id,
+              r.experiment_id, r.variant, r.product_ids, r.strategies
+       FROM json_to_recordset($1::json) AS r(recommendation_id uuid, served_at_ms double precision,
+            customer_id text, build_id bigint, experiment_id bigint, variant text, product_ids text[],
+            strategies text[])
        ON CONFLICT (recommendation_id) DO NOTHING`,
-      [
-        JSON.stringify(
-          rows.map((r) => ({
-            recommendation_id: r.recommendationId,
-            served_at: r.servedAt,
-            customer_id: r.customerId,
-            build_id: r.buildId,
-            experiment_id: r.experimentId,
-            variant: r.variant,
-            product_ids: r.productIds,
-            strategies: r.strategies,
-          })),
-        ),
-      ],
+      [`[${rows.join(',')}]`],
     );
   }
+
 
   /** Idempotent by (recommendation, product, type): a re-sent event counts once. */
   async insertFeedback(rows: readonly ReceivedFeedback[]): Promise<void> {
