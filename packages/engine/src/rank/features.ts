@@ -29,9 +29,18 @@ export interface FeatureDef {
 export const NEVER_DAYS = 1000;
 
 const n = (v: number, digits = 0) => v.toFixed(digits);
-const days = (v: number) => (v >= NEVER_DAYS ? 'never' : `${n(v)} days ago`);
 const pct = (v: number) => `${n(v * 100)}%`;
 const plural = (v: number, one: string, many = `${one}s`) => `${n(v)} ${Math.round(v) === 1 ? one : many}`;
+/** "… today" / "… 3 days ago", or `never` when the customer has no such event. */
+const ago = (what: string, v: number, never: string) =>
+  v >= NEVER_DAYS ? never : `${what} ${v < 0.5 ? 'today' : `${plural(v, 'day')} ago`}`;
+/** Average days between orders: several orders a day reads as such, not "every 0 days". */
+const interval = (v: number) =>
+  v < 0.5
+    ? 'you order several times a day'
+    : v < 1.5
+      ? 'you order about every day'
+      : `you order about every ${n(v)} days`;
 
 export const FEATURES: readonly FeatureDef[] = [
   {
@@ -40,7 +49,7 @@ export const FEATURES: readonly FeatureDef[] = [
     text: (v) => `bought recently and often (recency-weighted ${n(v, 1)} orders)`,
   },
   { name: 'own_purchases', group: 'repurchase', text: (v) => `bought this ${plural(v, 'time')}` },
-  { name: 'days_since_purchase', group: 'repurchase', text: (v) => `last bought ${days(v)}` },
+  { name: 'days_since_purchase', group: 'repurchase', text: (v) => ago('last bought', v, 'never bought it') },
   {
     name: 'due_ratio',
     group: 'repurchase',
@@ -52,7 +61,11 @@ export const FEATURES: readonly FeatureDef[] = [
     group: 'repurchase',
     text: (v) => (v > 0 ? 'you returned it' : 'never returned by you'),
   },
-  { name: 'days_since_first_purchase', group: 'repurchase', text: (v) => `first bought ${days(v)}` },
+  {
+    name: 'days_since_first_purchase',
+    group: 'repurchase',
+    text: (v) => ago('first bought', v, 'never bought it'),
+  },
   { name: 'own_quantity_log', group: 'repurchase', text: (v) => `${n(Math.expm1(v))} units bought so far` },
   {
     name: 'collaborative',
@@ -115,10 +128,14 @@ export const FEATURES: readonly FeatureDef[] = [
   { name: 'repeat_rate', group: 'item', text: (v) => `${pct(v)} of its buyers buy it again` },
   { name: 'return_rate', group: 'item', text: (v) => `returned on ${pct(v)} of purchases` },
   { name: 'price_log', group: 'item', text: (v) => `priced ${n(Math.expm1(v), 2)}` },
-  { name: 'item_age_days', group: 'item', text: (v) => `on sale since ${n(v)} days` },
+  {
+    name: 'item_age_days',
+    group: 'item',
+    text: (v) => (v < 0.5 ? 'new in the catalogue today' : `on sale for ${plural(v, 'day')}`),
+  },
   { name: 'customer_orders', group: 'customer', text: (v) => `you placed ${plural(v, 'order')}` },
-  { name: 'days_since_order', group: 'customer', text: (v) => `your last order was ${days(v)}` },
-  { name: 'order_interval', group: 'customer', text: (v) => `you order about every ${n(v)} days` },
+  { name: 'days_since_order', group: 'customer', text: (v) => ago('your last order was', v, 'no order yet') },
+  { name: 'order_interval', group: 'customer', text: interval },
   {
     name: 'customer_distinct_items',
     group: 'customer',
