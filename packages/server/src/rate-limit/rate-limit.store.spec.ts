@@ -33,20 +33,28 @@ describe('FallbackRateLimitStore', () => {
     expect((await first).current).toBe(6);
   });
 
-  it('far from the limit, answers at once and tells Redis in the background', async () => {
-    const { redis, calls } = fakeRedis();
-    const store = new FallbackRateLimitStore(redis, 'p:');
-    expect((await incr(store, 100)).current).toBe(1); // decided before Redis answered
-    expect(calls.map((c) => c.count)).toEqual([1]);
-    calls[0]!.answer(60); // sixty requests of other replicas: past half the limit now
-    await tick();
-    const near = incr(store, 100);
-    let decided = false;
-    void near.then(() => (decided = true));
-    await tick();
-    expect(decided).toBe(false); // near the limit: waits for the total
-    calls[1]!.answer(0);
-    expect((await near).current).toBe(62);
+  it('far from the limit, answers at once and tells Redis in the background, in batches', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const { redis, calls } = fakeRedis();
+      const store = new FallbackRateLimitStore(redis, 'p:');
+      expect((await incr(store, 100)).current).toBe(1); // decided with nothing sent yet
+      expect((await incr(store, 100)).current).toBe(2);
+      expect(calls).toHaveLength(0);
+      jest.advanceTimersByTime(100);
+      expect(calls.map((c) => c.count)).toEqual([2]); // both in one sync
+      calls[0]!.answer(60); // sixty requests of other replicas: past half the limit now
+      await tick();
+      const near = incr(store, 100);
+      let decided = false;
+      void near.then(() => (decided = true));
+      await tick();
+      expect(decided).toBe(false); // near the limit: waits for the total
+      calls[1]!.answer(0);
+      expect((await near).current).toBe(63);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('decides requests arriving during a sync at once and sends them together in the next one', async () => {

@@ -15,6 +15,13 @@ type Done = (err: Error | null, result: RateLimitCount) => void;
  */
 const EXACT_ABOVE = 0.5;
 
+/**
+ * Far from its limit, a key's counts reach Redis at most this late, together: a busy key then costs
+ * a few Redis calls a second rather than one per request. Other replicas' counts are seen as late,
+ * which cannot matter below half the limit.
+ */
+const BACKGROUND_SYNC_MS = 100;
+
 /** Bounds the memory of the counters (one per key or client IP). */
 const MAX_LOCAL_KEYS = 50_000;
 
@@ -47,14 +54,17 @@ interface Window {
   pending: number;
   resetAt: number;
   syncing: boolean;
+  /** A background sync is scheduled. */
+  scheduled: boolean;
 }
 
 /**
  * Counts each key in Redis, so every replica of an app shares one limit, with at most one round trip
- * in flight per key and process: a request that finds none sends its count, and waits for the total
- * if the key is past `EXACT_ABOVE` of its limit (exact, as every request near the limit is when traffic
- * is light); other requests are decided at once on the last total plus what this process counted
- * since, and go to Redis together in the next sync.
+ * in flight per key and process. Past `EXACT_ABOVE` of its limit, a request that finds no sync in
+ * flight sends the key's count and waits for the total (exact, as every request near the limit is when
+ * traffic is light); every other request is decided at once on the last total plus what this process
+ * counted since, and its count goes to Redis with the next sync (below `EXACT_ABOVE`, one scheduled
+ * `BACKGROUND_SYNC_MS` later).
  * Under load a key therefore costs one Redis call per round trip, not one per request, and a limit
  * is approximate by what other replicas counted during one round trip (well under a millisecond).
  * While Redis is away (not connected, or a command fails) each process counts alone, so an outage
@@ -81,10 +91,16 @@ export class FallbackRateLimitStore {
     const window = this.windowOf(key, windowMs);
     window.pending += 1;
     if (!window.syncing && this.redis.status === 'ready') {
-      const synced = this.sync(key, window, windowMs);
       if (max === undefined || count(window).current >= max * EXACT_ABOVE) {
-        void synced.then(() => done(null, count(window)));
+        void this.sync(key, window, windowMs).then(() => done(null, count(window)));
         return;
+      }
+      if (!window.scheduled) {
+        window.scheduled = true;
+        setTimeout(() => {
+          window.scheduled = false;
+          if (!window.syncing && window.pending > 0) void this.sync(key, window, windowMs);
+        }, BACKGROUND_SYNC_MS).unref();
       }
     }
     done(null, count(window));
@@ -100,7 +116,7 @@ export class FallbackRateLimitStore {
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
       if (this.windows.size >= MAX_LOCAL_KEYS) this.evictExpired(now);
-      window = { shared: 0, sending: 0, pending: 0, resetAt: now + windowMs, syncing: false };
+      window = { shared: 0, sending: 0, pending: 0, resetAt: now + windowMs, syncing: false, scheduled: false };
       this.windows.set(key, window);
     }
     return window;
