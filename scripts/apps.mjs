@@ -25,12 +25,15 @@ function workerApp(app, portVariable, defaultPort, countVariable, extraPorts, co
   }));
 }
 
+/** Node flags of the serving process (see `apps()`). */
+export const SERVING_NODE_ARGS = ['--initial-old-space-size=256'];
+
 /** `/health` port of the real-time candidates process (the extra workers' ports are fixed the same way). */
 const REALTIME_PORT = 3030;
 
 /**
- * Name, app folder, entry point, `/health` port (same defaults as packages/config), log colour
- * and the environment that differs per process.
+ * Name, app folder, entry point, `/health` port (same defaults as packages/config), log colour,
+ * node flags and the environment that differs per process.
  */
 export function apps() {
   return [
@@ -49,9 +52,13 @@ export function apps() {
       color: 'blue',
       env: { CANDIDATES_ROLE: 'realtime', CANDIDATES_PORT: String(REALTIME_PORT) },
     },
-    { name: 'serving', port: port('SERVING_PORT', 3000), color: 'green' },
+    // V8 starts the old generation at 256 MB: with its small default, serving ran a full mark-compact
+    // (7–14 ms pause) about every second at 1,000 req/s, which was its p99 (BENCHMARKS.md, serving).
+    // The container images read the same flags from NEXTBUY_NODE_FLAGS (docker-compose.yml, infra/k8s).
+    { name: 'serving', port: port('SERVING_PORT', 3000), color: 'green', nodeArgs: SERVING_NODE_ARGS },
   ].map((app) => ({
     env: {},
+    nodeArgs: [],
     app: app.name,
     ...app,
     main: join('apps', app.app ?? app.name, 'dist', 'main.js'),

@@ -186,7 +186,7 @@ async function startApps() {
   for (const app of list) {
     const log = join(ROOT, LOG_DIR, `${app.name}.log`);
     const fd = openSync(log, 'w');
-    const child = spawn(process.execPath, [app.main], {
+    const child = spawn(process.execPath, [...app.nodeArgs, app.main], {
       cwd: ROOT,
       env: { ...env, ...app.env },
       detached: true,

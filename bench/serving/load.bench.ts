@@ -7,7 +7,7 @@
  *   npm run demo  (or any database with a published build), then:
  *   npx turbo run build --filter=@nextbuy/serving...
  *   npx tsx bench/serving/load.bench.ts [--duration 10] [--rounds 3] [--connections 50] [--rate 1000]
- *     [--profile DIR] [--node-flags=FLAG]… [--serving-env=NAME=VALUE]…
+ *     [--profile DIR] [--node-flags=FLAG]… [--serving-env=NAME=VALUE]… [--serving-stdout]
  *
  * `--profile DIR` writes a V8 CPU profile of the serving process to DIR and one of the bare server to
  * DIR/bare (open them in Chrome DevTools; compare one round's window of each).
@@ -24,6 +24,8 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { migrate, quoteIdent } from '@nextbuy/db';
+// @ts-expect-error -- a plain ES module of the repository's scripts, without types
+import { SERVING_NODE_ARGS } from '../../scripts/apps.mjs';
 
 const ROOT = join(__dirname, '../..');
 const SOURCE_URL = process.env.BENCH_SOURCE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nextbuy';
@@ -49,7 +51,10 @@ const DURATION_S = arg('duration', 10);
 const ROUNDS = arg('rounds', 3);
 const CONNECTIONS = arg('connections', 50);
 const FIXED_RATE = arg('rate', 1000);
-/** Extra flags for the serving process, e.g. `--node-flags=--max-semi-space-size=64`. */
+/**
+ * Flags of the serving process: those it runs with in `npm start` (scripts/apps.mjs), then any
+ * `--node-flags=FLAG`, e.g. `--node-flags=--trace-gc` (with `--serving-stdout` to see its output).
+ */
 const NODE_FLAGS = process.argv
   .filter((a) => a.startsWith('--node-flags='))
   .map((a) => a.slice('--node-flags='.length));
@@ -107,7 +112,7 @@ function start(command: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.argv.includes('--serving-stdout') ? 'inherit' : 'ignore', 'inherit'],
   });
   child.on('exit', (code, signal) => {
     if (code !== null && code !== 0) process.stderr.write(`${command.join(' ')} exited ${code ?? signal}\n`);
@@ -270,6 +275,7 @@ async function main(): Promise<void> {
       start(
         [
           'node',
+          ...(SERVING_NODE_ARGS as string[]),
           ...NODE_FLAGS,
           ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
           'apps/serving/dist/main.js',
