@@ -55,7 +55,12 @@ async function prettyStream() {
 }
 
 const { result } = concurrently(
-  apps().map((app) => ({ name: app.name, command: ['node', ...app.nodeArgs, app.main].join(' '), prefixColor: app.color, env: app.env })),
+  apps().map((app) => ({
+    name: app.name,
+    command: ['node', ...app.nodeArgs, app.main].join(' '),
+    prefixColor: app.color,
+    env: app.env,
+  })),
   {
     cwd: ROOT,
     prefix: 'name',
