@@ -7,7 +7,7 @@
  *   npm run demo  (or any database with a published build), then:
  *   npx turbo run build --filter=@nextbuy/serving...
  *   npx tsx bench/serving/load.bench.ts [--duration 10] [--rounds 3] [--connections 50] [--rate 1000]
- *     [--profile DIR] [--node-flags=FLAG]… [--serving-env=NAME=VALUE]… [--serving-stdout]
+ *     [--steady-seconds 10] [--profile DIR] [--node-flags=FLAG]… [--serving-env=NAME=VALUE]… [--serving-stdout]
  *
  * `--profile DIR` writes a V8 CPU profile of the serving process to DIR and one of the bare server to
  * DIR/bare (open them in Chrome DevTools; compare one round's window of each).
@@ -51,6 +51,8 @@ const DURATION_S = arg('duration', 10);
 const ROUNDS = arg('rounds', 3);
 const CONNECTIONS = arg('connections', 50);
 const FIXED_RATE = arg('rate', 1000);
+/** Length of each steady-rate run (a longer one gives a steadier p99). */
+const STEADY_S = arg('steady-seconds', DURATION_S);
 /**
  * Flags of the serving process: those it runs with in `npm start` (scripts/apps.mjs), then any
  * `--node-flags=FLAG`, e.g. `--node-flags=--trace-gc` (with `--serving-stdout` to see its output).
@@ -182,7 +184,7 @@ async function drive(port: number, ids: string[], options: { overallRate?: numbe
  * connection sends its per-second quota back to back at the start of every second, so its "1,000
  * req/s" is a burst at full speed followed by idling, and its p99 is the burst's queueing.
  */
-async function pace(port: number, ids: string[], rate: number, seconds = DURATION_S): Promise<Figures> {
+async function pace(port: number, ids: string[], rate: number, seconds = STEADY_S): Promise<Figures> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const total = Math.round(rate * seconds);
   const gap = 1000 / rate;
@@ -235,7 +237,7 @@ async function pace(port: number, ids: string[], rate: number, seconds = DURATIO
   // The client's own share of the tail: how late it sent (its event loop is busy too).
   sentLate.sort((a, b) => a - b);
   const late = sentLate[Math.floor(0.99 * sentLate.length)] ?? 0;
-  if (seconds === DURATION_S)
+  if (seconds === STEADY_S)
     console.log(
       `port ${port}, steady ${rate} req/s: the client sent p99 ${late.toFixed(1)} ms late ` +
         `(its event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms)`,
