@@ -99,7 +99,9 @@ export function decodeArtifact<T>(kind: string, version: number, bytes: Uint8Arr
         const ref = o as unknown as ArrayRef;
         const Ctor = CTORS[ref.$array];
         const byteLength = ref.length * Ctor.BYTES_PER_ELEMENT;
-        const copy = bytes.slice(start + ref.offset, start + ref.offset + byteLength);
+        // TypedArray slice copies; a Node Buffer's `slice` is a view of its (pooled) memory, so the
+        // copy is made through Uint8Array's method whatever subclass `bytes` is.
+        const copy = Uint8Array.prototype.slice.call(bytes, start + ref.offset, start + ref.offset + byteLength);
         return new Ctor(copy.buffer, 0, ref.length);
       }
       if (typeof o.$number === 'string') return Number(o.$number);

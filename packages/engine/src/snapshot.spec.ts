@@ -69,4 +69,15 @@ describe('artifact codec', () => {
     expect(back.k).toBe(3);
     expect(() => decodeArtifact('other', 1, bytes)).toThrow(/expected other/);
   });
+
+  it('decodes from a Node Buffer that starts inside a larger allocation (a file read, a pool slab)', () => {
+    const value = { a: new Int32Array([4, 5, 6]), b: new Float64Array([0.25]) };
+    const encoded = encodeArtifact('test', 1, value);
+    // A Buffer's `slice` is a view: the decoder must still copy each array from its own offset.
+    const slab = Buffer.alloc(encoded.length + 24, 0xee);
+    slab.set(encoded, 24);
+    const back = decodeArtifact<typeof value>('test', 1, slab.subarray(24));
+    expect(Array.from(back.a)).toEqual([4, 5, 6]);
+    expect(Array.from(back.b)).toEqual([0.25]);
+  });
 });
