@@ -24,15 +24,23 @@ export interface GbdtModel {
   value: Float32Array;
 }
 
+/** mulberry32's state advances by this constant per draw. */
+const MULBERRY_STEP = 0x6d2b79f5;
+
+/** mulberry32's draw in [0, 1) at state `a` (already advanced by MULBERRY_STEP). */
+function mulberryDraw(a: number): number {
+  let t = a;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
 /** Seeded PRNG (mulberry32): same seed, same sequence, on every platform. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    a = (a + MULBERRY_STEP) >>> 0;
+    return mulberryDraw(a);
   };
 }
 
@@ -60,19 +68,191 @@ function cutPoints(x: Float32Array, rows: number, nF: number, bins: number): Flo
   return cuts;
 }
 
-/** Bin index = number of cuts strictly below the value (x <= cut[b] goes to bin ≤ b). */
-function binOf(cuts: Float32Array, v: number): number {
-  let lo = 0;
-  let hi = cuts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (v <= cuts[mid]!) hi = mid;
-    else lo = mid + 1;
+/**
+ * Bins every value: bin = number of cuts strictly below it (x <= cut[b] goes to bin ≤ b). Into
+ * `binned` column by column, and into `quads` row by row, four features to a Uint32 (feature 4q + k
+ * in byte k of word q). A branch-free bisection over each feature's cuts padded with +∞ to the same
+ * 2^k − 1 entries: consecutive values' bins are unrelated, a search that branches mispredicts every
+ * step. Row by row, x is read in order.
+ */
+function binRows(
+  x: Float32Array,
+  rows: number,
+  nF: number,
+  cuts: Float32Array[],
+  binned: Uint8Array,
+  quads: Uint32Array,
+  words: number,
+): void {
+  let size = 1;
+  while (cuts.some((c) => c.length >= size)) size *= 2;
+  const padded = new Float32Array(nF * (size - 1)).fill(Infinity);
+  for (let f = 0; f < nF; f++) padded.set(cuts[f]!, f * (size - 1));
+  const counts = Int32Array.from(cuts, (c) => c.length);
+  for (let r = 0; r < rows; r++) {
+    let word = 0;
+    for (let f = 0; f < nF; f++) {
+      const v = x[r * nF + f]!;
+      const first = f * (size - 1) - 1;
+      let b = 0;
+      for (let step = size >> 1; step > 0; step >>= 1) b += step * +(padded[first + b + step]! < v);
+      // NaN is below no cut, but (being <= none either) belongs past the last one.
+      if (v !== v) b = counts[f]!;
+      binned[f * rows + r] = b;
+      word |= b << (8 * (f & 3));
+      if ((f & 3) === 3 || f === nF - 1) {
+        quads[r * words + (f >> 2)] = word;
+        word = 0;
+      }
+    }
   }
-  return lo;
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+// The hot loops below are small functions of their own: V8 then optimises each as soon as it is hot,
+// with its own type feedback. Inside one big function, every loop not yet run when the function was
+// compiled deoptimises it on first use: a dozen times in a fit, about 0.5 s of the first fit (the
+// one a rebuild runs).
+
+/**
+ * The tree's row sample: rows drawn (rand() < rowSample) into idx, the others into `unsampled`, both
+ * ascending; returns the sample size. `rng[0]` is prng's state, drawn inline: a uint32 above 2^30 is
+ * no small integer to V8, so every store to a closure's variable would allocate.
+ */
+function sampleRows(rowSample: number, rng: Uint32Array, idx: Int32Array, unsampled: Int32Array): number {
+  const rows = idx.length;
+  let sampled = 0;
+  if (rowSample >= 1) {
+    for (let r = 0; r < rows; r++) idx[r] = r;
+    return rows;
+  }
+  let a = rng[0]!;
+  // Branch-free: whether a row is drawn is a coin flip, a branch on it mispredicts half the time.
+  for (let r = 0; r < rows; r++) {
+    a = (a + MULBERRY_STEP) >>> 0;
+    idx[sampled] = r;
+    unsampled[r - sampled] = r;
+    sampled += +(mulberryDraw(a) < rowSample);
+  }
+  rng[0] = a;
+  return sampled;
+}
+
+/** Logistic gradient and hessian of the sampled rows (no other row's are read), into gh. */
+function logisticGradients(
+  idx: Int32Array,
+  sampled: number,
+  score: Float64Array,
+  y: Float32Array,
+  gh: Float64Array,
+): void {
+  for (let i = 0; i < sampled; i++) {
+    const r = idx[i]!;
+    const p = sigmoid(score[r]!);
+    gh[2 * r] = p - y[r]!;
+    gh[2 * r + 1] = Math.max(1e-6, p * (1 - p));
+  }
+}
+
+/**
+ * Adds the gradients of rows idx[from..to) into the node histogram at `off`. `quads` holds each row's
+ * bins four to a Uint32: the loop is bound by V8's work per typed-array access (checks, base
+ * reloads), so one read for four features pays, and a row is half the bytes of 16-bit cells, which
+ * the deeper levels' scattered rows fetch from memory. The sums still run row by row: every cell
+ * adds its rows in the same (ascending) order as before.
+ */
+function accumulate(
+  hist: Float64Array,
+  off: number,
+  idx: Int32Array,
+  from: number,
+  to: number,
+  gh: Float64Array,
+  quads: Uint32Array,
+  words: number,
+  bins: number,
+): void {
+  const step = 2 * bins;
+  for (let i = from; i < to; i++) {
+    const r = idx[i]!;
+    const gr = gh[2 * r]!;
+    const hr = gh[2 * r + 1]!;
+    const rb = r * words;
+    let at = off;
+    for (let q = 0; q < words; q++) {
+      const w = quads[rb + q]!;
+      // 2 * bin of each byte (2 * 255 = 510 at most): the cell's offset within its feature.
+      const a0 = at + ((w << 1) & 510);
+      const a1 = at + step + ((w >>> 7) & 510);
+      const a2 = at + 2 * step + ((w >>> 15) & 510);
+      const a3 = at + 3 * step + ((w >>> 23) & 510);
+      hist[a0]! += gr;
+      hist[a0 + 1]! += hr;
+      hist[a1]! += gr;
+      hist[a1 + 1]! += hr;
+      hist[a2]! += gr;
+      hist[a2 + 1]! += hr;
+      hist[a3]! += gr;
+      hist[a3 + 1]! += hr;
+      at += 4 * step;
+    }
+  }
+}
+
+/**
+ * Stable partition of idx[lo..hi) on column[r] <= bin: left rows first, both halves stay ascending.
+ * Returns the end of the left half. Branch-free (each row is written to both sides, only the side it
+ * belongs to advances): which side a row goes is unpredictable.
+ */
+function partition(
+  idx: Int32Array,
+  tmp: Int32Array,
+  lo: number,
+  hi: number,
+  binned: Uint8Array,
+  column: number,
+  bin: number,
+): number {
+  let nl = lo;
+  let nr = 0;
+  for (let i = lo; i < hi; i++) {
+    const r = idx[i]!;
+    const goesLeft = +(binned[column + r]! <= bin);
+    // nl <= i: idx[nl] was read already.
+    idx[nl] = r;
+    tmp[nr] = r;
+    nl += goesLeft;
+    nr += 1 - goesLeft;
+  }
+  idx.set(tmp.subarray(0, nr), nl);
+  return nl;
+}
+
+/**
+ * Adds the tree's leaf value to the score of rows[0..count), which walk the tree: each takes exactly
+ * `depth` steps (a leaf steps to itself: bin ≤ 255 always goes "left", and its left is itself), and a
+ * step picks the right child as left + 1 (grown adjacent): no branch on the data to mispredict.
+ * Node j of the tree splits column walkColumn[j] (an offset into binned) at walkBin[j].
+ */
+function walkTree(
+  rows: Int32Array,
+  count: number,
+  binned: Uint8Array,
+  walkColumn: Int32Array,
+  walkBin: Int32Array,
+  walkLeft: Int32Array,
+  walkValue: Float64Array,
+  depth: number,
+  score: Float64Array,
+): void {
+  for (let k = 0; k < count; k++) {
+    const r = rows[k]!;
+    let j = 0;
+    for (let d = 0; d < depth; d++) j = walkLeft[j]! + +(binned[walkColumn[j]! + r]! > walkBin[j]!);
+    score[r]! += walkValue[j]!;
+  }
+}
 
 /**
  * Fits the model. `x` is row-major (rows × nF), `y` in {0, 1}.
@@ -92,25 +272,27 @@ export function trainGbdt(
   // Bins column by column: partitioning a node reads one feature of its (ascending) rows, which is a
   // forward scan of one column here rather than a cache miss per row in a row-major layout.
   const binned = new Uint8Array(rows * nF);
-  for (let r = 0; r < rows; r++) {
-    for (let f = 0; f < nF; f++) binned[f * rows + r] = binOf(cuts[f]!, x[r * nF + f]!);
-  }
-  // Histogram cell of (row, feature) within a node's histogram, precomputed for the hot loop.
-  const cell = new Uint16Array(rows * nF);
-  for (let r = 0; r < rows; r++)
-    for (let f = 0; f < nF; f++) cell[r * nF + f] = 2 * (f * bins + binned[f * rows + r]!);
+  // And row by row, four to a word, for the histogram loop, which reads every feature of a row.
+  const words = (nF + 3) >> 2;
+  const quads = new Uint32Array(rows * words);
+  binRows(x, rows, nF, cuts, binned, quads, words);
 
   let mean = 0;
   for (let r = 0; r < rows; r++) mean += y[r]!;
   mean = Math.min(1 - 1e-6, Math.max(1e-6, mean / Math.max(1, rows)));
   const base = gradients ? 0 : Math.log(mean / (1 - mean));
   const score = new Float64Array(rows).fill(base);
-  const g = new Float64Array(rows);
-  const h = new Float64Array(rows);
-  const rand = prng(config.seed);
+  // The caller's gradients land in g and h (full length); the histogram loop reads sampled rows'
+  // from gh, gradient and hessian side by side (one cache line for both).
+  const g = new Float64Array(gradients ? rows : 0);
+  const h = new Float64Array(gradients ? rows : 0);
+  const gh = new Float64Array(2 * rows);
+  const rng = Uint32Array.of(config.seed >>> 0);
   // Sampled rows, partitioned by node: rows of slot s are idx[start[s]..end[s]), ascending.
   const idx = new Int32Array(rows);
   const tmp = new Int32Array(rows);
+  // The rows left out of the tree's sample, ascending.
+  const unsampled = new Int32Array(rows);
 
   const feature: number[] = [];
   const threshold: number[] = [];
@@ -123,9 +305,22 @@ export function trainGbdt(
   const maxNodesAtLevel = 1 << depth;
   // Gradient and hessian of a cell side by side (one cache line for both: the hot loop's writes).
   const histSize = 2 * nF * bins;
+  // A node's histogram has room for the feature count rounded up to 4: the padding features (bin 0
+  // in `quads`) collect sums nobody reads, simpler than (and as fast as) a loop for the last word.
+  const nodeSize = 2 * 4 * words * bins;
   // Histograms of the current level and of the level above (sibling = parent − child).
-  let hist = new Float64Array(maxNodesAtLevel * histSize);
-  let parent = new Float64Array(maxNodesAtLevel * histSize);
+  let hist = new Float64Array(maxNodesAtLevel * nodeSize);
+  let parent = new Float64Array(maxNodesAtLevel * nodeSize);
+  // The tree being grown, for the score update: its leaves with their sampled rows
+  // idx[leafFrom..leafTo), and its nodes in walkTree's form.
+  const maxTreeNodes = 2 * maxNodesAtLevel - 1;
+  const leafNode = new Int32Array(maxTreeNodes);
+  const leafFrom = new Int32Array(maxTreeNodes);
+  const leafTo = new Int32Array(maxTreeNodes);
+  const walkColumn = new Int32Array(maxTreeNodes);
+  const walkBin = new Int32Array(maxTreeNodes);
+  const walkLeft = new Int32Array(maxTreeNodes);
+  const walkValue = new Float64Array(maxTreeNodes);
   const newNode = () => {
     feature.push(-1);
     threshold.push(0);
@@ -137,18 +332,18 @@ export function trainGbdt(
   };
 
   for (let t = 0; t < config.trees; t++) {
-    if (gradients) gradients(score, g, h);
-    else {
-      for (let r = 0; r < rows; r++) {
-        const p = sigmoid(score[r]!);
-        g[r] = p - y[r]!;
-        h[r] = Math.max(1e-6, p * (1 - p));
+    const sampled = sampleRows(config.rowSample, rng, idx, unsampled);
+    if (gradients) {
+      gradients(score, g, h);
+      for (let i = 0; i < sampled; i++) {
+        const r = idx[i]!;
+        gh[2 * r] = g[r]!;
+        gh[2 * r + 1] = h[r]!;
       }
-    }
-    let sampled = 0;
-    for (let r = 0; r < rows; r++) if (config.rowSample >= 1 || rand() < config.rowSample) idx[sampled++] = r;
+    } else logisticGradients(idx, sampled, score, y, gh);
     const root = newNode();
     roots.push(root);
+    let leaves = 0;
     let level = [root];
     let start = [0];
     let end = [sampled];
@@ -157,8 +352,8 @@ export function trainGbdt(
     let sumG = [0];
     let sumH = [0];
     for (let i = 0; i < sampled; i++) {
-      sumG[0]! += g[idx[i]!]!;
-      sumH[0]! += h[idx[i]!]!;
+      sumG[0]! += gh[2 * idx[i]!]!;
+      sumH[0]! += gh[2 * idx[i]! + 1]!;
     }
     value[root] = (-sumG[0]! / (sumH[0]! + l2)) * lr;
     for (let d = 0; d < depth && level.length > 0; d++) {
@@ -169,28 +364,18 @@ export function trainGbdt(
         const n = end[s]! - start[s]!;
         const nSib = end[sib] === undefined ? Infinity : end[sib] - start[sib]!;
         if (parentOf[s]! >= 0 && (n > nSib || (n === nSib && s > sib))) continue;
-        const off = s * histSize;
-        hist.fill(0, off, off + histSize);
-        for (let i = start[s]!; i < end[s]!; i++) {
-          const r = idx[i]!;
-          const gr = g[r]!;
-          const hr = h[r]!;
-          const rb = r * nF;
-          for (let f = 0; f < nF; f++) {
-            const at = off + cell[rb + f]!;
-            hist[at]! += gr;
-            hist[at + 1]! += hr;
-          }
-        }
+        const off = s * nodeSize;
+        hist.fill(0, off, off + nodeSize);
+        accumulate(hist, off, idx, start[s]!, end[s]!, gh, quads, words, bins);
       }
       for (let s = 0; s < nodes; s++) {
         const sib = s ^ 1;
         const n = end[s]! - start[s]!;
         const nSib = end[sib] === undefined ? Infinity : end[sib] - start[sib]!;
         if (!(parentOf[s]! >= 0 && (n > nSib || (n === nSib && s > sib)))) continue;
-        const par = parentOf[s]! * histSize;
-        const sb = sib * histSize;
-        const own = s * histSize;
+        const par = parentOf[s]! * nodeSize;
+        const sb = sib * nodeSize;
+        const own = s * nodeSize;
         for (let i = 0; i < histSize; i++) hist[own + i] = parent[par + i]! - hist[sb + i]!;
       }
       const nextLevel: number[] = [];
@@ -202,35 +387,41 @@ export function trainGbdt(
       for (let s = 0; s < nodes; s++) {
         const G = sumG[s]!;
         const H = sumH[s]!;
-        if (H < 2 * minLeafWeight) continue;
-        const parentGain = (G * G) / (H + l2);
-        let bestGain = 1e-9;
         let bestF = -1;
         let bestB = 0;
         let bestGL = 0;
         let bestHL = 0;
-        for (let f = 0; f < nF; f++) {
-          const nb = cuts[f]!.length;
-          let gl = 0;
-          let hl = 0;
-          const off = s * histSize + 2 * f * bins;
-          for (let b = 0; b < nb; b++) {
-            gl += hist[off + 2 * b]!;
-            hl += hist[off + 2 * b + 1]!;
-            const gr = G - gl;
-            const hr = H - hl;
-            if (hl < minLeafWeight || hr < minLeafWeight) continue;
-            const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parentGain;
-            if (gain > bestGain) {
-              bestGain = gain;
-              bestF = f;
-              bestB = b;
-              bestGL = gl;
-              bestHL = hl;
+        if (H >= 2 * minLeafWeight) {
+          const parentGain = (G * G) / (H + l2);
+          let bestGain = 1e-9;
+          for (let f = 0; f < nF; f++) {
+            const nb = cuts[f]!.length;
+            let gl = 0;
+            let hl = 0;
+            const off = s * nodeSize + 2 * f * bins;
+            for (let b = 0; b < nb; b++) {
+              gl += hist[off + 2 * b]!;
+              hl += hist[off + 2 * b + 1]!;
+              const gr = G - gl;
+              const hr = H - hl;
+              if (hl < minLeafWeight || hr < minLeafWeight) continue;
+              const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parentGain;
+              if (gain > bestGain) {
+                bestGain = gain;
+                bestF = f;
+                bestB = b;
+                bestGL = gl;
+                bestHL = hl;
+              }
             }
           }
         }
-        if (bestF < 0) continue;
+        if (bestF < 0) {
+          leafNode[leaves] = level[s]!;
+          leafFrom[leaves] = start[s]!;
+          leafTo[leaves++] = end[s]!;
+          continue;
+        }
         const id = level[s]!;
         const l = newNode();
         const rr = newNode();
@@ -241,18 +432,9 @@ export function trainGbdt(
         right[id] = rr;
         value[l] = (-bestGL / (bestHL + l2)) * lr;
         value[rr] = (-(G - bestGL) / (H - bestHL + l2)) * lr;
-        // Stable partition of the node's rows: left ones first, both halves stay ascending.
         const lo = start[s]!;
         const hi = end[s]!;
-        const column = bestF * rows;
-        let nl = lo;
-        let nr = 0;
-        for (let i = lo; i < hi; i++) {
-          const r = idx[i]!;
-          if (binned[column + r]! <= bestB) idx[nl++] = r;
-          else tmp[nr++] = r;
-        }
-        idx.set(tmp.subarray(0, nr), nl);
+        const nl = partition(idx, tmp, lo, hi, binned, bestF * rows, bestB);
         nextLevel.push(l, rr);
         nextStart.push(lo, nl);
         nextEnd.push(nl, hi);
@@ -268,12 +450,28 @@ export function trainGbdt(
       sumG = nextG;
       sumH = nextH;
     }
-    // Update scores with the new tree (all rows, sampled or not).
-    for (let r = 0; r < rows; r++) {
-      let n = root;
-      while (feature[n]! >= 0) n = binned[feature[n]! * rows + r]! <= nodeBin[n]! ? left[n]! : right[n]!;
-      score[r]! += value[n]!;
+    // The last level's nodes are leaves too.
+    for (let s = 0; s < level.length; s++) {
+      leafNode[leaves] = level[s]!;
+      leafFrom[leaves] = start[s]!;
+      leafTo[leaves++] = end[s]!;
     }
+    // Update scores with the new tree (all rows, sampled or not). The partition has put each
+    // sampled row in its leaf already; the others walk the tree.
+    for (let k = 0; k < leaves; k++) {
+      const v = value[leafNode[k]!]!;
+      for (let i = leafFrom[k]!; i < leafTo[k]!; i++) score[idx[i]!]! += v;
+    }
+    const treeNodes = feature.length - root;
+    for (let j = 0; j < treeNodes; j++) {
+      const n = root + j;
+      const leaf = feature[n]! < 0;
+      walkColumn[j] = leaf ? 0 : feature[n]! * rows;
+      walkBin[j] = leaf ? 255 : nodeBin[n]!;
+      walkLeft[j] = leaf ? j : left[n]! - root;
+      walkValue[j] = value[n]!;
+    }
+    walkTree(unsampled, rows - sampled, binned, walkColumn, walkBin, walkLeft, walkValue, depth, score);
   }
   return {
     features: nF,
