@@ -1,10 +1,14 @@
 /**
  * CPU time of every rebuild stage's engine work, in process on one core (CPU time rather than wall
- * time, so the figures mean something on a busy machine; the stages' Postgres I/O is not included):
+ * time, so the figures mean something on a busy machine; the stages' Postgres I/O is not included),
+ * and a fingerprint of what each stage produced:
  *   npx tsx bench/engine/profile-rebuild.ts
  * Stages as the rebuild runs them as jobs: feature stages, one job per ranker training window, the
  * fit, ranking every customer (the rank shards together), stored items and their JSON, item lists.
+ * The fingerprint is the first 16 hex digits of the SHA-256 of the stage's encoded artifact (or of
+ * its output's JSON): a change that claims to be exact (a speed-up) must leave every one unchanged.
  */
+import { createHash } from 'node:crypto';
 import {
   buildAttributeGraph,
   buildCustomerAffinities,
@@ -12,6 +16,13 @@ import {
   buildItemGraphs,
   buildItemStats,
   buildTrainingWindow,
+  encodeAttributeGraph,
+  encodeCustomerAffinities,
+  encodeCustomerNeighbours,
+  encodeItemGraphs,
+  encodeItemStats,
+  encodeRanker,
+  encodeTrainingSet,
   mergeTrainingSets,
   rankShard,
   resolveConfig,
@@ -26,38 +37,66 @@ const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const rows: [string, number][] = [];
-function stage<T>(name: string, fn: () => T): T {
+const fingerprint = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex').slice(0, 16);
+const rows: [name: string, ms: number, fingerprint: string][] = [];
+/** Runs one stage; `encode` gives the bytes its fingerprint is taken of (outside the timing). */
+function stage<T>(name: string, fn: () => T, encode?: (out: T) => Uint8Array | string): T {
   const t0 = cpu();
   const out = fn();
-  rows.push([name, cpu() - t0]);
+  rows.push([name, cpu() - t0, encode ? fingerprint(encode(out)) : '']);
   return out;
 }
 
 const config = resolveConfig();
 const s = stage('load dataset (bench only)', () => loadDataset());
-const attributes = stage('attribute-graph', () => buildAttributeGraph(s, config));
+const attributes = stage('attribute-graph', () => buildAttributeGraph(s, config), encodeAttributeGraph);
 const artifacts: FeatureArtifacts = {
-  itemStats: stage('item-stats', () => buildItemStats(s, config)),
-  graphs: stage('item-graphs', () => buildItemGraphs(s, config)),
+  itemStats: stage('item-stats', () => buildItemStats(s, config), encodeItemStats),
+  graphs: stage('item-graphs', () => buildItemGraphs(s, config), encodeItemGraphs),
   attributes,
-  affinities: stage('customer-affinities', () => buildCustomerAffinities(s, config)),
-  neighbours: stage('customer-neighbours', () => buildCustomerNeighbours(s, config)),
+  affinities: stage(
+    'customer-affinities',
+    () => buildCustomerAffinities(s, config),
+    encodeCustomerAffinities,
+  ),
+  neighbours: stage(
+    'customer-neighbours',
+    () => buildCustomerNeighbours(s, config),
+    encodeCustomerNeighbours,
+  ),
 };
 const windows: TrainingSet[] = [];
 for (let w = 1; w <= config.ranker.trainingWindows; w++)
-  windows.push(stage(`ranker window ${w}`, () => buildTrainingWindow(s, config, w, { attributes })));
-const model = stage('ranker fit', () => trainRankerModel(mergeTrainingSets(windows), config.ranker));
-const all = Int32Array.from(s.customers.ids.keys());
-const lists = stage('rank all customers', () => rankShard(s, artifacts, model, all, config));
-const stored = stage('to stored items', () => lists.map((l) => toRankedItems(l.items, s)));
-const bytes = stage('JSON of the lists', () =>
-  stored.reduce((n, items) => n + JSON.stringify(items).length, 0),
+  windows.push(
+    stage(`ranker window ${w}`, () => buildTrainingWindow(s, config, w, { attributes }), encodeTrainingSet),
+  );
+const model = stage(
+  'ranker fit',
+  () => trainRankerModel(mergeTrainingSets(windows), config.ranker),
+  encodeRanker,
 );
+const all = Int32Array.from(s.customers.ids.keys());
+const lists = stage(
+  'rank all customers',
+  () => rankShard(s, artifacts, model, all, config),
+  (l) => JSON.stringify(l),
+);
+const stored = stage('to stored items', () => lists.map((l) => toRankedItems(l.items, s)));
+const json = stage(
+  'JSON of the lists',
+  () => stored.map((items) => JSON.stringify(items)),
+  (j) => j.join('\n'),
+);
+const bytes = json.reduce((n, j) => n + j.length, 0);
 console.log(
   `stored lists: ${(bytes / 1e6).toFixed(1)} MB JSON, ${Math.round(bytes / stored.length)} bytes per customer`,
 );
-stage('item lists', () => productLists(s, artifacts, config.listLength));
+stage(
+  'item lists',
+  () => productLists(s, artifacts, config.listLength),
+  (l) => JSON.stringify(l),
+);
 const total = rows.slice(1).reduce((n, [, ms]) => n + ms, 0);
-for (const [name, ms] of rows) console.log(`${name.padEnd(28)} ${(ms / 1000).toFixed(2).padStart(6)} s`);
+for (const [name, ms, print] of rows)
+  console.log(`${name.padEnd(28)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${print}`);
 console.log(`${'total (without load)'.padEnd(28)} ${(total / 1000).toFixed(2).padStart(6)} s CPU`);
