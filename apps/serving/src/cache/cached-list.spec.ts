@@ -93,7 +93,10 @@ describe('cached lists', () => {
 });
 
 describe('cached tops', () => {
-  const long = Array.from({ length: TOP_ITEMS + 3 }, (_, i) => ({ ...items[i % 3]!, product_id: `p${i + 1}` }));
+  const long = Array.from({ length: TOP_ITEMS + 3 }, (_, i) => ({
+    ...items[i % 3]!,
+    product_id: `p${i + 1}`,
+  }));
   const top = (value: readonly RankedItem[]) => CachedTop.decode(Buffer.from(encodeTopAnswer(value)))!;
   const text = (t: CachedTop, n: number) => t.items(n).toString('utf8');
   /** What the general path answers for the first n items of the whole list. */

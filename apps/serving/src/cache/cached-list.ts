@@ -204,7 +204,8 @@ export class CachedTop {
   /** `null` for a customer the build has no list for, `undefined` for a value this version cannot read. */
   static decode(raw: Buffer): CachedTop | null | undefined {
     if (raw.length === 4 && raw.toString('latin1') === 'null') return null;
-    if (raw.length < TOP_HEADER.length || TOP_HEADER.compare(raw, 0, TOP_HEADER.length) !== 0) return undefined;
+    if (raw.length < TOP_HEADER.length || TOP_HEADER.compare(raw, 0, TOP_HEADER.length) !== 0)
+      return undefined;
     const metaEnd = raw.indexOf(NEWLINE, TOP_HEADER.length);
     if (metaEnd < 0) return undefined;
     try {
