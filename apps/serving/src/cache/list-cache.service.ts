@@ -1,8 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
-import { customerListCacheKey, customerTopCacheKey, encodeTopAnswer, type RankedItem } from '@nextbuy/contracts';
+import {
+  customerListCacheKey,
+  customerTopCacheKey,
+  encodeTopAnswer,
+  type RankedItem,
+} from '@nextbuy/contracts';
 import { InjectEnv } from '@nextbuy/server';
 import type Redis from 'ioredis';
+import { BatchedGet } from './batched-get';
 import { CachedList, CachedTop } from './cached-list';
 import { createCacheConnection } from './redis-connections';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
@@ -20,6 +26,8 @@ const FIRST_CONNECT_WAIT_MS = 1000;
 export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ListCache');
   private readonly redis: Redis;
+  /** Reads: the GETs of one event-loop turn leave as one command. */
+  private readonly gets: BatchedGet;
   private readonly inflight = new Map<string, Promise<unknown>>();
   /** Logged once per outage rather than once per request. */
   private degraded = false;
@@ -29,6 +37,7 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
     @Inject(SERVING_CONFIG) private readonly config: ServingConfig,
   ) {
     this.redis = createCacheConnection(env.REDIS_URL, config.redisCommandTimeoutMs);
+    this.gets = new BatchedGet(this.redis);
     this.redis.on('error', (e: Error) => this.markDegraded(e.message));
     this.redis.on('ready', () => {
       if (this.degraded) this.logger.log('Redis cache is back');
@@ -76,7 +85,7 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
    */
   getOrLoad(key: string, load: () => Promise<readonly RankedItem[] | null>): Promise<CachedList | null> {
     return this.once(key, async () => {
-      const cached = await this.read(key, (redis) => redis.getBuffer(key), CachedList.decode);
+      const cached = await this.read(key, CachedList.decode);
       if (cached.value !== undefined) return cached.value;
       const items = await load();
       const list = items === null ? null : CachedList.of(items);
@@ -88,7 +97,7 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
   /** The top cached under `key`, or that of `load()`'s list. */
   getOrLoadTop(key: string, load: () => Promise<readonly RankedItem[] | null>): Promise<CachedTop | null> {
     return this.once(key, async () => {
-      const cached = await this.read(key, (redis) => redis.getBuffer(key), CachedTop.decode);
+      const cached = await this.read(key, CachedTop.decode);
       if (cached.value !== undefined) return cached.value;
       const bytes = Buffer.from(encodeTopAnswer(await load()), 'utf8');
       this.fill(key, bytes, cached.present);
@@ -109,14 +118,13 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
    * `value` `undefined` on a miss, a value this version cannot read (`present`: it is to be
    * overwritten), or when Redis cannot answer.
    */
-  private async read<R, T>(
+  private async read<T>(
     key: string,
-    fetch: (redis: Redis) => Promise<R | null>,
-    decode: (raw: R) => T | null | undefined,
+    decode: (raw: Buffer) => T | null | undefined,
   ): Promise<{ value: T | null | undefined; present: boolean }> {
     if (this.redis.status !== 'ready') return { value: undefined, present: false };
     try {
-      const raw = await fetch(this.redis);
+      const raw = await this.gets.get(key);
       return raw === null ? { value: undefined, present: false } : { value: decode(raw), present: true };
     } catch (e) {
       this.markDegraded((e as Error).message);

@@ -18,9 +18,7 @@ export function createCacheConnection(url: string, commandTimeoutMs: number): Re
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
-    // The GETs of every request read in one event-loop turn leave in one write and their answers
-    // come back in one read: under load, a fraction of a socket write per request instead of one.
-    enableAutoPipelining: true,
+    // No auto-pipelining: reads are batched per event-loop turn by `BatchedGet` instead (see there).
     connectionName: 'nextbuy-serving-cache',
   });
 }
