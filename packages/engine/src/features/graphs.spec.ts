@@ -9,6 +9,9 @@ import {
   encodeItemGraphs,
 } from './graphs';
 import { pid, purchase, tinySnapshot } from '../__fixtures__/tiny';
+import { syntheticShop } from '../__fixtures__/synthetic';
+import type { Csr } from '../csr';
+import { customerIncidence, orderIncidence, type Incidence } from './baskets';
 
 // No decay (huge half-life) and no shrinkage, so the numbers are plain counts.
 const config = resolveConfig({
@@ -69,5 +72,106 @@ describe('item graphs', () => {
     const back = decodeItemGraphs(encodeItemGraphs(g));
     expect(Array.from(back.collaborative.vals)).toEqual(Array.from(g.collaborative.vals));
     expect(Array.from(back.together.cols)).toEqual(Array.from(g.together.cols));
+  });
+
+  /**
+   * The graphs compute each pair once (the matrix is symmetric) and keep a bounded heap per row: check
+   * them against the plain definition — every row accumulated in full, in ascending row order, sorted
+   * by (score descending, column ascending), cut to k — bit for bit, with small k and row limits so
+   * the cut, the ties and the skipped rows all matter.
+   */
+  describe('match the full-matrix definition exactly', () => {
+    const shop = syntheticShop(60, 25, 120);
+    const nP = shop.products.ids.length;
+
+    function reference(
+      inc: Incidence,
+      maxRow: number,
+      k: number,
+      score: (a: number, b: number, dot: number, count: number) => number,
+    ): { cols: number[][]; vals: number[][]; support: number[][] } {
+      const out = { cols: [] as number[][], vals: [] as number[][], support: [] as number[][] };
+      for (let a = 0; a < nP; a++) {
+        const dot = new Float64Array(nP);
+        const cnt = new Float64Array(nP);
+        for (let r = 0; r + 1 < inc.offsets.length; r++) {
+          const lo = inc.offsets[r]!;
+          const hi = inc.offsets[r + 1]!;
+          if (hi - lo > maxRow) continue;
+          let wa = NaN;
+          for (let x = lo; x < hi; x++) if (inc.items[x] === a) wa = inc.weights[x]!;
+          if (Number.isNaN(wa)) continue;
+          for (let x = lo; x < hi; x++) {
+            dot[inc.items[x]!]! += wa * inc.weights[x]!;
+            cnt[inc.items[x]!]!++;
+          }
+        }
+        const row: [number, number, number][] = [];
+        for (let b = 0; b < nP; b++) {
+          if (b === a || cnt[b] === 0) continue;
+          const s = score(a, b, dot[b]!, cnt[b]!);
+          if (s > 0) row.push([b, s, cnt[b]!]);
+        }
+        row.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+        const top = row.slice(0, k);
+        out.cols.push(top.map((e) => e[0]));
+        out.vals.push(top.map((e) => Math.fround(e[1])));
+        out.support.push(top.map((e) => Math.fround(e[2])));
+      }
+      return out;
+    }
+
+    const rowsOf = (g: { graph: Csr; support: Float32Array }) => {
+      const out = { cols: [] as number[][], vals: [] as number[][], support: [] as number[][] };
+      for (let a = 0; a < nP; a++) {
+        const lo = g.graph.offsets[a]!;
+        const hi = g.graph.offsets[a + 1]!;
+        out.cols.push(Array.from(g.graph.cols.subarray(lo, hi)));
+        out.vals.push(Array.from(g.graph.vals.subarray(lo, hi)));
+        out.support.push(Array.from(g.support.subarray(lo, hi)));
+      }
+      return out;
+    };
+
+    it.each([
+      [1, 3, 1],
+      [3, 8, 0],
+      [5, 1000, 2],
+    ])('collaborative: k %i, at most %i items per customer, shrinkage %i', (k, maxItems, shrinkage) => {
+      const cfg = resolveConfig({
+        collaborative: { neighbours: k, maxItemsPerCustomer: maxItems, shrinkage },
+      });
+      const inc = customerIncidence(shop, cfg.halfLifeDays.graph);
+      const n2 = new Float64Array(nP);
+      for (let r = 0; r + 1 < inc.offsets.length; r++) {
+        if (inc.offsets[r + 1]! - inc.offsets[r]! > maxItems) continue;
+        for (let x = inc.offsets[r]!; x < inc.offsets[r + 1]!; x++)
+          n2[inc.items[x]!]! += inc.weights[x]! ** 2;
+      }
+      const norm = n2.map(Math.sqrt);
+      const expected = reference(inc, maxItems, k, (a, b, dot, count) => {
+        const denom = norm[a]! * norm[b]!;
+        return denom > 0 ? (dot / denom) * (count / (count + shrinkage)) : 0;
+      });
+      expect(rowsOf(buildCollaborativeGraph(shop, cfg))).toEqual(expected);
+    });
+
+    it.each([
+      [1, 2, 1],
+      [4, 3, 2],
+      [30, 150, 1],
+    ])('bought together: k %i, orders of at most %i, min support %i', (k, maxOrder, minSupport) => {
+      const cfg = resolveConfig({ complementary: { neighbours: k, maxOrderSize: maxOrder, minSupport } });
+      const inc = orderIncidence(shop, cfg.halfLifeDays.graph);
+      const mass = new Float64Array(nP);
+      for (let r = 0; r + 1 < inc.offsets.length; r++) {
+        if (inc.offsets[r + 1]! - inc.offsets[r]! > maxOrder) continue;
+        for (let x = inc.offsets[r]!; x < inc.offsets[r + 1]!; x++) mass[inc.items[x]!]! += inc.weights[x]!;
+      }
+      const expected = reference(inc, maxOrder, k, (a, b, dot, count) =>
+        count >= minSupport ? dot / (mass[a]! + mass[b]! - dot) : 0,
+      );
+      expect(rowsOf(buildTogetherGraph(shop, cfg))).toEqual(expected);
+    });
   });
 });

@@ -41,7 +41,23 @@ interface PairScore {
   minCount: number;
 }
 
-/** Row-wise co-occurrence: for each product a, accumulate Σ w_ra·w_rb and the count over rows r ∋ a. */
+/**
+ * Row-wise co-occurrence: for each product a, Σ w_ra·w_rb and the count over rows r ∋ a, for all b;
+ * each row scored and cut to its top k.
+ *
+ * The (dot, count) matrix and the score are symmetric, so each unordered pair is accumulated and
+ * scored once, from its smaller product a (only the entries after a in each row, which needs rows
+ * sorted by product). Row a's candidates are its upper part (b > a, just computed) plus its lower part
+ * (b < a), which earlier rows offered into a bounded heap per row that keeps the best k of them. Only
+ * those can reach the row's top k, so nothing else of the triangle is stored: the heaps cost
+ * nP·k·20 bytes (~3 MB for the collaborative graph on Online Retail). Storing the whole upper
+ * triangle instead (16 bytes a pair, 4 M pairs there, ×2 with its transpose) and transposing it
+ * cost more than the halved accumulation saved.
+ * The output is bit-identical to accumulating every row in full: a pair's dot sums the same terms
+ * (w_ra·w_rb is exact in float64 and commutative) over the same rows in the same ascending order; the
+ * score commutes (norm_a·norm_b, norm_a + norm_b); and the heaps and topKIndices order by (score
+ * descending, column ascending), a total order, so the order candidates arrive in does not matter.
+ */
 function cooccurrence(
   inc: Incidence,
   nP: number,
@@ -51,61 +67,138 @@ function cooccurrence(
 ): { graph: Csr; support: Float32Array } {
   const { norm, shrinkage, minCount } = pair;
   const cosine = pair.kind === 'cosine';
+  const { itemOffsets, itemRows, itemWeights } = inc;
+  const nRows = inc.offsets.length - 1;
+  // Rows sorted by product (orderIncidence keeps event order): rebuilt from the product → rows
+  // transpose, which visits products in ascending order. at[j] is where entry j landed in its row.
+  const rowOffsets = inc.offsets;
+  const rowItems = new Int32Array(inc.items.length);
+  const rowWeights = new Float32Array(inc.items.length);
+  const at = new Int32Array(itemRows.length);
+  const fill = rowOffsets.slice(0, nRows);
+  for (let a = 0; a < nP; a++) {
+    for (let j = itemOffsets[a]!; j < itemOffsets[a + 1]!; j++) {
+      const x = fill[itemRows[j]!]!++;
+      rowItems[x] = a;
+      rowWeights[x] = itemWeights[j]!;
+      at[j] = x;
+    }
+  }
+
+  // Lower parts: row b's heap is heap*[b·cap, b·cap + heapSize[b]), root = worst kept. cap is the
+  // number topKIndices keeps (k truncated, at most the nP − 1 a row can have).
+  const cap = Math.min(nP, Math.max(0, Math.trunc(k)));
+  const heapCol = new Int32Array(nP * cap);
+  const heapScore = new Float64Array(nP * cap);
+  const heapCnt = new Float64Array(nP * cap);
+  const heapSize = new Int32Array(nP);
+  // Entry x is worse than entry y: lower score, or equal score and larger column (as topKIndices).
+  const worse = (x: number, y: number) =>
+    heapScore[x]! < heapScore[y]! || (heapScore[x] === heapScore[y] && heapCol[x]! > heapCol[y]!);
+  const swap = (x: number, y: number) => {
+    const c = heapCol[x]!;
+    const s = heapScore[x]!;
+    const n = heapCnt[x]!;
+    heapCol[x] = heapCol[y]!;
+    heapScore[x] = heapScore[y]!;
+    heapCnt[x] = heapCnt[y]!;
+    heapCol[y] = c;
+    heapScore[y] = s;
+    heapCnt[y] = n;
+  };
+  /** Offers (a, s, count) to row b's lower part. */
+  const offer = (b: number, a: number, s: number, count: number) => {
+    const base = b * cap;
+    const size = heapSize[b]!;
+    if (size < cap) {
+      let i = size;
+      heapSize[b] = size + 1;
+      heapCol[base + i] = a;
+      heapScore[base + i] = s;
+      heapCnt[base + i] = count;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!worse(base + i, base + p)) break;
+        swap(base + i, base + p);
+        i = p;
+      }
+      return;
+    }
+    if (size === 0) return; // cap 0
+    const root = heapScore[base]!;
+    if (s < root || (s === root && a > heapCol[base]!)) return;
+    heapCol[base] = a;
+    heapScore[base] = s;
+    heapCnt[base] = count;
+    for (let i = 0; ;) {
+      const l = 2 * i + 1;
+      let m = i;
+      if (l < size && worse(base + l, base + m)) m = l;
+      if (l + 1 < size && worse(base + l + 1, base + m)) m = l + 1;
+      if (m === i) break;
+      swap(base + i, base + m);
+      i = m;
+    }
+  };
+
   const acc = new Float64Array(nP);
   const cnt = new Float64Array(nP);
   const touched = new Int32Array(nP);
   const rowScore = new Float64Array(nP);
   const rowCol = new Int32Array(nP);
+  const rowCnt = new Float64Array(nP);
   const offsets = new Int32Array(nP + 1);
   const cols: number[] = [];
   const vals: number[] = [];
   const support: number[] = [];
   for (let a = 0; a < nP; a++) {
+    // Upper part: b > a.
     let nTouched = 0;
-    for (let j = inc.itemOffsets[a]!; j < inc.itemOffsets[a + 1]!; j++) {
-      const r = inc.itemRows[j]!;
-      const lo = inc.offsets[r]!;
-      const hi = inc.offsets[r + 1]!;
-      if (hi - lo > maxRowSize) continue;
-      const wa = inc.itemWeights[j]!;
-      for (let x = lo; x < hi; x++) {
-        const b = inc.items[x]!;
+    for (let j = itemOffsets[a]!; j < itemOffsets[a + 1]!; j++) {
+      const r = itemRows[j]!;
+      const hi = rowOffsets[r + 1]!;
+      if (hi - rowOffsets[r]! > maxRowSize) continue;
+      const wa = itemWeights[j]!;
+      for (let x = at[j]! + 1; x < hi; x++) {
+        const b = rowItems[x]!;
         if (cnt[b] === 0) touched[nTouched++] = b;
-        acc[b]! += wa * inc.weights[x]!;
+        acc[b]! += wa * rowWeights[x]!;
         cnt[b]!++;
       }
     }
+    // Candidates: the lower part's best k (complete: every earlier row has offered), then the upper part.
     let n = 0;
+    for (let i = a * cap; i < a * cap + heapSize[a]!; i++, n++) {
+      rowCol[n] = heapCol[i]!;
+      rowScore[n] = heapScore[i]!;
+      rowCnt[n] = heapCnt[i]!;
+    }
     for (let i = 0; i < nTouched; i++) {
       const b = touched[i]!;
-      if (b !== a) {
-        const dot = acc[b]!;
-        const count = cnt[b]!;
-        let s = 0;
-        if (count >= minCount) {
-          if (cosine) {
-            const denom = norm[a]! * norm[b]!;
-            s = denom > 0 ? (dot / denom) * (count / (count + shrinkage)) : 0;
-          } else {
-            s = dot / (norm[a]! + norm[b]! - dot);
-          }
+      const dot = acc[b]!;
+      const count = cnt[b]!;
+      acc[b] = 0;
+      cnt[b] = 0;
+      let s = 0;
+      if (count >= minCount) {
+        if (cosine) {
+          const denom = norm[a]! * norm[b]!;
+          s = denom > 0 ? (dot / denom) * (count / (count + shrinkage)) : 0;
+        } else {
+          s = dot / (norm[a]! + norm[b]! - dot);
         }
-        if (s > 0) {
-          rowCol[n] = b;
-          rowScore[n++] = s;
-        }
+      }
+      if (s > 0) {
+        rowCol[n] = b;
+        rowScore[n] = s;
+        rowCnt[n++] = count;
+        offer(b, a, s, count);
       }
     }
     for (const i of topKIndices(rowScore, rowCol, n, k)) {
-      const b = rowCol[i]!;
-      cols.push(b);
+      cols.push(rowCol[i]!);
       vals.push(rowScore[i]!);
-      support.push(cnt[b]!);
-    }
-    for (let i = 0; i < nTouched; i++) {
-      const b = touched[i]!;
-      acc[b] = 0;
-      cnt[b] = 0;
+      support.push(rowCnt[i]!);
     }
     offsets[a + 1] = cols.length;
   }
