@@ -41,20 +41,25 @@ function categoryOf(s: Snapshot, p: number): string | null {
  */
 const round = (v: number, scale = 1e6) => Math.round(v * scale) / scale;
 
+/** Lists keyed by product id, their items as stored (JSON). */
 export interface ProductLists {
-  similar: { key: string; items: RankedItem[] }[];
-  boughtTogether: { key: string; items: RankedItem[] }[];
+  similar: { key: string; items: string }[];
+  boughtTogether: { key: string; items: string }[];
 }
 
-/** Every product's "similar" and "bought together" lists (the engine blends the graphs). */
+/**
+ * Every product's "similar" and "bought together" lists (the engine blends the graphs), each
+ * serialised as soon as it is made: ~7k lists of 50 items held as objects until the write would be
+ * promoted to the old generation and collected there (as the rank shards' lists were: BENCHMARKS.md).
+ */
 export function productLists(s: Snapshot, artifacts: ProductListInputs, limit: number): ProductLists {
   const out: ProductLists = { similar: [], boughtTogether: [] };
   for (let p = 0; p < s.products.ids.length; p++) {
     const key = s.products.ids[p]!;
     const similar = similarProducts(s, artifacts, p, limit);
-    if (similar.length) out.similar.push({ key, items: toRankedItems(similar, s) });
+    if (similar.length) out.similar.push({ key, items: JSON.stringify(toRankedItems(similar, s)) });
     const together = boughtTogether(s, artifacts, p, limit);
-    if (together.length) out.boughtTogether.push({ key, items: toRankedItems(together, s) });
+    if (together.length) out.boughtTogether.push({ key, items: JSON.stringify(toRankedItems(together, s)) });
   }
   return out;
 }

@@ -1,7 +1,12 @@
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { BUILD_PUBLISHED_CHANNEL, PermanentJobError } from '@nextbuy/contracts';
-import { BuildOutputRepository, BuildRepository, type BuildEntity } from '@nextbuy/db';
+import {
+  BuildOutputRepository,
+  BuildRepository,
+  type BuildEntity,
+  type CustomerListToWrite,
+} from '@nextbuy/db';
 import {
   buildAttributeGraph,
   buildItemGraphs,
@@ -10,7 +15,7 @@ import {
   encodeRanker,
   encodeTrainingSet,
   mergeTrainingSets,
-  rankShard,
+  rankEach,
   sliceSnapshot,
   trainingCut,
   trainRankerModel,
@@ -187,10 +192,10 @@ export class RebuildStages {
       const customers = customersOfShard(snapshot.customers.ids, shard, shards);
       for (let i = 0; i < customers.length; i += WRITE_CHUNK) {
         const chunk = customers.subarray(i, i + WRITE_CHUNK);
-        const lists = rankShard(snapshot, artifacts, model, chunk, config).map((r) => ({
-          customer_id: r.customerId,
-          items: toRankedItems(r.items, snapshot),
-        }));
+        // Each list serialised as soon as it is ranked: its objects die young (see rankEach).
+        const lists: CustomerListToWrite[] = [];
+        for (const r of rankEach(snapshot, artifacts, model, chunk, config))
+          lists.push({ customer_id: r.customerId, items: JSON.stringify(toRankedItems(r.items, snapshot)) });
         await this.outputs.writeRecommendations(buildId, lists);
         // Yield between chunks: the worker must renew its job lock while a large shard runs.
         await new Promise((r) => setImmediate(r));

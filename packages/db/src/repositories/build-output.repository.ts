@@ -15,9 +15,21 @@ export interface CustomerList {
   items: RankedItem[];
 }
 
+/** A list to store: its items, or their JSON already (a rank shard serialises each list as it is ranked). */
+export interface CustomerListToWrite {
+  customer_id: string;
+  items: RankedItem[] | string;
+}
+
 export interface KeyedList {
   key: string;
   items: RankedItem[];
+}
+
+/** A keyed list to store: its items, or their JSON already (see CustomerListToWrite). */
+export interface KeyedListToWrite {
+  key: string;
+  items: RankedItem[] | string;
 }
 
 /** Everything a build writes: stage artifacts, per-customer lists, per-product and per-segment lists. */
@@ -49,7 +61,7 @@ export class BuildOutputRepository {
    * overwrites its own output and nothing else. Lists go in through COPY: a shard writes tens of
    * megabytes of JSON, four times faster than as array parameters (BENCHMARKS.md).
    */
-  async writeRecommendations(buildId: string, lists: readonly CustomerList[]): Promise<void> {
+  async writeRecommendations(buildId: string, lists: readonly CustomerListToWrite[]): Promise<void> {
     if (lists.length === 0) return;
     await this.replaceWithCopy(
       (q) =>
@@ -59,7 +71,11 @@ export class BuildOutputRepository {
         ]),
       'recommendations',
       ['build_id', 'customer_id', 'items'],
-      lists.map((l) => [buildId, l.customer_id, JSON.stringify(l.items)]),
+      lists.map((l) => [
+        buildId,
+        l.customer_id,
+        typeof l.items === 'string' ? l.items : JSON.stringify(l.items),
+      ]),
     );
   }
 
@@ -89,12 +105,21 @@ export class BuildOutputRepository {
     );
   }
 
-  async writeItemLists(buildId: string, kind: ItemListKind, lists: readonly KeyedList[]): Promise<void> {
+  async writeItemLists(
+    buildId: string,
+    kind: ItemListKind,
+    lists: readonly KeyedListToWrite[],
+  ): Promise<void> {
     await this.replaceWithCopy(
       (q) => q.query(`DELETE FROM item_lists WHERE build_id = $1 AND kind = $2`, [buildId, kind]),
       'item_lists',
       ['build_id', 'kind', 'key', 'items'],
-      lists.map((l) => [buildId, kind, l.key, JSON.stringify(l.items)]),
+      lists.map((l) => [
+        buildId,
+        kind,
+        l.key,
+        typeof l.items === 'string' ? l.items : JSON.stringify(l.items),
+      ]),
     );
   }
 
