@@ -16,7 +16,7 @@ import { prng } from './rank/gbdt';
 import {
   checkLayout,
   rankerContributions,
-  rankerScore,
+  rankerScores,
   trainRankerModel,
   type RankerModel,
   type TrainingSet,
@@ -207,6 +207,9 @@ export interface RankOptions {
   withoutReasons?: boolean;
 }
 
+/** Scratch for rankCandidates' raw scores (grown when a candidate set is larger). */
+let rawScores = new Float64Array(256);
+
 /** Scores one candidate set: ranked, ruled, explained. */
 export function rankCandidates(
   set: CandidateSet,
@@ -220,9 +223,11 @@ export function rankCandidates(
   const stats = artifacts.itemStats;
   const r = config.returns;
   const scored: { product: number; row: number; score: number }[] = [];
+  const raw = rawScores.length >= n ? rawScores : (rawScores = new Float64Array(n * 2));
+  rankerScores(model, set.features, n, raw);
   for (let i = 0; i < n; i++) {
     const p = set.products[i]!;
-    let score = 1 / (1 + Math.exp(-rankerScore(model, set.features, i * FEATURE_COUNT)));
+    let score = 1 / (1 + Math.exp(-raw[i]!));
     // Return rules: the customer's own return, and products many customers send back.
     if (set.features[i * FEATURE_COUNT + F.returned]! > 0) score *= r.returnedByCustomerFactor;
     if (stats.returnRate[p]! > r.highReturnRate) score *= r.highReturnRateFactor;

@@ -1,5 +1,5 @@
 import { resolveConfig } from '../config';
-import { averageGbdt, contributionsGbdt, predictGbdt, prng, trainGbdt } from './gbdt';
+import { averageGbdt, contributionsGbdt, predictGbdt, predictGbdtRows, prng, trainGbdt } from './gbdt';
 import { lambdaRankGradients } from './lambdarank';
 import { contributionsLinear, predictLinear, trainLinear } from './linear';
 import { decodeRanker, encodeRanker, priorModel, rankerContributions, rankerScore } from './ranker';
@@ -47,6 +47,20 @@ describe('GBDT', () => {
       signal += Math.abs(out[0]!) + Math.abs(out[1]!);
     }
     expect(noise).toBeLessThan(0.1 * signal);
+  });
+
+  it('scores many rows at once exactly as one at a time (NaN and ties to thresholds included)', () => {
+    // Depth-4 trees that stop early where leaves get too small: walks of different lengths.
+    const uneven = trainGbdt(x, y, 3, { ...config, depth: 4, minLeafWeight: 40 });
+    const rows = 2003; // not a multiple of the four rows walked together
+    const test = problem(rows, 3).x;
+    for (let i = 0; i < 30; i++) test[i * 7] = NaN;
+    for (let i = 0; i < 30; i++) test[300 + i * 5] = uneven.threshold[i % uneven.threshold.length]!;
+    for (const m of [model, uneven]) {
+      const out = new Float64Array(rows);
+      predictGbdtRows(m, test, rows, out);
+      for (let r = 0; r < rows; r++) expect(Object.is(out[r], predictGbdt(m, test, r * 3))).toBe(true);
+    }
   });
 
   it('with row sampling stays deterministic per seed', () => {

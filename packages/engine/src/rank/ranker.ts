@@ -6,6 +6,7 @@ import {
   averageGbdt,
   contributionsGbdt,
   predictGbdt,
+  predictGbdtRows,
   siblingsAdjacent,
   trainGbdt,
   type GbdtModel,
@@ -95,6 +96,13 @@ export function rankerScore(m: RankerModel, x: ArrayLike<number>, offset = 0): n
   if (m.gbdt) return predictGbdt(m.gbdt, x, offset);
   if (m.linear) return predictLinear(m.linear, x, offset);
   throw new Error('ranker model has no parameters');
+}
+
+/** Raw scores of rows 0..n−1 of `x` into `out` (as rankerScore row by row, bit for bit). */
+export function rankerScores(m: RankerModel, x: ArrayLike<number>, n: number, out: Float64Array): void {
+  if (m.gbdt) return predictGbdtRows(m.gbdt, x, n, out);
+  if (!m.linear) throw new Error('ranker model has no parameters');
+  for (let i = 0; i < n; i++) out[i] = predictLinear(m.linear, x, i * m.linear.features);
 }
 
 /** Per-feature contributions to the raw score into `out`; returns the bias (bias + Σ out = score). */
