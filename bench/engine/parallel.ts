@@ -76,7 +76,9 @@ function run(s: Snapshot, task: Task): Uint8Array {
         buildTrainingWindow(s, config, task.window, { attributes: decodeAttributeGraph(task.attributes) }),
       );
     case 'fit':
-      return encodeRanker(trainRankerModel(mergeTrainingSets(task.windows.map(decodeTrainingSet)), config.ranker));
+      return encodeRanker(
+        trainRankerModel(mergeTrainingSets(task.windows.map(decodeTrainingSet)), config.ranker),
+      );
     case 'shard': {
       const lists = rankShard(
         filterByCustomers(s, task.customers),
@@ -85,7 +87,9 @@ function run(s: Snapshot, task: Task): Uint8Array {
         task.customers,
         config,
       );
-      return new TextEncoder().encode(JSON.stringify(lists.map((l) => [l.customerId, l.items.map((i) => i.productId)])));
+      return new TextEncoder().encode(
+        JSON.stringify(lists.map((l) => [l.customerId, l.items.map((i) => i.productId)])),
+      );
     }
   }
 }
@@ -107,7 +111,14 @@ async function main() {
   const s = sliceSnapshot(loadDataset(), asOf);
   const bytes = encodeArtifact(SNAPSHOT, 1, s);
   const nWorkers = Number(arg('workers', '2'));
-  const workers = Array.from({ length: nWorkers }, () => new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: bytes }));
+  const workers = Array.from(
+    { length: nWorkers },
+    () =>
+      new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, {
+        eval: true,
+        workerData: bytes,
+      }),
+  );
   // Warm-up: each worker decodes the snapshot and answers one trivial task.
   await Promise.all(workers.map((w) => call(w, { kind: 'itemStats' })));
 
@@ -139,7 +150,10 @@ async function main() {
   }));
   const stageNames = ['itemGraphs', 'customerNeighbours', 'itemStats', 'customerAffinities'] as const;
   const results = await pool([...windows, ...stageNames.map((kind): Task => ({ kind }))]);
-  phases.push([`training windows ‖ feature stages (${windows.length} + ${stageNames.length} jobs)`, performance.now() - t1]);
+  phases.push([
+    `training windows ‖ feature stages (${windows.length} + ${stageNames.length} jobs)`,
+    performance.now() - t1,
+  ]);
   const t2 = performance.now();
   const [model] = await pool([{ kind: 'fit', windows: results.slice(0, windows.length) }]);
   phases.push(['ranker fit', performance.now() - t2]);
@@ -156,7 +170,10 @@ async function main() {
     model: model!,
   }));
   const lists = await pool(shardTasks);
-  phases.push([`candidate/rank shards (${shards} jobs, ${customers.length} customers, 50 items)`, performance.now() - t3]);
+  phases.push([
+    `candidate/rank shards (${shards} jobs, ${customers.length} customers, 50 items)`,
+    performance.now() - t3,
+  ]);
   const total = performance.now() - t0;
   for (const [name, ms] of phases) console.log(`${name.padEnd(72)} ${ms.toFixed(0).padStart(6)} ms`);
   console.log(`${'total (wall, ' + nWorkers + ' workers)'.padEnd(72)} ${total.toFixed(0).padStart(6)} ms`);

@@ -81,7 +81,13 @@ if (require.main === module) {
   const base = loadDataset();
   const config = resolveConfig();
   const shardSize = 1000;
-  const table: { factor: number; events: number; customers: number; row: Record<string, number>; peakRss: number }[] = [];
+  const table: {
+    factor: number;
+    events: number;
+    customers: number;
+    row: Record<string, number>;
+    peakRss: number;
+  }[] = [];
   for (const factor of factors) {
     global.gc?.();
     const full = scaleSnapshot(base, factor);

@@ -101,7 +101,11 @@ export function decodeArtifact<T>(kind: string, version: number, bytes: Uint8Arr
         const byteLength = ref.length * Ctor.BYTES_PER_ELEMENT;
         // TypedArray slice copies; a Node Buffer's `slice` is a view of its (pooled) memory, so the
         // copy is made through Uint8Array's method whatever subclass `bytes` is.
-        const copy = Uint8Array.prototype.slice.call(bytes, start + ref.offset, start + ref.offset + byteLength);
+        const copy = Uint8Array.prototype.slice.call(
+          bytes,
+          start + ref.offset,
+          start + ref.offset + byteLength,
+        );
         return new Ctor(copy.buffer, 0, ref.length);
       }
       if (typeof o.$number === 'string') return Number(o.$number);

@@ -48,7 +48,13 @@ export class RecommendationsService {
       // `null`: the build has no list for this customer; the popular fallback below answers.
       if (top !== null) {
         const n = Math.min(query.limit, top.size);
-        const head = this.logAnswer(customerId, buildId, assignment, top.productIds.slice(0, n), top.strategies.slice(0, n));
+        const head = this.logAnswer(
+          customerId,
+          buildId,
+          assignment,
+          top.productIds.slice(0, n),
+          top.strategies.slice(0, n),
+        );
         return Buffer.concat([Buffer.from(head), top.items(n), CLOSE_ANSWER]);
       }
     }

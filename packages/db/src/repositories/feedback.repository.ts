@@ -72,7 +72,6 @@ export class FeedbackRepository {
     );
   }
 
-
   /** Idempotent by (recommendation, product, type): a re-sent event counts once. */
   async insertFeedback(rows: readonly ReceivedFeedback[]): Promise<void> {
     if (rows.length === 0) return;

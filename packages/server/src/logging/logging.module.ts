@@ -40,7 +40,11 @@ interface LoggedRequest {
 interface HookHost {
   addHook(
     name: 'onResponse',
-    hook: (request: LoggedRequest, reply: { statusCode: number; elapsedTime: number }, done: () => void) => void,
+    hook: (
+      request: LoggedRequest,
+      reply: { statusCode: number; elapsedTime: number },
+      done: () => void,
+    ) => void,
   ): unknown;
 }
 

@@ -116,7 +116,14 @@ export class FallbackRateLimitStore {
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
       if (this.windows.size >= MAX_LOCAL_KEYS) this.evictExpired(now);
-      window = { shared: 0, sending: 0, pending: 0, resetAt: now + windowMs, syncing: false, scheduled: false };
+      window = {
+        shared: 0,
+        sending: 0,
+        pending: 0,
+        resetAt: now + windowMs,
+        syncing: false,
+        scheduled: false,
+      };
       this.windows.set(key, window);
     }
     return window;
