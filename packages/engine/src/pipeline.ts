@@ -207,9 +207,6 @@ export interface RankOptions {
   withoutReasons?: boolean;
 }
 
-/** Scratch for rankCandidates' raw scores (grown when a candidate set is larger). */
-let rawScores = new Float64Array(256);
-
 /** Scores one candidate set: ranked, ruled, explained. */
 export function rankCandidates(
   set: CandidateSet,
@@ -223,7 +220,7 @@ export function rankCandidates(
   const stats = artifacts.itemStats;
   const r = config.returns;
   const scored: { product: number; row: number; score: number }[] = [];
-  const raw = rawScores.length >= n ? rawScores : (rawScores = new Float64Array(n * 2));
+  const raw = new Float64Array(n);
   rankerScores(model, set.features, n, raw);
   for (let i = 0; i < n; i++) {
     const p = set.products[i]!;

@@ -15,10 +15,15 @@ export interface CustomerList {
   items: RankedItem[];
 }
 
-/** A list to store: its items, or their JSON already (a rank shard serialises each list as it is ranked). */
+/** Items to store: the items, or their JSON already (a rank shard serialises each list as it is ranked). */
+export type ItemsToWrite = RankedItem[] | string;
+
+const itemsJson = (items: ItemsToWrite): string =>
+  typeof items === 'string' ? items : JSON.stringify(items);
+
 export interface CustomerListToWrite {
   customer_id: string;
-  items: RankedItem[] | string;
+  items: ItemsToWrite;
 }
 
 export interface KeyedList {
@@ -26,10 +31,9 @@ export interface KeyedList {
   items: RankedItem[];
 }
 
-/** A keyed list to store: its items, or their JSON already (see CustomerListToWrite). */
 export interface KeyedListToWrite {
   key: string;
-  items: RankedItem[] | string;
+  items: ItemsToWrite;
 }
 
 /** Everything a build writes: stage artifacts, per-customer lists, per-product and per-segment lists. */
@@ -71,11 +75,7 @@ export class BuildOutputRepository {
         ]),
       'recommendations',
       ['build_id', 'customer_id', 'items'],
-      lists.map((l) => [
-        buildId,
-        l.customer_id,
-        typeof l.items === 'string' ? l.items : JSON.stringify(l.items),
-      ]),
+      lists.map((l) => [buildId, l.customer_id, itemsJson(l.items)]),
     );
   }
 
@@ -84,18 +84,12 @@ export class BuildOutputRepository {
    * write (one round trip, no transaction), where a rebuild's bulk COPY would cost four. `items`
    * may come serialised already (the refresh writes the same JSON to the cache).
    */
-  async upsertRecommendations(
-    buildId: string,
-    lists: readonly { customer_id: string; items: RankedItem[] | string }[],
-  ): Promise<void> {
+  async upsertRecommendations(buildId: string, lists: readonly CustomerListToWrite[]): Promise<void> {
     if (lists.length === 0) return;
     // One JSON document, not an array parameter: pg escapes array elements character by character.
     // `json`, not `jsonb`: no parse into binary form (the column is `json` from migration 1764000600000).
     const json = `[${lists
-      .map(
-        (l) =>
-          `{"customer_id":${JSON.stringify(l.customer_id)},"items":${typeof l.items === 'string' ? l.items : JSON.stringify(l.items)}}`,
-      )
+      .map((l) => `{"customer_id":${JSON.stringify(l.customer_id)},"items":${itemsJson(l.items)}}`)
       .join(',')}]`;
     await this.db.query(
       `INSERT INTO recommendations (build_id, customer_id, items)
@@ -114,12 +108,7 @@ export class BuildOutputRepository {
       (q) => q.query(`DELETE FROM item_lists WHERE build_id = $1 AND kind = $2`, [buildId, kind]),
       'item_lists',
       ['build_id', 'kind', 'key', 'items'],
-      lists.map((l) => [
-        buildId,
-        kind,
-        l.key,
-        typeof l.items === 'string' ? l.items : JSON.stringify(l.items),
-      ]),
+      lists.map((l) => [buildId, kind, l.key, itemsJson(l.items)]),
     );
   }
 
