@@ -30,7 +30,7 @@ import {
   type FeatureArtifacts,
   type TrainingSet,
 } from '@nextbuy/engine';
-import { productLists, toRankedItems } from '@nextbuy/pipeline';
+import { productLists, toRankedItems } from '../../apps/candidates/src/rebuild/ranked-items';
 import { loadDataset } from './load';
 
 const cpu = () => {

@@ -6,10 +6,11 @@
  *   npx tsx --tsconfig bench/realtime/tsconfig.src.json bench/realtime/profile.ts [--n 300]
  *   node --cpu-prof --import tsx ... (TSX_TSCONFIG_PATH=bench/realtime/tsconfig.src.json)
  */
-import { createDataSource, BuildRepository, rowsOf } from '@nextbuy/db';
+import { createDataSource, BuildOutputRepository, BuildRepository, rowsOf } from '@nextbuy/db';
 import { loadEnv } from '@nextbuy/config';
 import { RealtimeEngine } from '@nextbuy/engine';
-import { loadBuildArtifacts, toRankedItems } from '@nextbuy/pipeline';
+import { loadBuildArtifacts } from '@nextbuy/rebuild';
+import { toRankedItems } from '../../apps/candidates/src/rebuild/ranked-items';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     const build = await new BuildRepository(db).active();
     if (!build) throw new Error('no published build');
     let t = performance.now();
-    const decoded = await loadBuildArtifacts(db, build);
+    const decoded = await loadBuildArtifacts(new BuildOutputRepository(db), build);
     console.log(`load build ${build.id}: ${(performance.now() - t).toFixed(0)} ms`);
     t = performance.now();
     const engine = new RealtimeEngine(decoded);

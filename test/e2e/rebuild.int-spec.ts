@@ -8,7 +8,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Worker } from 'bullmq';
 import type { Env } from '@nextbuy/config';
 import { JobName, QueueName, type BuildView, type RecommendationsResponse } from '@nextbuy/contracts';
-import { RebuildStages, stageOfJob } from '@nextbuy/pipeline';
+import { BuildOutputRepository, BuildRepository, CatalogRepository, EventRepository } from '@nextbuy/db';
+import { BuildArtifactCache, stageOfJob, StageRunner } from '@nextbuy/rebuild';
 import { createProducerConnection, JobProducer } from '@nextbuy/queue';
 import { JobDispatcher, redisOptionsFromUrl } from '@nextbuy/server';
 import { TEST_REDIS_URL, type SyntheticFiles } from '@nextbuy/testing';
@@ -16,6 +17,8 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AppModule as CandidatesApp } from '../../apps/candidates/src/app.module';
 import { AppModule as FeaturesApp } from '../../apps/features/src/app.module';
+import { FeatureStagesService } from '../../apps/features/src/rebuild/feature-stages.service';
+import { SnapshotService } from '../../apps/features/src/rebuild/snapshot.service';
 import { AppModule as IngestionApp } from '../../apps/ingestion/src/app.module';
 import { AppModule as ServingApp } from '../../apps/serving/src/app.module';
 import { startStack, waitForBuild, type E2eStack } from './stack';
@@ -142,23 +145,28 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
     features = undefined;
     const producerRedis = createProducerConnection(TEST_REDIS_URL);
     const producer = new JobProducer(producerRedis, prefix);
-    const stages = new RebuildStages(
-      db,
+    const builds = new BuildRepository(db);
+    const outputs = new BuildOutputRepository(db);
+    const stages = new StageRunner(builds);
+    const cache = new BuildArtifactCache(outputs);
+    const snapshot = new SnapshotService(
+      stages,
+      cache,
+      builds,
+      outputs,
+      new EventRepository(db),
+      new CatalogRepository(db),
       producer,
-      { publish: () => Promise.resolve(0) },
-      {
-        keepBuilds: 5,
-        catchUpMaxCustomers: 1000,
-      },
     );
+    const featureStages = new FeatureStagesService(stages, cache, outputs);
     const dispatcher = new JobDispatcher(
       QueueName.Features,
       {
-        [JobName.Snapshot]: ({ buildId }) => stages.snapshot(buildId),
+        [JobName.Snapshot]: ({ buildId }) => snapshot.snapshot(buildId),
         [JobName.Feature]: ({ buildId, stage }) =>
           stage === 'ranker'
             ? Promise.reject(new Error('simulated ranker crash'))
-            : stages.feature(buildId, stage),
+            : featureStages.feature(buildId, stage),
         [JobName.EvaluationRun]: () => Promise.resolve(),
       },
       (job, error) => stages.fail((job.data as { buildId: string }).buildId, stageOfJob(job), error),

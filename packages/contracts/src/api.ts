@@ -101,6 +101,8 @@ export interface StageState {
   finished_at?: string;
   seconds?: number;
   detail?: string;
+  /** The process that ran the stage (`host:pid`), last attempt. */
+  worker?: string;
 }
 
 /** `GET /v1/rebuilds/{id}` and `nextbuy status` */
@@ -119,3 +121,6 @@ export interface BuildView {
   error: string | null;
   active: boolean;
 }
+
+/** Key of the popular list over every customer (the cold-start answer), beside the per-segment ones. */
+export const GLOBAL_POPULAR_KEY = '*';

@@ -1,5 +1,3 @@
 export * from './connections';
 export * from './producer';
-export * from './rebuild-flows';
-export * from './rebuild-launcher';
 export * from './realtime';

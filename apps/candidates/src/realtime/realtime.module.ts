@@ -2,10 +2,10 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
 import { LIST_CACHE_TTL_SECONDS, listCachePrefix, QueueName } from '@nextbuy/contracts';
-import { CustomerRefresher, type RefreshBatchStats } from '@nextbuy/pipeline';
 import { ENV, PRODUCER_REDIS } from '@nextbuy/server';
 import type Redis from 'ioredis';
-import { DataSource } from 'typeorm';
+import { BuildOutputRepository, BuildRepository, CatalogRepository, EventRepository } from '@nextbuy/db';
+import { CustomerRefresher, type RefreshBatchStats } from './customer-refresher';
 import { refreshBatchSize, refreshBatchSteps } from './realtime.metrics';
 import { RealtimeProcessor } from './realtime.processor';
 
@@ -23,9 +23,23 @@ function recordBatch(): (batch: RefreshBatchStats) => void {
   providers: [
     {
       provide: CustomerRefresher,
-      inject: [DataSource, PRODUCER_REDIS, ENV],
-      useFactory: (db: DataSource, redis: Redis, env: Env) =>
-        new CustomerRefresher(db, redis, {
+      inject: [
+        BuildRepository,
+        BuildOutputRepository,
+        EventRepository,
+        CatalogRepository,
+        PRODUCER_REDIS,
+        ENV,
+      ],
+      useFactory: (
+        builds: BuildRepository,
+        outputs: BuildOutputRepository,
+        events: EventRepository,
+        catalog: CatalogRepository,
+        redis: Redis,
+        env: Env,
+      ) =>
+        new CustomerRefresher({ builds, outputs, events, catalog }, redis, {
           cacheKeyPrefix: listCachePrefix(env.QUEUE_PREFIX),
           cacheTtlSeconds: LIST_CACHE_TTL_SECONDS,
           maxBatch: env.REALTIME_CONCURRENCY,

@@ -1,8 +1,9 @@
 import { Processor } from '@nestjs/bullmq';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import type { Env } from '@nextbuy/config';
 import { JobName, QueueName } from '@nextbuy/contracts';
-import { loadEnv } from '@nextbuy/config';
-import { CustomerRefresher } from '@nextbuy/pipeline';
-import { JobDispatcher, QueueProcessor, workerTimings } from '@nextbuy/server';
+import { InjectEnv, JobDispatcher, QueueProcessor, workerTimings } from '@nextbuy/server';
+import { CustomerRefresher } from './customer-refresher';
 import { refreshCount, refreshDuration } from './realtime.metrics';
 
 /**
@@ -11,11 +12,17 @@ import { refreshCount, refreshDuration } from './realtime.metrics';
  * (REALTIME_CONCURRENCY): the refresher ranks those waiting together in one batch, so the database
  * and cache round trips are paid per batch, and each customer costs a few milliseconds of CPU.
  */
-@Processor(QueueName.Realtime, { concurrency: loadEnv().REALTIME_CONCURRENCY, ...workerTimings() })
-export class RealtimeProcessor extends QueueProcessor<typeof QueueName.Realtime> {
+@Processor(QueueName.Realtime, workerTimings())
+export class RealtimeProcessor
+  extends QueueProcessor<typeof QueueName.Realtime>
+  implements OnApplicationBootstrap
+{
   protected readonly dispatcher: JobDispatcher<typeof QueueName.Realtime>;
 
-  constructor(refresher: CustomerRefresher) {
+  constructor(
+    refresher: CustomerRefresher,
+    @InjectEnv() private readonly env: Env,
+  ) {
     super();
     const duration = refreshDuration();
     const count = refreshCount();
@@ -35,5 +42,10 @@ export class RealtimeProcessor extends QueueProcessor<typeof QueueName.Realtime>
         return Promise.resolve();
       },
     );
+  }
+
+  /** The worker exists once the module is initialised; it takes this many jobs at once from here on. */
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.env.REALTIME_CONCURRENCY;
   }
 }

@@ -1,7 +1,10 @@
 import { Processor } from '@nestjs/bullmq';
 import { JobName, QueueName } from '@nextbuy/contracts';
-import { RebuildStages, stageOfJob } from '@nextbuy/pipeline';
+import { stageOfJob, StageRunner } from '@nextbuy/rebuild';
 import { JobDispatcher, QueueProcessor, workerTimings } from '@nextbuy/server';
+import { ItemListsService } from './item-lists.service';
+import { PublishService } from './publish.service';
+import { RankingService } from './ranking.service';
 
 /**
  * Rank shards, per-product lists and publish. One job at a time per process: the work is CPU
@@ -11,15 +14,20 @@ import { JobDispatcher, QueueProcessor, workerTimings } from '@nextbuy/server';
 export class CandidatesProcessor extends QueueProcessor<typeof QueueName.Candidates> {
   protected readonly dispatcher: JobDispatcher<typeof QueueName.Candidates>;
 
-  constructor(stages: RebuildStages) {
+  constructor(
+    ranking: RankingService,
+    itemLists: ItemListsService,
+    publish: PublishService,
+    stages: StageRunner,
+  ) {
     super();
     this.dispatcher = new JobDispatcher(
       QueueName.Candidates,
       {
-        [JobName.PlanRanking]: ({ buildId }) => stages.planRanking(buildId),
-        [JobName.RankShard]: ({ buildId, shard, shards }) => stages.rankShard(buildId, shard, shards),
-        [JobName.ItemLists]: ({ buildId }) => stages.itemLists(buildId),
-        [JobName.Publish]: ({ buildId }) => stages.publish(buildId),
+        [JobName.PlanRanking]: ({ buildId }) => ranking.planRanking(buildId),
+        [JobName.RankShard]: ({ buildId, shard, shards }) => ranking.rankShard(buildId, shard, shards),
+        [JobName.ItemLists]: ({ buildId }) => itemLists.itemLists(buildId),
+        [JobName.Publish]: ({ buildId }) => publish.publish(buildId),
       },
       (job, error) => stages.fail((job.data as { buildId: string }).buildId, stageOfJob(job), error),
     );

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Env } from '@nextbuy/config';
 import { JobName, QueueName } from '@nextbuy/contracts';
 import { BuildInFlightError, BuildRepository } from '@nextbuy/db';
-import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/pipeline';
+import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/rebuild';
 import { JobProducer } from '@nextbuy/queue';
 import { InjectEnv, JobDispatcher, QueueProcessor } from '@nextbuy/server';
 

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
 import { parseIsoTimestamp, type BuildView } from '@nextbuy/contracts';
 import { BuildInFlightError, BuildRepository, toBuildView } from '@nextbuy/db';
-import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/pipeline';
+import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/rebuild';
 import { JobProducer } from '@nextbuy/queue';
 import { ApiError, InjectEnv } from '@nextbuy/server';
 

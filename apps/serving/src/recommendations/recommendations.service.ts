@@ -1,5 +1,11 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { DEFAULT_VARIANT, type ProductListResponse, TOP_ITEMS, type VariantConfig } from '@nextbuy/contracts';
+import {
+  DEFAULT_VARIANT,
+  GLOBAL_POPULAR_KEY,
+  type ProductListResponse,
+  TOP_ITEMS,
+  type VariantConfig,
+} from '@nextbuy/contracts';
 import { ApiError } from '@nextbuy/server';
 import { randomUUID } from 'node:crypto';
 import { ActiveBuildService } from '../builds/active-build.service';
@@ -11,9 +17,6 @@ import { blendList } from '../experiments/variant-blend';
 import { RecommendationLogService } from '../feedback/recommendation-log.service';
 import type { ItemListQuery, RecommendationsQuery } from './recommendations.query';
 import { firstItems, shapeList } from './request-filters';
-
-/** Key of the global `popular` list (the others are keyed by customer segment). */
-export const GLOBAL_POPULAR_KEY = '*';
 
 const CLOSE_ANSWER = Buffer.from(']}');
 

@@ -50,8 +50,8 @@ export async function runEvaluate(
     EVALUATION_LIMITS.maxHorizonDays,
   );
   const k = parseWhole('--k', options.k, EVALUATION_DEFAULTS.k, EVALUATION_LIMITS.maxK);
-  // The pipeline package brings the engine along: loaded only by the commands that need it.
-  const { runEvaluation, NoHorizonPurchasesError } = await import('@nextbuy/pipeline');
+  // The rebuild package brings the engine along: loaded only by the commands that need it.
+  const { runEvaluation, NoHorizonPurchasesError } = await import('@nextbuy/rebuild');
   const { formatBacktestTable } = await import('@nextbuy/engine');
   return withDatabase(env.DATABASE_URL, async (db) => {
     const started = Date.now();

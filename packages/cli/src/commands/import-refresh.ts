@@ -1,5 +1,5 @@
 import type { Env } from '@nextbuy/config';
-import { rowsOf } from '@nextbuy/db';
+import { EventRepository } from '@nextbuy/db';
 import { enqueueCustomerRefreshes, JobProducer } from '@nextbuy/queue';
 import { withDatabase } from '../database';
 import type { Output } from '../output';
@@ -7,10 +7,7 @@ import { closeRedis, tryConnectRedis } from '../redis';
 
 /** The database's clock: `received_at` of the events an import stores is set by it. */
 export async function databaseNow(url: string): Promise<Date> {
-  return withDatabase(url, async (db) => {
-    const [row] = rowsOf<{ now: Date }>(await db.query(`SELECT now() AS now`));
-    return row!.now;
-  });
+  return withDatabase(url, (db) => new EventRepository(db).databaseNow());
 }
 
 /**
@@ -20,13 +17,8 @@ export async function databaseNow(url: string): Promise<Date> {
  */
 export async function refreshImportedCustomers(env: Env, since: Date, output: Output): Promise<void> {
   const max = env.REALTIME_IMPORT_MAX_CUSTOMERS;
-  const customers = await withDatabase(env.DATABASE_URL, async (db) =>
-    rowsOf<{ customer_id: string }>(
-      await db.query(`SELECT DISTINCT customer_id FROM events WHERE received_at >= $1 LIMIT $2`, [
-        since,
-        max + 1,
-      ]),
-    ).map((r) => r.customer_id),
+  const customers = await withDatabase(env.DATABASE_URL, (db) =>
+    new EventRepository(db).customersReceivedSince(since, max + 1),
   );
   if (customers.length === 0) return;
   if (customers.length > max) {

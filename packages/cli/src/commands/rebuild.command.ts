@@ -61,23 +61,23 @@ export async function runRebuild(
   tuning: WatchTuning = DEFAULT_WATCH,
 ): Promise<RebuildResult> {
   const asOf = parseAsOf(options.asOf);
-  // The pipeline package brings the engine along: loaded only by the command that needs it.
-  const { triggerRebuild, rebuildTriggerSettings, featureStageNames, engineConfigOf } =
-    await import('@nextbuy/pipeline');
+  // The rebuild package brings the engine along: loaded only by the command that needs it.
+  const { triggerRebuild, rebuildTriggerSettings, expectedStages, engineConfigOf } =
+    await import('@nextbuy/rebuild');
   return withDatabase(env.DATABASE_URL, async (db) => {
     const redis = await connectRedis(env.REDIS_URL);
     const producer = new JobProducer(redis, env.QUEUE_PREFIX);
     try {
       const builds = new BuildRepository(db);
       let buildId: string;
-      let featureStages: number;
+      let stages: string[];
       try {
         const build = await triggerRebuild(builds, producer, rebuildTriggerSettings(env), {
           asOf,
           trigger: 'cli',
         });
         buildId = build.id;
-        featureStages = featureStageNames(engineConfigOf(build)).length;
+        stages = expectedStages(engineConfigOf(build), Number(build.config.shards));
       } catch (e) {
         if (e instanceof BuildInFlightError) {
           output.err(e.message);
@@ -91,9 +91,8 @@ export async function runRebuild(
         output.out(`follow it with: nextbuy status (or nextbuy rebuild --wait next time)`);
         return { exitCode: EXIT_OK, build: toBuildView((await builds.get(buildId))!) };
       }
-      const expected = 1 + featureStages + env.REBUILD_SHARDS + 2;
       // Awaited here: the finally below must not close Redis while the build is watched.
-      return await watchBuild(db, producer, buildId, expected, output, tuning);
+      return await watchBuild(db, producer, buildId, stages.length, output, tuning);
     } finally {
       await producer.close().catch(() => undefined);
       await closeRedis(redis);

@@ -101,6 +101,22 @@ const PRODUCTS_UNNEST = `SELECT * FROM unnest($1::int[], $2::text[], $3::text[],
 const CUSTOMERS_UNNEST = `SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
   AS s(${CUSTOMER_SOURCE_COLUMNS.join(', ')})`;
 
+/** A catalogue row as builds and refreshes read it. */
+export interface ProductReadRow {
+  product_id: string;
+  name: string | null;
+  category: string | null;
+  brand: string | null;
+  price: number | null;
+  available: boolean;
+  attributes: Record<string, string | number | boolean>;
+}
+
+export interface CustomerSegmentRow {
+  customer_id: string;
+  segment: string | null;
+}
+
 export class CatalogRepository {
   constructor(private readonly db: DataSource) {}
 
@@ -140,5 +156,75 @@ export class CatalogRepository {
     const spec = kind === 'products' ? PRODUCTS : CUSTOMERS;
     const columns = kind === 'products' ? PRODUCT_SOURCE_COLUMNS : CUSTOMER_SOURCE_COLUMNS;
     return runUpsert(executor, upsertSql(spec, `SELECT ${columns.join(', ')} FROM ${stagingTable}`));
+  }
+
+  /** Every product, or those created or edited at or after `since` (the real-time refresh's changes). */
+  async products(since?: Date): Promise<ProductReadRow[]> {
+    return rowsOf<ProductReadRow>(
+      await this.db.query(
+        `SELECT product_id, name, category, brand, price, available, attributes FROM products
+         ${since ? 'WHERE updated_at >= $1' : ''} ORDER BY product_id`,
+        since ? [since] : [],
+      ),
+    );
+  }
+
+  /** Every customer with their segment. */
+  async customers(): Promise<CustomerSegmentRow[]> {
+    return rowsOf<CustomerSegmentRow>(
+      await this.db.query(`SELECT customer_id, segment FROM customers ORDER BY customer_id`),
+    );
+  }
+
+  /** Segments of these customers (those not stored are absent). */
+  async segmentsOf(customerIds: readonly string[]): Promise<Map<string, string | null>> {
+    if (customerIds.length === 0) return new Map();
+    const rows = rowsOf<CustomerSegmentRow>(
+      await this.db.query(`SELECT customer_id, segment FROM customers WHERE customer_id = ANY($1::text[])`, [
+        customerIds,
+      ]),
+    );
+    return new Map(rows.map((r) => [r.customer_id, r.segment]));
+  }
+
+  /**
+   * Whether the catalogue changed since `since`, without reading it: count, newest and sum of the
+   * edit times of the products changed since (an index range, migration 1764000500000). The sum
+   * catches an edit committed after a later one (`updated_at` is its transaction's start).
+   */
+  async changeSignature(since: Date): Promise<string> {
+    const [row] = rowsOf<{ n: number; newest: string | null; total: string | null }>(
+      await this.db.query(
+        `SELECT count(*)::int AS n, max(updated_at)::text AS newest,
+                sum(extract(epoch FROM updated_at))::text AS total
+         FROM products WHERE updated_at >= $1`,
+        [since],
+      ),
+    );
+    return row && row.n > 0 ? `${row.n}:${row.newest}:${row.total}` : '0';
+  }
+
+  /**
+   * Products and customers known only from events at or after `asOf`: stubs no earlier event names,
+   * which did not exist at `asOf` (a backtest leaves them out of its dictionaries).
+   */
+  async stubsFirstSeenFrom(asOf: Date): Promise<{ products: Set<string>; customers: Set<string> }> {
+    const noEarlierEvent = (column: 'product_id' | 'customer_id', alias: string) =>
+      `NOT EXISTS (SELECT 1 FROM events e WHERE e.${column} = ${alias}.${column} AND e.ts < $1)`;
+    const [products, customers] = await Promise.all<unknown>([
+      this.db.query(
+        `SELECT p.product_id AS id FROM products p WHERE p.stub AND ${noEarlierEvent('product_id', 'p')}`,
+        [asOf],
+      ),
+      this.db.query(
+        `SELECT c.customer_id AS id FROM customers c
+         WHERE c.stub AND ${noEarlierEvent('customer_id', 'c')}`,
+        [asOf],
+      ),
+    ]);
+    return {
+      products: new Set(rowsOf<{ id: string }>(products).map((r) => r.id)),
+      customers: new Set(rowsOf<{ id: string }>(customers).map((r) => r.id)),
+    };
   }
 }

@@ -1,5 +1,7 @@
+import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { KeyedEvent } from '@nextbuy/contracts';
+import type { EventType, KeyedEvent } from '@nextbuy/contracts';
+import { copyOutRows } from '../copy';
 import { rowsOf, type SqlExecutor } from './sql';
 
 /** Columns of an event source (a staging table or an `unnest` of arrays), in this order. */
@@ -56,6 +58,36 @@ const UNNEST_SOURCE = `
     $6::text[], $7::text[], $8::float8[], $9::float8[]
   ) AS s(${EVENT_SOURCE_COLUMNS.join(', ')})`;
 
+/** One stored event as a build's snapshot reads it (COPY text cells, in this column order). */
+export type SnapshotEventCells = [
+  customer: string,
+  product: string,
+  type: string,
+  /** Epoch milliseconds, as text. */
+  ts: string,
+  order: string | null,
+  quantity: string | null,
+];
+
+/** One event of a customer's history, as the real-time refresh reads it. */
+export interface HistoryEventRow {
+  customer_id: string;
+  product_id: string;
+  type: EventType;
+  /** Epoch milliseconds. */
+  ts: number;
+  order_id: string | null;
+  quantity: number | null;
+  session_id: string | null;
+}
+
+/** A distinct (customer, product) purchase of a horizon, with the customer's segment. */
+export interface HorizonPurchaseRow {
+  customer_id: string;
+  product_id: string;
+  segment: string | null;
+}
+
 export class EventRepository {
   constructor(private readonly db: DataSource) {}
 
@@ -81,6 +113,90 @@ export class EventRepository {
     return runMerge(
       executor,
       mergeEventsSql(`SELECT ${EVENT_SOURCE_COLUMNS.join(', ')} FROM ${stagingTable}`),
+    );
+  }
+
+  /** The newest event's timestamp: the default reference time of a rebuild (SPEC). */
+  async newestTime(): Promise<Date | null> {
+    const [row] = rowsOf<{ ts: Date | null }>(await this.db.query(`SELECT max(ts) AS ts FROM events`));
+    return row?.ts ?? null;
+  }
+
+  /** The newest event's id (0 when there is none): events are numbered in the order they are stored. */
+  async newestId(): Promise<number> {
+    const [row] = rowsOf<{ id: string | null }>(await this.db.query(`SELECT max(id) AS id FROM events`));
+    return Number(row?.id ?? 0);
+  }
+
+  /** The database's clock: `received_at` of the events an import stores is set by it. */
+  async databaseNow(): Promise<Date> {
+    const [row] = rowsOf<{ now: Date }>(await this.db.query(`SELECT now() AS now`));
+    return row!.now;
+  }
+
+  /** Up to `limit` distinct customers with an event stored after event id `after`. */
+  async customersWithEventsAfter(after: number, limit: number): Promise<string[]> {
+    const rows = rowsOf<{ customer_id: string }>(
+      await this.db.query(
+        `SELECT DISTINCT customer_id FROM (SELECT customer_id FROM events WHERE id > $1) e LIMIT $2`,
+        [after, limit],
+      ),
+    );
+    return rows.map((r) => r.customer_id);
+  }
+
+  /** Up to `limit` distinct customers with an event received at or after `since` (an import's). */
+  async customersReceivedSince(since: Date, limit: number): Promise<string[]> {
+    const rows = rowsOf<{ customer_id: string }>(
+      await this.db.query(`SELECT DISTINCT customer_id FROM events WHERE received_at >= $1 LIMIT $2`, [
+        since,
+        limit,
+      ]),
+    );
+    return rows.map((r) => r.customer_id);
+  }
+
+  /**
+   * The events a build may see, oldest first (ties by storage order): before `asOf`, or at it too
+   * when `inclusive`. Streamed with COPY: half a million rows read as text, with no per-row protocol
+   * message or type parsing (measured: 1.3 s of CPU with a SELECT, the largest part of the snapshot).
+   */
+  async *snapshotEvents(asOf: Date, inclusive: boolean): AsyncGenerator<SnapshotEventCells[]> {
+    const runner = this.db.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      yield* copyOutRows(
+        client,
+        `SELECT customer_id, product_id, type, (extract(epoch FROM ts) * 1000)::float8, order_id, quantity
+         FROM events WHERE ts ${inclusive ? '<=' : '<'} '${asOf.toISOString()}'::timestamptz ORDER BY ts, id`,
+      ) as AsyncGenerator<SnapshotEventCells[]>;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Every event of these customers, oldest first, one indexed read (`events_customer_ts_idx`). */
+  async histories(customerIds: readonly string[]): Promise<HistoryEventRow[]> {
+    const rows = rowsOf<Omit<HistoryEventRow, 'ts'> & { ts: string }>(
+      await this.db.query(
+        `SELECT customer_id, product_id, type, extract(epoch FROM ts) * 1000 AS ts, order_id, quantity,
+                session_id
+         FROM events WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, ts, id`,
+        [customerIds],
+      ),
+    );
+    return rows.map((r) => ({ ...r, ts: Number(r.ts) }));
+  }
+
+  /** The horizon's distinct (customer, product) purchases, ts in [from, to), with the customer's segment. */
+  async horizonPurchases(from: Date, to: Date): Promise<HorizonPurchaseRow[]> {
+    return rowsOf<HorizonPurchaseRow>(
+      await this.db.query(
+        `SELECT DISTINCT e.customer_id, e.product_id, c.segment FROM events e
+         LEFT JOIN customers c ON c.customer_id = e.customer_id
+         WHERE e.type = 'purchase' AND e.ts >= $1 AND e.ts < $2`,
+        [from, to],
+      ),
     );
   }
 }

@@ -8,3 +8,8 @@ export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return (result as { rows?: T[] }).rows ?? [];
 }
+
+/** The cheapest statement that proves the database answers (health checks). */
+export async function pingDatabase(db: SqlExecutor): Promise<void> {
+  await db.query('SELECT 1');
+}

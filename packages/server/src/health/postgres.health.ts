@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { pingDatabase } from '@nextbuy/db';
 import { DatabaseConnection } from '../database/database-connection';
 import { withTimeout } from './timeout';
 
@@ -20,7 +21,7 @@ export class PostgresHealthIndicator {
     }
     const started = Date.now();
     try {
-      await withTimeout(this.connection.dataSource.query('SELECT 1'), HEALTH_CHECK_TIMEOUT_MS);
+      await withTimeout(pingDatabase(this.connection.dataSource), HEALTH_CHECK_TIMEOUT_MS);
       return indicator.up({ latencyMs: Date.now() - started });
     } catch (e) {
       return indicator.down({ message: e instanceof Error ? e.message : String(e) });

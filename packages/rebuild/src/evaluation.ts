@@ -1,16 +1,15 @@
 import type { DataSource } from 'typeorm';
 import { EVALUATION_DEFAULTS, PermanentJobError, type EvaluationReport } from '@nextbuy/contracts';
-import { EvaluationRepository, rowsOf } from '@nextbuy/db';
+import { CatalogRepository, EvaluationRepository, EventRepository } from '@nextbuy/db';
 import {
   DAY_MS,
   backtest,
   indexHorizonPurchases,
   resolveConfig,
   type EngineConfigOverrides,
-  type HorizonPurchase,
   type Snapshot,
 } from '@nextbuy/engine';
-import { loadSnapshot } from './snapshot-loader';
+import { readSnapshot } from './snapshot-reader';
 
 export interface EvaluationOptions {
   asOf: Date;
@@ -28,18 +27,6 @@ export interface EvaluationResult {
 /** Nobody (but guests) bought anything in the horizon: there is nothing to score against. */
 export class NoHorizonPurchasesError extends PermanentJobError {}
 
-/** The horizon's distinct (customer, product) purchases, ts in [from, to), with the customer's segment. */
-export async function horizonPurchases(db: DataSource, from: Date, to: Date): Promise<HorizonPurchase[]> {
-  return rowsOf<HorizonPurchase>(
-    await db.query(
-      `SELECT DISTINCT e.customer_id, e.product_id, c.segment FROM events e
-       LEFT JOIN customers c ON c.customer_id = e.customer_id
-       WHERE e.type = 'purchase' AND e.ts >= $1 AND e.ts < $2`,
-      [from, to],
-    ),
-  );
-}
-
 /** Index remapping that keeps the entries not in `drop`, in order. */
 function keeper(ids: string[], drop: ReadonlySet<string>): { keep: number[]; remap: Int32Array } {
   const keep = ids.map((id, i) => (drop.has(id) ? -1 : i)).filter((i) => i >= 0);
@@ -55,22 +42,8 @@ function keeper(ids: string[], drop: ReadonlySet<string>): { keep: number[]; rem
  * customers weigh features (idf), so even an idle extra entry would move the lists. Newcomers who
  * buy in the horizon are still scored, with the cold-start answer (`backtest`).
  */
-async function asItWas(db: DataSource, s: Snapshot, asOf: Date): Promise<Snapshot> {
-  const noEarlierEvent = (column: 'product_id' | 'customer_id', alias: string) =>
-    `NOT EXISTS (SELECT 1 FROM events e WHERE e.${column} = ${alias}.${column} AND e.ts < $1)`;
-  const [products, customers] = await Promise.all<unknown>([
-    db.query(
-      `SELECT p.product_id AS id FROM products p WHERE p.stub AND ${noEarlierEvent('product_id', 'p')}`,
-      [asOf],
-    ),
-    db.query(
-      `SELECT c.customer_id AS id FROM customers c
-       WHERE c.stub AND ${noEarlierEvent('customer_id', 'c')}`,
-      [asOf],
-    ),
-  ]);
-  const laterProducts = new Set(rowsOf<{ id: string }>(products).map((r) => r.id));
-  const laterCustomers = new Set(rowsOf<{ id: string }>(customers).map((r) => r.id));
+async function asItWas(catalog: CatalogRepository, s: Snapshot, asOf: Date): Promise<Snapshot> {
+  const { products: laterProducts, customers: laterCustomers } = await catalog.stubsFirstSeenFrom(asOf);
   if (laterProducts.size === 0 && laterCustomers.size === 0) return s;
   const d = s.products;
   const P = keeper(d.ids, laterProducts);
@@ -109,11 +82,16 @@ async function asItWas(db: DataSource, s: Snapshot, asOf: Date): Promise<Snapsho
 
 /** What the backtested engine sees: events strictly before as-of, the products and customers of then. */
 export async function loadEvaluationSnapshot(db: DataSource, asOf: Date): Promise<Snapshot> {
-  return asItWas(db, await loadSnapshot(db, asOf, false), asOf);
+  const catalog = new CatalogRepository(db);
+  return asItWas(
+    catalog,
+    await readSnapshot({ events: new EventRepository(db), catalog }, asOf, false),
+    asOf,
+  );
 }
 
 /**
- * The backtest itself: the engine sees only events strictly before as-of (`loadSnapshot(…, false)`)
+ * The backtest itself: the engine sees only events strictly before as-of (`readSnapshot(…, false)`)
  * and is scored against purchases in [as-of, as-of + horizon). The horizon is read first: every
  * customer and product it names then already exists for the snapshot's dictionaries.
  */
@@ -125,7 +103,7 @@ export async function computeEvaluation(
   const k = options.k ?? EVALUATION_DEFAULTS.k;
   const from = options.asOf;
   const to = new Date(from.getTime() + horizonDays * DAY_MS);
-  const rows = await horizonPurchases(db, from, to);
+  const rows = await new EventRepository(db).horizonPurchases(from, to);
   const window = `between ${from.toISOString()} and ${to.toISOString()}`;
   const hint = 'nothing to score against (pick an earlier as-of or a longer horizon)';
   if (rows.length === 0) throw new NoHorizonPurchasesError(`no purchases ${window}: ${hint}`);

@@ -3,7 +3,8 @@
  * new build nor in its lists: the publish asks for those customers' real-time refreshes.
  */
 import { eventRecordSchema, JobName, QueueName, assignEventIds } from '@nextbuy/contracts';
-import { BuildRepository, createDataSource, EventRepository } from '@nextbuy/db';
+import type { Env } from '@nextbuy/config';
+import { BuildOutputRepository, BuildRepository, createDataSource, EventRepository } from '@nextbuy/db';
 import { createProducerConnection, JobProducer, whenReady } from '@nextbuy/queue';
 import {
   clearRedisPrefix,
@@ -15,9 +16,10 @@ import {
 } from '@nextbuy/testing';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { RebuildStages } from './rebuild-stages';
+import { BuildArtifactCache, StageRunner } from '@nextbuy/rebuild';
+import { PublishService } from './publish.service';
 
-describe('RebuildStages publish (real Postgres and Redis)', () => {
+describe('PublishService (real Postgres and Redis)', () => {
   const prefix = uniqueQueuePrefix();
   let testDb: TestDatabase;
   let db: DataSource;
@@ -54,15 +56,26 @@ describe('RebuildStages publish (real Postgres and Redis)', () => {
   });
 
   const publishWithEventsDuringTheBuild = async (late: string[], catchUpMaxCustomers: number) => {
-    const stages = new RebuildStages(db, producer, redis, { keepBuilds: 3, catchUpMaxCustomers });
-    const build = await new BuildRepository(db).create({
-      asOf: null,
-      trigger: 'test',
-      config: { shards: 1, engine: { ranker: { trees: 5, trainingWindows: 1 } } },
-    });
-    await stages.snapshot(build.id);
+    const builds = new BuildRepository(db);
+    const outputs = new BuildOutputRepository(db);
+    const events = new EventRepository(db);
+    const env = { BUILDS_KEEP: 3, REALTIME_IMPORT_MAX_CUSTOMERS: catchUpMaxCustomers } as Env;
+    const publish = new PublishService(
+      new StageRunner(builds),
+      new BuildArtifactCache(outputs),
+      builds,
+      outputs,
+      events,
+      producer,
+      redis,
+      env,
+    );
+    const build = await builds.create({ asOf: null, trigger: 'test', config: { shards: 1 } });
+    // What the snapshot stage records: the build runs, and the newest event it read.
+    await builds.markRunning(build.id, new Date());
+    await builds.addCounts(build.id, { last_event_id: await events.newestId() });
     await insert(late);
-    await stages.publish(build.id);
+    await publish.publish(build.id);
     return build.id;
   };
 

@@ -7,7 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventRecord } from '@nextbuy/contracts';
-import { createDataSource, EvaluationRepository, EventRepository, rowsOf } from '@nextbuy/db';
+import {
+  CatalogRepository,
+  createDataSource,
+  EvaluationRepository,
+  EventRepository,
+  rowsOf,
+} from '@nextbuy/db';
 import { buildAll, rankShard, resolveConfig, type BacktestReport } from '@nextbuy/engine';
 import { importFile } from '@nextbuy/importer';
 import {
@@ -24,7 +30,7 @@ import {
   runEvaluation,
   runQueuedEvaluation,
 } from './evaluation';
-import { loadSnapshot } from './snapshot-loader';
+import { readSnapshot } from './snapshot-reader';
 
 jest.setTimeout(60_000);
 
@@ -119,7 +125,11 @@ describe('runEvaluation (real Postgres)', () => {
       },
       { customer_id: c1, product_id: 'P006', type: 'purchase', timestamp: HORIZON_END, order_id: 'late-2' },
     ]);
-    const snapshot = await loadSnapshot(db, AS_OF, false);
+    const snapshot = await readSnapshot(
+      { events: new EventRepository(db), catalog: new CatalogRepository(db) },
+      AS_OF,
+      false,
+    );
     expect(snapshot.events.ts.every((t) => t < AS_OF.getTime())).toBe(true);
     const [{ n }] = rowsOf<{ n: number }>(
       await db.query(`SELECT count(*)::int AS n FROM events WHERE ts < $1`, [AS_OF]),

@@ -1,13 +1,17 @@
 import type Redis from 'ioredis';
-import type { DataSource } from 'typeorm';
 import {
   customerListCacheKey,
   customerTopCacheKey,
   encodeListCache,
   encodeTopAnswer,
-  type EventType,
 } from '@nextbuy/contracts';
-import { BuildOutputRepository, BuildRepository, rowsOf, type BuildEntity } from '@nextbuy/db';
+import {
+  type BuildEntity,
+  type BuildOutputRepository,
+  type BuildRepository,
+  type CatalogRepository,
+  type EventRepository,
+} from '@nextbuy/db';
 import {
   DEFAULT_REALTIME_CONFIG,
   RealtimeEngine,
@@ -15,9 +19,8 @@ import {
   type ProductRow,
   type RealtimeConfig,
 } from '@nextbuy/engine';
-import { loadBuildArtifacts } from './build-artifacts';
-import { toRankedItems } from './lists';
-import { loadProducts } from './snapshot-loader';
+import { loadBuildArtifacts, toProductRows } from '@nextbuy/rebuild';
+import { toRankedItems } from '../rebuild/ranked-items';
 
 export interface RefreshSettings {
   /** Serving's list cache: key prefix and lifetime of a written list. */
@@ -80,8 +83,6 @@ interface Waiting {
  * customer, so throughput grows with the load instead of the queue.
  */
 export class CustomerRefresher {
-  private readonly builds: BuildRepository;
-  private readonly outputs: BuildOutputRepository;
   private loaded: Promise<Loaded> | undefined;
   private loadedFor: string | undefined;
   private waiting: Waiting[] = [];
@@ -90,13 +91,15 @@ export class CustomerRefresher {
   private lastBuild: BuildEntity | undefined;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly repositories: {
+      builds: BuildRepository;
+      outputs: BuildOutputRepository;
+      events: EventRepository;
+      catalog: CatalogRepository;
+    },
     private readonly cache: Pick<Redis, 'pipeline'>,
     private readonly settings: RefreshSettings,
-  ) {
-    this.builds = new BuildRepository(db);
-    this.outputs = new BuildOutputRepository(db);
-  }
+  ) {}
 
   refresh(customerId: string): Promise<RefreshOutcome> {
     return new Promise((resolve, reject) => {
@@ -140,7 +143,7 @@ export class CustomerRefresher {
     // check (against the build last seen, redone if another was published since) all at once.
     const seen = this.lastBuild;
     const [build, events, seenCatalog] = await Promise.all([
-      this.builds.active(),
+      this.repositories.builds.active(),
       this.eventsOf(customerIds),
       seen ? this.catalogSignature(seen) : undefined,
     ]);
@@ -191,7 +194,10 @@ export class CustomerRefresher {
       cache.set(customerListCacheKey(prefix, build.id, l.customer_id), l.cached, 'EX', ttl);
       cache.set(customerTopCacheKey(prefix, build.id, l.customer_id), l.top, 'EX', ttl);
     }
-    const [, cached] = await Promise.all([this.outputs.upsertRecommendations(build.id, lists), cache.exec()]);
+    const [, cached] = await Promise.all([
+      this.repositories.outputs.upsertRecommendations(build.id, lists),
+      cache.exec(),
+    ]);
     for (const [err] of cached ?? []) if (err) throw err;
     step('write');
     this.settings.onBatch?.({ customers: customerIds.length, seconds });
@@ -202,7 +208,7 @@ export class CustomerRefresher {
   private engineFor(build: BuildEntity): Promise<Loaded> {
     if (this.loadedFor !== build.id || !this.loaded) {
       this.loadedFor = build.id;
-      this.loaded = loadBuildArtifacts(this.outputs, build).then((decoded) => ({
+      this.loaded = loadBuildArtifacts(this.repositories.outputs, build).then((decoded) => ({
         buildId: build.id,
         engine: new RealtimeEngine(decoded, this.settings.realtime ?? DEFAULT_REALTIME_CONFIG),
         catalog: '0',
@@ -215,59 +221,29 @@ export class CustomerRefresher {
     return this.loaded;
   }
 
-  /**
-   * Whether the catalogue changed since the last batch, without reading it: count, newest and sum
-   * of the edit times of the products changed since the build started (an index range, migration
-   * 1764000500000). The sum catches an edit committed after a later one (`updated_at` is its
-   * transaction's start).
-   */
-  private async catalogSignature(build: BuildEntity): Promise<string> {
-    const [row] = rowsOf<{ n: number; newest: string | null; total: string | null }>(
-      await this.db.query(
-        `SELECT count(*)::int AS n, max(updated_at)::text AS newest,
-                sum(extract(epoch FROM updated_at))::text AS total
-         FROM products WHERE updated_at >= $1`,
-        [build.startedAt ?? build.createdAt],
-      ),
-    );
-    return row && row.n > 0 ? `${row.n}:${row.newest}:${row.total}` : '0';
+  /** Whether the catalogue changed since the last batch, without reading it (see `changeSignature`). */
+  private catalogSignature(build: BuildEntity): Promise<string> {
+    return this.repositories.catalog.changeSignature(build.startedAt ?? build.createdAt);
   }
 
   /**
    * Products created or edited since the build started (event stubs included): the build's
    * snapshot was read after that, so re-applying an edit it already has changes nothing.
    */
-  private catalogChanges(build: BuildEntity): Promise<ProductRow[]> {
-    return loadProducts(this.db, build.startedAt ?? build.createdAt);
+  private async catalogChanges(build: BuildEntity): Promise<ProductRow[]> {
+    return toProductRows(await this.repositories.catalog.products(build.startedAt ?? build.createdAt));
   }
 
-  /** Every event of these customers, one indexed read (`events_customer_ts_idx`) for the batch. */
+  /** Every event of these customers, one read for the batch. */
   private async eventsOf(customerIds: readonly string[]): Promise<Map<string, LiveEventRow[]>> {
-    type Row = {
-      customer_id: string;
-      product_id: string;
-      type: EventType;
-      ts: string;
-      order_id: string | null;
-      quantity: number | null;
-      session_id: string | null;
-    };
-    const rows = rowsOf<Row>(
-      await this.db.query(
-        `SELECT customer_id, product_id, type, extract(epoch FROM ts) * 1000 AS ts, order_id, quantity,
-                session_id
-         FROM events WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, ts, id`,
-        [customerIds],
-      ),
-    );
     const out = new Map<string, LiveEventRow[]>();
-    for (const r of rows) {
+    for (const r of await this.repositories.events.histories(customerIds)) {
       let list = out.get(r.customer_id);
       if (!list) out.set(r.customer_id, (list = []));
       list.push({
         product_id: r.product_id,
         type: r.type,
-        timestamp: Number(r.ts),
+        timestamp: r.ts,
         order_id: r.order_id,
         quantity: r.quantity,
         session_id: r.session_id,
@@ -277,13 +253,7 @@ export class CustomerRefresher {
   }
 
   /** Segments of customers the build does not know (a known one keeps the build's). */
-  private async segmentsOf(customerIds: readonly string[]): Promise<Map<string, string | null>> {
-    if (customerIds.length === 0) return new Map();
-    const rows = rowsOf<{ customer_id: string; segment: string | null }>(
-      await this.db.query(`SELECT customer_id, segment FROM customers WHERE customer_id = ANY($1::text[])`, [
-        customerIds,
-      ]),
-    );
-    return new Map(rows.map((r) => [r.customer_id, r.segment]));
+  private segmentsOf(customerIds: readonly string[]): Promise<Map<string, string | null>> {
+    return this.repositories.catalog.segmentsOf(customerIds);
   }
 }

@@ -2,9 +2,8 @@ import { Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { JobName, QueueName } from '@nextbuy/contracts';
 import { clearRedisPrefix, TEST_REDIS_URL, uniqueQueuePrefix } from '@nextbuy/testing';
-import { createProducerConnection, createWorkerConnection, whenReady } from './connections';
-import { JobProducer } from './producer';
-import { featuresFlow, rankingFlow } from './rebuild-flows';
+import { createProducerConnection, createWorkerConnection, JobProducer, whenReady } from '@nextbuy/queue';
+import { featuresFlow, rankingFlow } from './shape';
 
 describe('rebuild flows (real Redis)', () => {
   const prefix = uniqueQueuePrefix();

@@ -1,4 +1,4 @@
-import type { RankedItem } from '@nextbuy/contracts';
+import { GLOBAL_POPULAR_KEY, type RankedItem } from '@nextbuy/contracts';
 import {
   boughtTogether,
   similarProducts,
@@ -64,7 +64,7 @@ export function productLists(s: Snapshot, artifacts: ProductListInputs, limit: n
   return out;
 }
 
-/** Popular lists per segment, and the global one under key `*` (the cold-start answer). */
+/** Popular lists per segment, and the global one under `GLOBAL_POPULAR_KEY` (the cold-start answer). */
 export function popularLists(
   s: Snapshot,
   stats: ItemStats,
@@ -88,7 +88,7 @@ export function popularLists(
   });
   const lists = [
     {
-      key: '*',
+      key: GLOBAL_POPULAR_KEY,
       items: Array.from(stats.popular.subarray(0, limit), (p, i) =>
         item(p, i + 1, stats.buyersWindow[p] ?? 0),
       ),

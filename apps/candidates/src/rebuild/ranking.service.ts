@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import {
+  BuildOutputRepository,
+  BuildRepository,
+  type BuildEntity,
+  type CustomerListToWrite,
+} from '@nextbuy/db';
+import { rankEach } from '@nextbuy/engine';
+import { JobProducer } from '@nextbuy/queue';
+import {
+  BuildArtifactCache,
+  loadBuildArtifacts,
+  RANK,
+  rankingFlow,
+  rankShardStage,
+  StageRunner,
+  type DecodedBuild,
+} from '@nextbuy/rebuild';
+import { toRankedItems } from './ranked-items';
+import { customersOfShard } from './shards';
+
+/** Customers' lists are written in chunks: bounded statement size whatever the shard size. */
+const WRITE_CHUNK = 500;
+
+/** The ranking phase: shards planned once the features are done, then each shard's customers ranked. */
+@Injectable()
+export class RankingService {
+  constructor(
+    private readonly stages: StageRunner,
+    private readonly cache: BuildArtifactCache,
+    private readonly builds: BuildRepository,
+    private readonly outputs: BuildOutputRepository,
+    private readonly producer: JobProducer,
+  ) {}
+
+  async planRanking(buildId: string): Promise<void> {
+    const build = await this.stages.inFlight(buildId);
+    if (!build) return;
+    const shards = Number(build.config.shards ?? 1);
+    await this.builds.updateStage(buildId, RANK, {
+      status: 'running',
+      progress: 0,
+      started_at: new Date().toISOString(),
+    });
+    await this.producer.addFlow(rankingFlow(buildId, shards));
+  }
+
+  async rankShard(buildId: string, shard: number, shards: number): Promise<void> {
+    const build = await this.stages.inFlight(buildId);
+    if (!build) return;
+    await this.stages.timed(buildId, rankShardStage(shard), async () => {
+      const { snapshot, artifacts, model, config } = await this.decode(build);
+      const customers = customersOfShard(snapshot.customers.ids, shard, shards);
+      for (let i = 0; i < customers.length; i += WRITE_CHUNK) {
+        const chunk = customers.subarray(i, i + WRITE_CHUNK);
+        // Each list serialised as soon as it is ranked: its objects die young (see rankEach).
+        const lists: CustomerListToWrite[] = [];
+        for (const r of rankEach(snapshot, artifacts, model, chunk, config))
+          lists.push({ customer_id: r.customerId, items: JSON.stringify(toRankedItems(r.items, snapshot)) });
+        await this.outputs.writeRecommendations(buildId, lists);
+        // Yield between chunks: the worker must renew its job lock while a large shard runs.
+        await new Promise((r) => setImmediate(r));
+      }
+      await this.builds.addCounts(buildId, { [`customers_shard_${shard}`]: customers.length });
+    });
+  }
+
+  /** What the rank shards need, decoded once per build and process. */
+  private decode(build: BuildEntity): Promise<DecodedBuild> {
+    return this.cache.get(build.id, 'decoded', () =>
+      loadBuildArtifacts(this.outputs, build, this.cache.reader(build.id)),
+    );
+  }
+}

@@ -1,0 +1,163 @@
+import { JobName } from '@nextbuy/contracts';
+import type { EngineConfig } from '@nextbuy/engine';
+import type { TypedFlowJob } from '@nextbuy/queue';
+import type { Job } from 'bullmq';
+
+/*
+ * The shape of a rebuild, written once: its stage names (as recorded on `builds.stages` and as the
+ * artifacts in `build_artifacts` are named), its flows, and the stage list a build goes through.
+ * The CLI, ingestion and the workers all read it from here.
+ *
+ *   snapshot ──▶ plan-ranking ◀── feature stages (parallel, features queue), some after stages
+ *                    │          of their own: ranker ◀── its training windows; item lists
+ *                    │          (candidates queue, idle meanwhile) ◀── the graphs they read
+ *                    ▼
+ *                publish ◀── rank shards (parallel, candidates queue)
+ *
+ * BullMQ flows are trees (a parent waits for its children), so each fan-in is one flow added by
+ * the stage before it. Job ids are deterministic per build: a re-delivered step never doubles work.
+ */
+
+/** Events, customers and catalogue before as-of, as typed arrays: the input of every other stage. */
+export const SNAPSHOT = 'snapshot';
+
+/** Feature stages at as-of: each reads only the snapshot, so they run as parallel jobs. */
+export const FEATURE_STAGES = [
+  'item-stats',
+  'item-graphs',
+  'attribute-graph',
+  'customer-affinities',
+  'customer-neighbours',
+] as const;
+export type FeatureStage = (typeof FEATURE_STAGES)[number];
+
+/** The ranker's fit: runs once its training windows have finished. */
+export const RANKER = 'ranker';
+const WINDOW_STAGE = /^ranker-window-(\d+)$/;
+/** One training window of the ranker (features as of its cut, labels after it): a stage of its own. */
+export const rankerWindowStage = (window: number) => `ranker-window-${window}`;
+/** The window number of a `ranker-window-N` stage, or null for any other stage. */
+export function rankerWindowOf(stage: string): number | null {
+  const m = WINDOW_STAGE.exec(stage);
+  return m ? Number(m[1]) : null;
+}
+
+/** The per-product lists (similar, bought together, popular): they read only these feature stages. */
+export const ITEM_LISTS = 'item-lists';
+export const ITEM_LIST_INPUTS = [
+  'item-stats',
+  'item-graphs',
+  'attribute-graph',
+] as const satisfies readonly FeatureStage[];
+
+/** One rank shard (a customer hash range). */
+export const rankShardStage = (shard: number) => `rank-${shard}`;
+/** The ranking phase as a whole: planned when the features are done, done when the build publishes. */
+export const RANK = 'rank';
+
+const windowsOf = (config: EngineConfig) =>
+  Array.from({ length: config.ranker.trainingWindows }, (_, i) => rankerWindowStage(i + 1));
+
+/** Every feature-phase stage of a build with this configuration. */
+export function featureStageNames(config: EngineConfig): string[] {
+  return [...windowsOf(config), RANKER, ...FEATURE_STAGES];
+}
+
+/** Every stage a build with this configuration records, in the order they start. */
+export function expectedStages(config: EngineConfig, shards: number): string[] {
+  return [
+    SNAPSHOT,
+    ...featureStageNames(config),
+    ITEM_LISTS,
+    ...Array.from({ length: shards }, (_, shard) => rankShardStage(shard)),
+    RANK,
+  ];
+}
+
+/** The stage a job records its state under on the build (`builds.stages`). */
+export function stageOfJob(job: Pick<Job, 'name' | 'data'>): string {
+  const data = job.data as { stage?: string; shard?: number };
+  switch (job.name) {
+    case JobName.Snapshot:
+      return SNAPSHOT;
+    case JobName.Feature:
+      return data.stage ?? 'feature';
+    case JobName.RankShard:
+      return data.shard === undefined ? 'rank-?' : rankShardStage(data.shard);
+    case JobName.ItemLists:
+      return ITEM_LISTS;
+    case JobName.PlanRanking:
+    case JobName.Publish:
+      return RANK;
+    default:
+      return job.name;
+  }
+}
+
+export const jobIds = {
+  snapshot: (buildId: string) => `build-${buildId}-snapshot`,
+  feature: (buildId: string, stage: string) => `build-${buildId}-feature-${stage}`,
+  planRanking: (buildId: string) => `build-${buildId}-plan-ranking`,
+  rankShard: (buildId: string, shard: number) => `build-${buildId}-rank-${shard}`,
+  publish: (buildId: string) => `build-${buildId}-publish`,
+  itemLists: (buildId: string) => `build-${buildId}-item-lists`,
+};
+
+/** A stage of the feature phase, run once the stages it needs have finished (a subtree of the flow). */
+export interface FeatureStageNode {
+  stage: string;
+  /** A feature stage (features queue), or the per-product lists (candidates queue, idle until ranking). */
+  job?: 'feature' | 'item-lists';
+  needs?: readonly FeatureStageNode[];
+  /** BullMQ priority (1 runs first): puts the critical path ahead of the stages that can wait. */
+  priority?: number;
+}
+
+/**
+ * The feature phase as a flow: the ranker (its windows, then the fit) is the critical path, so its
+ * jobs go first (priority 1); the feature stages at as-of fill the other worker (priority 2), and
+ * the item lists run on a candidates worker as soon as their inputs exist — the candidates workers
+ * would idle until ranking otherwise. Window 1 (the most data, the longest) is listed first.
+ */
+export function featureFlowStages(config: EngineConfig): FeatureStageNode[] {
+  const inputs: readonly string[] = ITEM_LIST_INPUTS;
+  return [
+    { stage: RANKER, priority: 1, needs: windowsOf(config).map((stage) => ({ stage, priority: 1 })) },
+    { stage: ITEM_LISTS, job: 'item-lists', needs: inputs.map((stage) => ({ stage, priority: 2 })) },
+    ...FEATURE_STAGES.filter((stage) => !inputs.includes(stage)).map((stage) => ({ stage, priority: 2 })),
+  ];
+}
+
+/** Feature stages run in parallel; `plan-ranking` runs when all have finished. */
+export function featuresFlow(buildId: string, stages: readonly (string | FeatureStageNode)[]): TypedFlowJob {
+  const node = (s: string | FeatureStageNode): TypedFlowJob => {
+    const { stage, job = 'feature', needs, priority } = typeof s === 'string' ? { stage: s } : s;
+    return {
+      ...(job === 'item-lists'
+        ? { name: JobName.ItemLists, data: { buildId }, jobId: jobIds.itemLists(buildId) }
+        : { name: JobName.Feature, data: { buildId, stage }, jobId: jobIds.feature(buildId, stage) }),
+      ...(priority === undefined ? {} : { priority }),
+      ...(needs?.length ? { children: needs.map(node) } : {}),
+    };
+  };
+  return {
+    name: JobName.PlanRanking,
+    data: { buildId },
+    jobId: jobIds.planRanking(buildId),
+    children: stages.map(node),
+  };
+}
+
+/** Rank shards (customer hash ranges) run in parallel; `publish` runs when all have finished. */
+export function rankingFlow(buildId: string, shards: number): TypedFlowJob {
+  return {
+    name: JobName.Publish,
+    data: { buildId },
+    jobId: jobIds.publish(buildId),
+    children: Array.from({ length: shards }, (_, shard) => ({
+      name: JobName.RankShard,
+      data: { buildId, shard, shards },
+      jobId: jobIds.rankShard(buildId, shard),
+    })),
+  };
+}
