@@ -1,4 +1,5 @@
 import type { Env } from '@nextbuy/config';
+import { LIST_CACHE_TTL_SECONDS, listCachePrefix } from '@nextbuy/server';
 
 /** Tuning of the serving app. Defaults below; tests override them through `AppModule.forRoot`. */
 export interface ServingConfig {
@@ -24,8 +25,6 @@ export interface ServingConfig {
   feedbackMaxBatch: number;
 }
 
-/** One hour: long enough that a warm cache absorbs the storefront's traffic, short enough to free memory of superseded builds. */
-export const CACHE_TTL_SECONDS = 3600;
 export const REDIS_COMMAND_TIMEOUT_MS = 200;
 /** Every few seconds: a missed publish is noticed quickly, and the query is one indexed row. */
 export const BUILD_POLL_INTERVAL_MS = 5000;
@@ -44,8 +43,8 @@ export const SERVING_CONFIG = Symbol('nextbuy.serving-config');
 
 export function servingConfig(env: Env, overrides: Partial<ServingConfig> = {}): ServingConfig {
   return {
-    cacheKeyPrefix: `${env.QUEUE_PREFIX}:cache`,
-    cacheTtlSeconds: CACHE_TTL_SECONDS,
+    cacheKeyPrefix: listCachePrefix(env.QUEUE_PREFIX),
+    cacheTtlSeconds: LIST_CACHE_TTL_SECONDS,
     redisCommandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
     buildPollIntervalMs: BUILD_POLL_INTERVAL_MS,
     experimentPollIntervalMs: EXPERIMENT_POLL_INTERVAL_MS,

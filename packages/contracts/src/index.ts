@@ -3,6 +3,5 @@ export * from './records';
 export * from './api';
 export * from './event-id';
 export * from './jobs';
-export * from './list-cache';
 export * from './evaluations';
 export * from './experiments';

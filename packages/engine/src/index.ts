@@ -28,3 +28,4 @@ export * from './pipeline';
 export * from './product-lists';
 export * from './backtest';
 export * from './refresh';
+export * from './experiment-report';

@@ -28,3 +28,5 @@ export * from './queue/queue.module';
 export * from './queue/job-dispatcher';
 export * from './queue/redis-options';
 export * from './queue/queue-processor';
+export * from './list-cache/keys';
+export * from './list-cache/cached-list';

@@ -1,11 +1,5 @@
 import type Redis from 'ioredis';
 import {
-  customerListCacheKey,
-  customerTopCacheKey,
-  encodeListCache,
-  encodeTopAnswer,
-} from '@nextbuy/contracts';
-import {
   type BuildEntity,
   type BuildOutputRepository,
   type BuildRepository,
@@ -20,6 +14,7 @@ import {
   type RealtimeConfig,
 } from '@nextbuy/engine';
 import { loadBuildArtifacts, toProductRows } from '@nextbuy/rebuild';
+import { customerListCacheKey, customerTopCacheKey, encodeListCache, encodeTopAnswer } from '@nextbuy/server';
 import { toRankedItems } from '../rebuild/ranked-items';
 
 export interface RefreshSettings {

@@ -1,8 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
-import { LIST_CACHE_TTL_SECONDS, listCachePrefix, QueueName } from '@nextbuy/contracts';
-import { ENV, PRODUCER_REDIS } from '@nextbuy/server';
+import { QueueName } from '@nextbuy/contracts';
+import { ENV, LIST_CACHE_TTL_SECONDS, listCachePrefix, PRODUCER_REDIS } from '@nextbuy/server';
 import type Redis from 'ioredis';
 import { BuildOutputRepository, BuildRepository, CatalogRepository, EventRepository } from '@nextbuy/db';
 import { CustomerRefresher, type RefreshBatchStats } from './customer-refresher';

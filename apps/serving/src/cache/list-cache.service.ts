@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
+import type { RankedItem } from '@nextbuy/contracts';
 import {
+  CachedList,
+  CachedTop,
   customerListCacheKey,
   customerTopCacheKey,
   encodeTopAnswer,
-  type RankedItem,
-} from '@nextbuy/contracts';
-import { InjectEnv } from '@nextbuy/server';
+  InjectEnv,
+} from '@nextbuy/server';
 import type Redis from 'ioredis';
 import { BatchedGet } from './batched-get';
-import { CachedList, CachedTop } from './cached-list';
 import { createCacheConnection } from './redis-connections';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 

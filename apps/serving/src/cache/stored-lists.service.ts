@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BuildOutputRepository, type ItemListKind } from '@nextbuy/db';
-import type { CachedList, CachedTop } from './cached-list';
+import type { CachedList, CachedTop } from '@nextbuy/server';
 import { ListCacheService } from './list-cache.service';
 
 /** The lists a build stored, read through the Redis cache. `null`: the build has no such list. */

@@ -1,10 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import {
-  buildReport,
-  type ExperimentReport,
-  type ExperimentView,
-  type NewExperiment,
-} from '@nextbuy/contracts';
+import { type ExperimentReport, type ExperimentView, type NewExperiment } from '@nextbuy/contracts';
 import {
   type ExperimentEntity,
   ExperimentNameTakenError,
@@ -15,6 +10,7 @@ import {
   FeedbackRepository,
   toExperimentView,
 } from '@nextbuy/db';
+import { buildReport } from '@nextbuy/engine';
 import { ApiError } from '@nextbuy/server';
 import { RunningExperimentService } from './running-experiment.service';
 

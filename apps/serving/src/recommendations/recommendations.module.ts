@@ -1,23 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
 import { ENV } from '@nextbuy/server';
-import { DataSource } from 'typeorm';
 import { ActiveBuildService } from '../builds/active-build.service';
 import { ListCacheService } from '../cache/list-cache.service';
 import { StoredListsService } from '../cache/stored-lists.service';
-import { CatalogLookupRepository } from '../catalog/catalog-lookup.repository';
 import { ExperimentsModule } from '../experiments/experiments.module';
 import { FeedbackModule } from '../feedback/feedback.module';
 import { SERVING_CONFIG, type ServingConfig, servingConfig } from '../serving.config';
 import { CustomerRecommendationsRoute } from './customer-recommendations.route';
 import { ProductsController } from './products.controller';
 import { RecommendationsService } from './recommendations.service';
-
-const repository = <T>(type: new (db: DataSource) => T) => ({
-  provide: type,
-  inject: [DataSource],
-  useFactory: (db: DataSource) => new type(db),
-});
 
 /** The storefront read path: recommendations and product lists of the active build, through the cache. */
 @Module({})
@@ -30,8 +22,7 @@ export class RecommendationsModule {
       controllers: [ProductsController],
       providers: [
         { provide: SERVING_CONFIG, inject: [ENV], useFactory: (env: Env) => servingConfig(env, overrides) },
-        // BuildRepository and BuildOutputRepository come from the global DatabaseModule.
-        repository(CatalogLookupRepository),
+        // The repositories come from the global DatabaseModule.
         ActiveBuildService,
         ListCacheService,
         StoredListsService,

@@ -3,15 +3,13 @@ import {
   DEFAULT_VARIANT,
   GLOBAL_POPULAR_KEY,
   type ProductListResponse,
-  TOP_ITEMS,
   type VariantConfig,
 } from '@nextbuy/contracts';
-import { ApiError } from '@nextbuy/server';
+import { CatalogRepository } from '@nextbuy/db';
+import { ApiError, CachedList, rankedItems, TOP_ITEMS, writeItems } from '@nextbuy/server';
 import { randomUUID } from 'node:crypto';
 import { ActiveBuildService } from '../builds/active-build.service';
-import { CachedList, rankedItems, writeItems } from '../cache/cached-list';
 import { StoredListsService } from '../cache/stored-lists.service';
-import { CatalogLookupRepository } from '../catalog/catalog-lookup.repository';
 import { type Assignment, RunningExperimentService } from '../experiments/running-experiment.service';
 import { blendList } from '../experiments/variant-blend';
 import { RecommendationLogService } from '../feedback/recommendation-log.service';
@@ -27,7 +25,7 @@ export class RecommendationsService {
   constructor(
     private readonly activeBuild: ActiveBuildService,
     private readonly lists: StoredListsService,
-    private readonly catalog: CatalogLookupRepository,
+    private readonly catalog: CatalogRepository,
     private readonly experiments: RunningExperimentService,
     private readonly log: RecommendationLogService,
   ) {}

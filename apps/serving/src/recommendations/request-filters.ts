@@ -1,4 +1,4 @@
-import type { ListItem } from '../cache/cached-list';
+import type { ListItem } from '@nextbuy/server';
 import type { RecommendationType } from './recommendations.query';
 
 export interface RequestFilters {

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { loadEnv } from '@nextbuy/config';
 import {
-  buildReport,
   createExperimentSchema,
   describeIssues,
   type ExperimentReport,
@@ -147,6 +146,8 @@ export async function collectExperimentReport(db: DataSource, id: string): Promi
   if (!experiment) throw new ExperimentNotFoundError(id);
   const feedback = new FeedbackRepository(db);
   const [served, funnel] = await Promise.all([feedback.servedPerVariant(id), feedback.funnel(id)]);
+  // The engine (where reports are computed) is loaded only by the command that needs it.
+  const { buildReport } = await import('@nextbuy/engine');
   return buildReport(toExperimentView(experiment), served, funnel);
 }
 

@@ -227,4 +227,18 @@ export class CatalogRepository {
       customers: new Set(rowsOf<{ id: string }>(customers).map((r) => r.id)),
     };
   }
+
+  /** Whether a product exists (a stub named only by events counts). */
+  async productExists(productId: string): Promise<boolean> {
+    const rows = rowsOf(await this.db.query(`SELECT 1 FROM products WHERE product_id = $1`, [productId]));
+    return rows.length > 0;
+  }
+
+  /** A customer's segment: `null` for an unknown customer or one without a segment. */
+  async customerSegment(customerId: string): Promise<string | null> {
+    const rows = rowsOf<CustomerSegmentRow>(
+      await this.db.query(`SELECT customer_id, segment FROM customers WHERE customer_id = $1`, [customerId]),
+    );
+    return rows[0]?.segment ?? null;
+  }
 }

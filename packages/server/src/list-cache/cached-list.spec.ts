@@ -1,5 +1,13 @@
-import { encodeListCache, encodeTopAnswer, type RankedItem, TOP_ITEMS } from '@nextbuy/contracts';
-import { CachedList, CachedTop, rankedItems, writeItems } from './cached-list';
+import type { RankedItem } from '@nextbuy/contracts';
+import {
+  CachedList,
+  CachedTop,
+  encodeListCache,
+  encodeTopAnswer,
+  rankedItems,
+  writeItems,
+} from './cached-list';
+import { TOP_ITEMS } from './keys';
 
 const items: RankedItem[] = [
   {

@@ -1,4 +1,5 @@
-import { buildReport, type ExperimentView, wilson } from './experiments';
+import type { ExperimentView } from '@nextbuy/contracts';
+import { buildReport, wilson } from './experiment-report';
 
 describe('wilson', () => {
   it('matches published values', () => {
