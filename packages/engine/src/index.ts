@@ -4,6 +4,8 @@ export * from './codec';
 export * from './csr';
 export * from './profile';
 export * from './metrics';
+// prng only: the step and draw behind it serve the GBDT fit's inline sampling, not callers.
+export { prng } from './random';
 export * from './features/item-stats';
 export * from './features/baskets';
 export * from './features/graphs';

@@ -12,7 +12,7 @@ import { buildItemStats } from './features/item-stats';
 import { buildCustomerNeighbours } from './features/neighbours';
 import { explain, strategyOf, type Reason } from './explain';
 import { F, FEATURE_COUNT } from './rank/features';
-import { prng } from './rank/gbdt';
+import { prng } from './random';
 import {
   checkLayout,
   rankerContributions,

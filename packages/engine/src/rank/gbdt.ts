@@ -7,6 +7,7 @@
  */
 
 import type { RankerConfig } from '../config';
+import { MULBERRY_STEP, mulberryDraw } from '../random';
 
 export interface GbdtModel {
   features: number;
@@ -22,26 +23,6 @@ export interface GbdtModel {
   right: Int32Array;
   /** Node value (already scaled by the learning rate): leaves' outputs, and internal nodes' means. */
   value: Float32Array;
-}
-
-/** mulberry32's state advances by this constant per draw. */
-const MULBERRY_STEP = 0x6d2b79f5;
-
-/** mulberry32's draw in [0, 1) at state `a` (already advanced by MULBERRY_STEP). */
-function mulberryDraw(a: number): number {
-  let t = a;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-
-/** Seeded PRNG (mulberry32): same seed, same sequence, on every platform. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + MULBERRY_STEP) >>> 0;
-    return mulberryDraw(a);
-  };
 }
 
 /** Rows used to place the quantile cut points: a strided sample is as good and sorts much faster. */

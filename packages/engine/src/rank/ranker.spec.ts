@@ -1,5 +1,6 @@
 import { resolveConfig } from '../config';
-import { averageGbdt, contributionsGbdt, predictGbdt, predictGbdtRows, prng, trainGbdt } from './gbdt';
+import { prng } from '../random';
+import { averageGbdt, contributionsGbdt, predictGbdt, predictGbdtRows, trainGbdt } from './gbdt';
 import { lambdaRankGradients } from './lambdarank';
 import { contributionsLinear, predictLinear, trainLinear } from './linear';
 import { decodeRanker, encodeRanker, priorModel, rankerContributions, rankerScore } from './ranker';
