@@ -22,6 +22,7 @@ export * from './strategies/category-preference';
 export * from './candidates';
 export * from './rank/features';
 export * from './rank/gbdt';
+export * from './rank/gbdt-fit';
 export * from './rank/linear';
 export * from './rank/ranker';
 export * from './explain';
