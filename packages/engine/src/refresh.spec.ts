@@ -1,5 +1,6 @@
+import { buildAll } from './build';
 import { resolveConfig } from './config';
-import { buildAll, rankShard } from './pipeline';
+import { rankShard } from './rank/rank-candidates';
 import { RealtimeEngine, type LiveEventRow } from './refresh';
 import { syntheticShop } from './__fixtures__/synthetic';
 import { AS_OF, DAY } from './__fixtures__/tiny';

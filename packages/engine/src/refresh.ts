@@ -21,8 +21,8 @@ import { buildAttributeGraph } from './features/attributes';
 import { buildCustomerAffinities } from './features/affinities';
 import type { ItemGraphs } from './features/graphs';
 import type { ItemStats } from './features/item-stats';
-import { rankCandidates, type CustomerRecommendations, type RecommendedItem } from './pipeline';
 import { buildProfile, type CustomerProfile } from './profile';
+import { rankCandidates, type CustomerRecommendations, type RecommendedItem } from './rank/rank-candidates';
 import type { RankerModel } from './rank/ranker';
 import { applyRules } from './rules';
 import {
