@@ -34,4 +34,7 @@ export * from './build';
 export type { Timings } from './timings';
 export * from './product-lists';
 export * from './backtest';
-export * from './refresh';
+export * from './realtime/config';
+export * from './realtime/engine';
+export type { LiveEventRow } from './realtime/intent';
+export { extendProducts } from './realtime/catalog';
