@@ -4,11 +4,12 @@
  * bought in the horizon that follows, next to simple baselines and each strategy alone.
  * Pure: the caller loads the snapshot and the horizon's purchases (files or Postgres).
  */
+import { buildAll } from './build';
 import { CandidateGenerator, strategyBit, type CandidateSet } from './candidates';
 import type { EngineConfig } from './config';
 import { evaluateLists } from './metrics';
-import { buildAll, rankShard } from './pipeline';
 import { F, FEATURE_COUNT } from './rank/features';
+import { rankShard } from './rank/rank-candidates';
 import type { Snapshot } from './snapshot';
 import { STRATEGIES, type Strategy } from './strategies/types';
 

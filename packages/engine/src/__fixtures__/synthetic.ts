@@ -1,4 +1,4 @@
-import { prng } from '../rank/gbdt';
+import { prng } from '../random';
 import { buildSnapshot, type EventRow, type ProductRow, type Snapshot } from '../snapshot';
 import { AS_OF, DAY } from './tiny';
 

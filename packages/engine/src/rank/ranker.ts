@@ -8,9 +8,9 @@ import {
   predictGbdt,
   predictGbdtRows,
   siblingsAdjacent,
-  trainGbdt,
   type GbdtModel,
 } from './gbdt';
+import { trainGbdt } from './gbdt-fit';
 import { lambdaRankGradients } from './lambdarank';
 import { contributionsLinear, predictLinear, trainLinear, type LinearModel } from './linear';
 import { F, FEATURE_COUNT, FEATURES } from './features';

@@ -1,20 +1,12 @@
+import { buildAll, recommendFor } from './build';
 import { resolveConfig } from './config';
 import { decodeAttributeGraph, encodeAttributeGraph } from './features/attributes';
 import { decodeCustomerAffinities, encodeCustomerAffinities } from './features/affinities';
 import { decodeItemGraphs, encodeItemGraphs } from './features/graphs';
 import { decodeItemStats, encodeItemStats } from './features/item-stats';
 import { decodeCustomerNeighbours, encodeCustomerNeighbours } from './features/neighbours';
-import {
-  buildAll,
-  buildTrainingSet,
-  buildTrainingWindow,
-  mergeTrainingSets,
-  rankShard,
-  recommendFor,
-  trainingCut,
-} from './pipeline';
-import { boughtTogether, similarProducts } from './product-lists';
-import { decodeRanker, decodeTrainingSet, encodeRanker, encodeTrainingSet } from './rank/ranker';
+import { rankShard } from './rank/rank-candidates';
+import { decodeRanker, encodeRanker } from './rank/ranker';
 import { filterByCustomers } from './snapshot';
 import { STRATEGIES } from './strategies/types';
 import { syntheticShop } from './__fixtures__/synthetic';
@@ -102,66 +94,5 @@ describe('staged build', () => {
   it('is deterministic', () => {
     const again = buildAll(snapshot, config);
     expect(Array.from(again.model.gbdt!.value)).toEqual(Array.from(built.model.gbdt!.value));
-  });
-});
-
-describe('product lists', () => {
-  it('similar and bought-together lists are available products with reasons summing to 1', () => {
-    const p = snapshot.products.ids.indexOf('p5');
-    for (const list of [
-      similarProducts(snapshot, built.artifacts, p, 10),
-      boughtTogether(snapshot, built.artifacts, p, 10),
-    ]) {
-      expect(list.length).toBeGreaterThan(0);
-      for (const item of list) {
-        expect(item.product).not.toBe(p);
-        expect(snapshot.products.available[item.product]).toBe(1);
-        expect(item.reasons.reduce((s, r) => s + r.attribution, 0)).toBeCloseTo(1, 9);
-      }
-      const scores = list.map((i) => i.score);
-      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
-    }
-  });
-});
-
-describe('ranker training windows', () => {
-  it('windows built as separate stages and merged equal the in-process training set', () => {
-    const whole = buildTrainingSet(snapshot, config);
-    const parts = [1, 2, 3].map((w) =>
-      decodeTrainingSet(encodeTrainingSet(buildTrainingWindow(snapshot, config, w))),
-    );
-    const merged = mergeTrainingSets(parts);
-    expect(merged.y.length).toBe(whole.y.length);
-    expect(Array.from(merged.query)).toEqual(Array.from(whole.query));
-    expect(Array.from(merged.x.subarray(0, 500))).toEqual(Array.from(whole.x.subarray(0, 500)));
-    // Labels come from the window after each cut, never after asOf.
-    expect(trainingCut(snapshot, config, 1)).toBe(snapshot.asOf - config.horizonDays * 86_400_000);
-  });
-});
-
-describe('return rules', () => {
-  it('demotes a product the customer returned after buying it', () => {
-    const p5 = snapshot.products.ids.indexOf('p5');
-    const before = recommendFor(built, 'c5', { limit: 40 }).items.find((i) => i.product === p5)!;
-    const events = snapshot.events;
-    const n = events.ts.length;
-    const c5 = snapshot.customers.ids.indexOf('c5');
-    // Same snapshot plus one return of p5 by c5 just before asOf.
-    const withReturn = {
-      ...snapshot,
-      events: {
-        customer: Int32Array.from([...events.customer, c5]),
-        product: Int32Array.from([...events.product, p5]),
-        type: Uint8Array.from([...events.type, 5]),
-        ts: Float64Array.from([...events.ts, snapshot.asOf - 1000]),
-        order: Int32Array.from([...events.order, -1]),
-        quantity: Float32Array.from([...events.quantity, 1]),
-      },
-    };
-    expect(withReturn.events.ts.length).toBe(n + 1);
-    const after = recommendFor({ ...built, snapshot: withReturn }, 'c5', { limit: 40 }).items.find(
-      (i) => i.product === p5,
-    );
-    expect(after === undefined || after.score < before.score * 0.5).toBe(true);
   });
 });

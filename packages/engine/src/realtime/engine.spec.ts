@@ -1,8 +1,10 @@
-import { resolveConfig } from './config';
-import { buildAll, rankShard } from './pipeline';
-import { RealtimeEngine, type LiveEventRow } from './refresh';
-import { syntheticShop } from './__fixtures__/synthetic';
-import { AS_OF, DAY } from './__fixtures__/tiny';
+import { buildAll } from '../build';
+import { resolveConfig } from '../config';
+import { rankShard } from '../rank/rank-candidates';
+import { RealtimeEngine } from './engine';
+import type { LiveEventRow } from './intent';
+import { syntheticShop } from '../__fixtures__/synthetic';
+import { AS_OF, DAY } from '../__fixtures__/tiny';
 
 const config = resolveConfig({ ranker: { trees: 20 } });
 const snapshot = syntheticShop();

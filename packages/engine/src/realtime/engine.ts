@@ -13,70 +13,36 @@
  * `asOf`, in their order: they count as "now". The next rebuild sees their true times.
  */
 
-import type { EngineConfig } from './config';
-import { CandidateGenerator, type CandidateSet, type FeatureArtifacts } from './candidates';
-import type { Csr } from './csr';
-import type { Reason } from './explain';
-import { buildAttributeGraph } from './features/attributes';
-import { buildCustomerAffinities } from './features/affinities';
-import type { ItemGraphs } from './features/graphs';
-import type { ItemStats } from './features/item-stats';
-import { rankCandidates, type CustomerRecommendations, type RecommendedItem } from './pipeline';
-import { buildProfile, type CustomerProfile } from './profile';
-import type { RankerModel } from './rank/ranker';
-import { applyRules } from './rules';
+import type { CandidateSet, FeatureArtifacts } from '../candidates';
+import type { EngineConfig } from '../config';
+import type { Csr } from '../csr';
+import type { Reason } from '../explain';
+import { buildAttributeGraph } from '../features/attributes';
+import { rankCandidates, type CustomerRecommendations, type RecommendedItem } from '../rank/rank-candidates';
+import type { RankerModel } from '../rank/ranker';
+import { applyRules } from '../rules';
 import {
   allocateLog,
   DEFAULT_SEGMENT,
   EventType,
   type CustomerDictionary,
   type CustomerIndex,
-  type EventTypeName,
   type ProductDictionary,
   type ProductRow,
   type Snapshot,
-} from './snapshot';
-import type { Candidate, Strategy } from './strategies/types';
-
-export interface RealtimeConfig {
-  /** Events further apart than this start a new session (when events carry no session id). */
-  sessionGapMinutes: number;
-  /** Weight of the current session's events against earlier events since the build. */
-  sessionWeight: number;
-  /** Share of the remaining purchase probability that a product with full live intent gains. */
-  intentLift: number;
-  /** The same for a complement of such a product, scaled by the edge's strength in its row. */
-  complementLift: number;
-  /** Complements ("bought with", "bought after") proposed per product of live intent. */
-  complementsPerItem: number;
-  /** Score multiplier of a product bought since the build that the customer does not re-buy on a cycle. */
-  justBoughtFactor: number;
-  /** Purchase occasions before the build from which a product counts as re-bought on a cycle. */
-  cyclePurchases: number;
-  /** Newest events since the build that a refresh reads (bounds its cost whatever a client sends). */
-  maxLiveEvents: number;
-}
-
-export const DEFAULT_REALTIME_CONFIG: RealtimeConfig = {
-  sessionGapMinutes: 30, // the usual web-analytics session timeout
-  sessionWeight: 2, // what they browse now says more than what they browsed yesterday
-  intentLift: 0.7, // a product in the cart right now is more likely bought than not
-  complementLift: 0.35, // half the item's own lift: a complement is a guess about the basket
-  complementsPerItem: 10,
-  justBoughtFactor: 0.2, // just bought, no cycle: the need is met for now
-  cyclePurchases: 2, // two occasions make an interval, i.e. a cycle
-  maxLiveEvents: 1000,
-};
-
-/** One of the customer's events as stored (Postgres rows; `timestamp` in epoch ms). */
-export interface LiveEventRow {
-  product_id: string;
-  type: EventTypeName;
-  timestamp: number;
-  order_id?: string | null;
-  quantity?: number | null;
-  session_id?: string | null;
-}
+} from '../snapshot';
+import type { Candidate, Strategy } from '../strategies/types';
+import { customerAffinityRow, LiveCandidateGenerator, subset } from './candidates';
+import { extendProducts, indexOf, padGraphs, padItemStats } from './catalog';
+import { DEFAULT_REALTIME_CONFIG, type RealtimeConfig } from './config';
+import {
+  complementsOf,
+  complementText,
+  liveIntent,
+  ownText,
+  purchaseOccasions,
+  type LiveEventRow,
+} from './intent';
 
 export interface RefreshInput {
   customerId: string;
@@ -112,13 +78,6 @@ interface Adjusted {
   lift: number;
   byOwn: boolean;
   score: number;
-}
-
-/** Live intent per product: weighted views, clicks and cart adds since the build and since its last purchase. */
-interface Intent {
-  weight: number;
-  cart: boolean;
-  views: number;
 }
 
 /**
@@ -442,312 +401,4 @@ function identity(n: number): Int32Array {
   const rows = new Int32Array(n);
   for (let k = 0; k < n; k++) rows[k] = k;
   return rows;
-}
-
-/**
- * The customer's category affinities from their events alone: the rebuild's own
- * `buildCustomerAffinities`, run on a one-customer view (its cost is per customer of the snapshot).
- */
-function customerAffinityRow(
-  view: Snapshot,
-  c: number,
-  config: EngineConfig,
-): { cols: Int32Array; vals: Float32Array } {
-  const one: Snapshot = {
-    ...view,
-    customers: {
-      ids: [view.customers.ids[c]!],
-      segment: Int32Array.of(view.customers.segment[c]!),
-      segmentNames: view.customers.segmentNames,
-    },
-    events: { ...view.events, customer: new Int32Array(view.events.customer.length) },
-  };
-  const { categories } = buildCustomerAffinities(one, config);
-  return {
-    cols: categories.cols.subarray(categories.offsets[0], categories.offsets[1]),
-    vals: categories.vals.subarray(categories.offsets[0], categories.offsets[1]),
-  };
-}
-
-/** The candidate set's rows of `keep` (features as computed over the whole set). */
-function subset(set: CandidateSet, keep: readonly { product: number }[]): CandidateSet {
-  const rowOf = new Map<number, number>();
-  set.products.forEach((p, r) => rowOf.set(p, r));
-  const width = set.features.length / Math.max(1, set.products.length);
-  const viaWidth = set.via.length / Math.max(1, set.products.length);
-  const out: CandidateSet = {
-    customer: set.customer,
-    products: new Int32Array(keep.length),
-    foundBy: new Uint8Array(keep.length),
-    features: new Float32Array(keep.length * width),
-    via: new Int32Array(keep.length * viaWidth),
-  };
-  keep.forEach(({ product }, i) => {
-    const r = rowOf.get(product)!;
-    out.products[i] = product;
-    out.foundBy[i] = set.foundBy[r]!;
-    out.features.set(set.features.subarray(r * width, (r + 1) * width), i * width);
-    out.via.set(set.via.subarray(r * viaWidth, (r + 1) * viaWidth), i * viaWidth);
-  });
-  return out;
-}
-
-/**
- * What the customer shows interest in since the build: per product, views, clicks and cart adds
- * (event weights, relative to a purchase) after its last purchase or return, the current session's
- * weighted more. A purchase or a return ends the intent (the ranker's own features take over).
- */
-function liveIntent(
-  live: readonly LiveEventRow[],
-  productIndex: ReadonlyMap<string, number>,
-  config: EngineConfig,
-  rt: RealtimeConfig,
-): Map<number, Intent> {
-  const out = new Map<number, Intent>();
-  if (live.length === 0) return out;
-  const sessionStart = currentSessionStart(live, rt.sessionGapMinutes);
-  const w = config.eventWeights;
-  for (let i = 0; i < live.length; i++) {
-    const e = live[i]!;
-    const p = productIndex.get(e.product_id)!;
-    if (e.type === 'purchase' || e.type === 'return') {
-      out.delete(p);
-      continue;
-    }
-    const current = i >= sessionStart;
-    const x = out.get(p) ?? { weight: 0, cart: false, views: 0 };
-    x.weight += (w[e.type] / w.purchase) * (current ? rt.sessionWeight : 1);
-    if (e.type === 'cart_add') x.cart = true;
-    if (e.type === 'cart_remove') x.cart = false;
-    if (current && (e.type === 'view' || e.type === 'click')) x.views++;
-    out.set(p, x);
-  }
-  for (const [p, x] of out) if (x.weight <= 0) out.delete(p);
-  return out;
-}
-
-/** Index of the first event of the newest session: its session id, else no gap above the timeout. */
-function currentSessionStart(live: readonly LiveEventRow[], gapMinutes: number): number {
-  const last = live[live.length - 1]!;
-  let i = live.length - 1;
-  while (i > 0) {
-    const prev = live[i - 1]!;
-    const sameSession =
-      last.session_id && prev.session_id
-        ? prev.session_id === last.session_id
-        : live[i]!.timestamp - prev.timestamp <= gapMinutes * 60_000;
-    if (!sameSession) break;
-    i--;
-  }
-  return i;
-}
-
-/** Distinct purchase occasions (orders, or instants without one) per product. */
-function purchaseOccasions(
-  events: readonly LiveEventRow[],
-  productIndex: ReadonlyMap<string, number>,
-): Map<number, number> {
-  const seen = new Set<string>();
-  const out = new Map<number, number>();
-  for (const e of events) {
-    if (e.type !== 'purchase') continue;
-    const key = `${e.product_id}\u0000${e.order_id ?? `t${e.timestamp}`}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const p = productIndex.get(e.product_id)!;
-    out.set(p, (out.get(p) ?? 0) + 1);
-  }
-  return out;
-}
-
-/** Complements of the products of live intent: lift by edge strength relative to the row's strongest. */
-function complementsOf(
-  intent: ReadonlyMap<number, Intent>,
-  graphs: ItemGraphs,
-  rt: RealtimeConfig,
-): Map<number, { lift: number; via: number }> {
-  const out = new Map<number, { lift: number; via: number }>();
-  for (const [p, x] of intent) {
-    const strength = rt.complementLift * Math.min(1, x.weight);
-    for (const g of [graphs.together, graphs.after]) {
-      const lo = g.offsets[p] ?? 0;
-      const hi = Math.min(g.offsets[p + 1] ?? lo, lo + rt.complementsPerItem);
-      let max = 0;
-      for (let k = lo; k < hi; k++) max = Math.max(max, g.vals[k]!);
-      for (let k = lo; k < hi; k++) {
-        const q = g.cols[k]!;
-        if (intent.has(q) || max <= 0) continue;
-        const lift = (strength * g.vals[k]!) / max;
-        if (lift > (out.get(q)?.lift ?? 0)) out.set(q, { lift, via: p });
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * The candidate generator of a loaded build, reused by every refresh: the customer's profile comes
- * from the refresh's one-customer view, and the products of live intent count as the freshest basket.
- */
-class LiveCandidateGenerator extends CandidateGenerator {
-  private current: { view: Snapshot; index: CustomerIndex; intent: ReadonlyMap<number, Intent> } | undefined;
-
-  /** `generate` for one refresh: `view` holds the customer's events, `index` their row. */
-  generateLive(
-    customer: number,
-    view: Snapshot,
-    index: CustomerIndex,
-    intent: ReadonlyMap<number, Intent>,
-    extra: readonly (readonly [Strategy, readonly Candidate[]])[],
-  ): CandidateSet {
-    this.current = { view, index, intent };
-    try {
-      return this.generate(customer, extra);
-    } finally {
-      this.current = undefined;
-    }
-  }
-
-  override profile(customer: number): CustomerProfile {
-    if (!this.current) return super.profile(customer);
-    const { view, index, intent } = this.current;
-    const p = buildProfile(view, index, customer, this.config);
-    if (intent.size === 0) return p;
-    // What is in the cart or on screen now feeds "bought together" the way a recent basket does.
-    const recent = new Map<number, number>();
-    p.recentItems.forEach((item, i) => recent.set(item, p.recentWeights[i]!));
-    for (const [item, x] of intent) recent.set(item, Math.max(recent.get(item) ?? 0, Math.min(1, x.weight)));
-    return {
-      ...p,
-      recentItems: Int32Array.from(recent.keys()),
-      recentWeights: Float32Array.from(recent.values()),
-    };
-  }
-}
-
-function ownText(x: Intent): string {
-  if (x.cart) return 'in your cart now';
-  if (x.views > 1) return `you looked at it ${x.views} times just now`;
-  return 'you looked at it just now';
-}
-
-function complementText(s: Snapshot, via: number, x: Intent): string {
-  const name = s.products.name[via] || s.products.ids[via];
-  return `goes with ${name}, which ${x.cart ? 'is in your cart' : 'you looked at just now'}`;
-}
-
-function indexOf(ids: readonly string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  ids.forEach((id, i) => m.set(id, i));
-  return m;
-}
-
-/** A name dictionary continued from existing names. */
-function namer(names: string[]): (name: string) => number {
-  const index = indexOf(names);
-  return (name) => {
-    let i = index.get(name);
-    if (i === undefined) {
-      i = names.push(name) - 1;
-      index.set(name, i);
-    }
-    return i;
-  };
-}
-
-/** The build's product dictionary with rows applied: edited products overwritten, new ones appended. */
-export function extendProducts(base: ProductDictionary, rows: readonly ProductRow[]): ProductDictionary {
-  const ids = [...base.ids];
-  const index = indexOf(ids);
-  const changed = new Map<number, ProductRow>();
-  for (const r of rows) {
-    let i = index.get(r.product_id);
-    if (i === undefined) {
-      i = ids.push(r.product_id) - 1;
-      index.set(r.product_id, i);
-    }
-    changed.set(i, r);
-  }
-  const nP = ids.length;
-  const categoryNames = [...base.categoryNames];
-  const brandNames = [...base.brandNames];
-  const attrTokenNames = [...base.attrTokenNames];
-  const category = namer(categoryNames);
-  const brand = namer(brandNames);
-  const token = namer(attrTokenNames);
-  const out: ProductDictionary = {
-    ids,
-    name: [...base.name, ...new Array<string>(nP - base.ids.length).fill('')],
-    category: grow(Int32Array, base.category, nP, -1),
-    categoryNames,
-    brand: grow(Int32Array, base.brand, nP, -1),
-    brandNames,
-    price: grow(Float64Array, base.price, nP, NaN),
-    available: grow(Uint8Array, base.available, nP, 1),
-    attrOffsets: new Int32Array(nP + 1),
-    attrTokens: new Int32Array(0),
-    attrTokenNames,
-  };
-  const tokens: number[] = [];
-  for (let p = 0; p < nP; p++) {
-    const row = changed.get(p);
-    if (row) {
-      out.name[p] = row.name ?? '';
-      out.category[p] = row.category ? category(row.category) : -1;
-      out.brand[p] = row.brand ? brand(row.brand) : -1;
-      out.price[p] = row.price !== undefined && Number.isFinite(row.price) ? row.price : NaN;
-      out.available[p] = row.available === false ? 0 : 1;
-      for (const [k, v] of Object.entries(row.attributes ?? {})) tokens.push(token(`${k}=${String(v)}`));
-    } else {
-      for (let k = base.attrOffsets[p]!; k < base.attrOffsets[p + 1]!; k++) tokens.push(base.attrTokens[k]!);
-    }
-    out.attrOffsets[p + 1] = tokens.length;
-  }
-  out.attrTokens = Int32Array.from(tokens);
-  return out;
-}
-
-type TypedArray = Int32Array | Float32Array | Float64Array | Uint8Array;
-
-function grow<T extends TypedArray>(Ctor: new (n: number) => T, a: T, n: number, fill: number): T {
-  if (a.length >= n) return a;
-  const b = new Ctor(n);
-  b.fill(fill);
-  b.set(a);
-  return b;
-}
-
-/** A CSR with empty rows appended up to `rows`. */
-function padCsr(m: Csr, rows: number): Csr {
-  if (m.offsets.length - 1 >= rows) return m;
-  const offsets = new Int32Array(rows + 1);
-  offsets.set(m.offsets);
-  offsets.fill(m.offsets[m.offsets.length - 1] ?? 0, m.offsets.length);
-  return { ...m, offsets };
-}
-
-/** Statistics of products new since the build: none yet (no sales, no returns, never seen). */
-function padItemStats(s: ItemStats, nP: number, nCategories: number): ItemStats {
-  return {
-    ...s,
-    buyersWindow: grow(Float32Array, s.buyersWindow, nP, 0),
-    buyersPrevWindow: grow(Float32Array, s.buyersPrevWindow, nP, 0),
-    buyersShort: grow(Float32Array, s.buyersShort, nP, 0),
-    popularityDecayed: grow(Float32Array, s.popularityDecayed, nP, 0),
-    buyersTotal: grow(Float32Array, s.buyersTotal, nP, 0),
-    repeatRate: grow(Float32Array, s.repeatRate, nP, 0),
-    meanGapDays: grow(Float32Array, s.meanGapDays, nP, NaN),
-    returnRate: grow(Float32Array, s.returnRate, nP, 0),
-    firstSeen: grow(Float64Array, s.firstSeen, nP, NaN),
-    byCategory: padCsr(s.byCategory, nCategories),
-  };
-}
-
-function padGraphs(g: ItemGraphs, nP: number): ItemGraphs {
-  return {
-    ...g,
-    collaborative: padCsr(g.collaborative, nP),
-    together: padCsr(g.together, nP),
-    after: padCsr(g.after, nP),
-  };
 }

@@ -1,0 +1,144 @@
+/**
+ * The ranker's training: windows of candidates whose features are as of a past cut, labelled by the
+ * purchases of the horizon after it (each window a stage of its own), merged, and the fit on them.
+ */
+
+import { CandidateGenerator, type FeatureArtifacts } from '../candidates';
+import { DAY_MS, type EngineConfig } from '../config';
+import { buildCustomerAffinities } from '../features/affinities';
+import { buildFeatureArtifacts } from '../features/artifacts';
+import { buildAttributeGraph, type AttributeGraph } from '../features/attributes';
+import { buildItemGraphs } from '../features/graphs';
+import { buildCustomerNeighbours } from '../features/neighbours';
+import { prng } from '../random';
+import { EventType, sliceSnapshot, type Snapshot } from '../snapshot';
+import { timed, type Timings } from '../timings';
+import { FEATURE_COUNT } from './features';
+import { trainRankerModel, type RankerModel, type TrainingSet } from './ranker';
+
+/** Distinct products each customer purchased in [from, to). */
+export function purchasesBetween(s: Snapshot, from: number, to: number): Map<number, Set<number>> {
+  const out = new Map<number, Set<number>>();
+  const { customer, product, type, ts } = s.events;
+  for (let e = 0; e < ts.length; e++) {
+    if (type[e] !== EventType.purchase || ts[e]! < from || ts[e]! >= to) continue;
+    const c = customer[e]!;
+    let set = out.get(c);
+    if (!set) out.set(c, (set = new Set()));
+    set.add(product[e]!);
+  }
+  return out;
+}
+
+/** Cut (features as of, labels from) of training window w = 1, 2, …: asOf − horizon − (w−1)·stride. */
+export function trainingCut(s: Snapshot, config: EngineConfig, window: number): number {
+  return s.asOf - (config.horizonDays + (window - 1) * config.ranker.windowStrideDays) * DAY_MS;
+}
+
+/**
+ * One training window of the ranker (a stage of its own: windows can run in parallel): features as
+ * of the window's cut (artifacts rebuilt at that time, unless given in `reuse`), labels = purchases
+ * in [cut, cut + horizon) — never beyond asOf. Customers who bought in the window and have at least
+ * one bought product among their candidates form queries (the others teach nothing about ordering);
+ * all their positives and a seeded sample of their negatives are kept.
+ */
+export function buildTrainingWindow(
+  s: Snapshot,
+  config: EngineConfig,
+  window: number,
+  reuse: Partial<FeatureArtifacts> = {},
+  timings?: Timings,
+): TrainingSet {
+  const rows: Float32Array[] = [];
+  const labels: number[] = [];
+  const queries: number[] = [];
+  let nQueries = 0;
+  const rate = config.ranker.negativeSampleRate;
+  const rand = prng(config.ranker.seed + window);
+  const cut = trainingCut(s, config, window);
+  const past = sliceSnapshot(s, cut);
+  if (past.events.ts.length > 0) {
+    const bought = purchasesBetween(s, cut, cut + config.horizonDays * DAY_MS);
+    // Per-customer artifacts only for the customers who form queries (the window's buyers).
+    const buyers = Int32Array.from(bought.keys());
+    const artifacts = buildFeatureArtifacts(past, config, timings, {
+      affinities: timed(timings, 'customerAffinities', () => buildCustomerAffinities(past, config, buyers)),
+      neighbours: timed(timings, 'customerNeighbours', () => buildCustomerNeighbours(past, config, buyers)),
+      ...reuse,
+    });
+    timed(timings, 'trainingCandidates', () => {
+      const gen = new CandidateGenerator(past, artifacts, config);
+      for (const c of [...bought.keys()].sort((a, b) => a - b)) {
+        const set = gen.generate(c);
+        const basket = bought.get(c)!;
+        if (!set.products.some((p) => basket.has(p))) continue;
+        for (let i = 0; i < set.products.length; i++) {
+          const y = basket.has(set.products[i]!) ? 1 : 0;
+          if (y === 0 && rate < 1 && rand() >= rate) continue;
+          rows.push(set.features.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
+          labels.push(y);
+          queries.push(nQueries);
+        }
+        nQueries++;
+      }
+    });
+  }
+  const x = new Float32Array(rows.length * FEATURE_COUNT);
+  rows.forEach((r, i) => x.set(r, i * FEATURE_COUNT));
+  return { x, y: Float32Array.from(labels), query: Int32Array.from(queries) };
+}
+
+/** Concatenates training sets (queries renumbered so they stay distinct). */
+export function mergeTrainingSets(sets: readonly TrainingSet[]): TrainingSet {
+  const rows = sets.reduce((n, t) => n + t.y.length, 0);
+  const x = new Float32Array(rows * FEATURE_COUNT);
+  const y = new Float32Array(rows);
+  const query = new Int32Array(rows);
+  let at = 0;
+  let queryBase = 0;
+  for (const t of sets) {
+    x.set(t.x, at * FEATURE_COUNT);
+    y.set(t.y, at);
+    let maxQuery = -1;
+    for (let i = 0; i < t.query.length; i++) {
+      query[at + i] = queryBase + t.query[i]!;
+      maxQuery = Math.max(maxQuery, t.query[i]!);
+    }
+    at += t.y.length;
+    queryBase += maxQuery + 1;
+  }
+  return { x, y, query };
+}
+
+/** The ranker's whole training set: every window, in process (see buildTrainingWindow). */
+export function buildTrainingSet(
+  s: Snapshot,
+  config: EngineConfig,
+  timings?: Timings,
+  attributes?: AttributeGraph,
+): TrainingSet {
+  const reuse: Partial<FeatureArtifacts> = {
+    attributes: attributes ?? timed(timings, 'attributeGraph', () => buildAttributeGraph(s, config)),
+  };
+  const windows = config.ranker.trainingWindows;
+  if (config.ranker.sharedTrainingGraphs) {
+    // One set of item graphs, as of the oldest cut: no window sees its own future.
+    reuse.graphs = timed(timings, 'itemGraphs', () =>
+      buildItemGraphs(sliceSnapshot(s, trainingCut(s, config, windows)), config),
+    );
+  }
+  const sets: TrainingSet[] = [];
+  for (let w = 1; w <= windows; w++) sets.push(buildTrainingWindow(s, config, w, reuse, timings));
+  return mergeTrainingSets(sets);
+}
+
+/** Ranker training stage: a model trained on the previous horizon's real outcomes. */
+export function trainRanker(
+  s: Snapshot,
+  config: EngineConfig,
+  timings?: Timings,
+  attributes?: AttributeGraph,
+): RankerModel {
+  const data = buildTrainingSet(s, config, timings, attributes);
+  return timed(timings, 'rankerFit', () => trainRankerModel(data, config.ranker));
+}
