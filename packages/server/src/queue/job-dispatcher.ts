@@ -22,6 +22,8 @@ export type JobHandlers<Q extends QueueName> = {
  */
 export class JobDispatcher<Q extends QueueName> {
   private readonly logger: Logger;
+  /** Errors `dispatch` has thrown (and handled): the worker's `failed` event for them needs nothing more. */
+  private readonly handled = new WeakSet<Error>();
 
   constructor(
     readonly queue: Q,
@@ -57,7 +59,22 @@ export class JobDispatcher<Q extends QueueName> {
       this.logger.error(`${job.name} ${job.id} failed (attempt ${job.attemptsMade + 1}): ${error.message}`);
       if (lastAttempt)
         await this.onFinalFailure(job, error).catch((f: Error) => this.logger.error(f.message));
-      throw permanent ? new UnrecoverableError(error.message) : error;
+      const thrown = permanent ? new UnrecoverableError(error.message) : error;
+      this.handled.add(thrown);
+      throw thrown;
     }
+  }
+
+  /**
+   * The worker's `failed` event. A job can fail without reaching `dispatch`: BullMQ fails a job that
+   * stalled (its worker died) more often than the stall limit allows, with no handler call. Its
+   * final-failure handling runs here, or its build would stay `running` for ever.
+   */
+  async failed(job: Job | undefined, error: Error): Promise<void> {
+    if (!job || this.handled.has(error)) return;
+    const lastAttempt = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!lastAttempt) return;
+    this.logger.error(`${job.name} ${job.id} failed outside its handler: ${error.message}`);
+    await this.onFinalFailure(job, error).catch((f: Error) => this.logger.error(f.message));
   }
 }

@@ -31,6 +31,12 @@ export abstract class QueueProcessor<Q extends QueueName>
     return this.dispatcher.dispatch(job);
   }
 
+  /** Failures BullMQ decides on its own (a job stalled too often) reach the dispatcher too. */
+  @OnWorkerEvent('failed')
+  onJobFailed(job: Job | undefined, error: Error): Promise<void> {
+    return this.dispatcher.failed(job, error);
+  }
+
   @OnWorkerEvent('error')
   onWorkerError(error: Error): void {
     // One line per distinct error, not one per reconnection attempt.
