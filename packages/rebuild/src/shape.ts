@@ -1,4 +1,4 @@
-import { JobName } from '@nextbuy/contracts';
+import { JobName, QueueName } from '@nextbuy/contracts';
 import type { EngineConfig } from '@nextbuy/engine';
 import type { TypedFlowJob } from '@nextbuy/queue';
 import type { Job } from 'bullmq';
@@ -102,6 +102,27 @@ export const jobIds = {
   publish: (buildId: string) => `build-${buildId}-publish`,
   itemLists: (buildId: string) => `build-${buildId}-item-lists`,
 };
+
+/** Every job a build with this configuration enqueues, with its queue (to find them in Redis). */
+export function buildJobs(
+  buildId: string,
+  config: EngineConfig,
+  shards: number,
+): { queue: QueueName; jobId: string }[] {
+  const features = QueueName.Features;
+  const candidates = QueueName.Candidates;
+  return [
+    { queue: features, jobId: jobIds.snapshot(buildId) },
+    ...featureStageNames(config).map((stage) => ({ queue: features, jobId: jobIds.feature(buildId, stage) })),
+    { queue: candidates, jobId: jobIds.itemLists(buildId) },
+    { queue: candidates, jobId: jobIds.planRanking(buildId) },
+    ...Array.from({ length: shards }, (_, shard) => ({
+      queue: candidates,
+      jobId: jobIds.rankShard(buildId, shard),
+    })),
+    { queue: candidates, jobId: jobIds.publish(buildId) },
+  ];
+}
 
 /** A stage of the feature phase, run once the stages it needs have finished (a subtree of the flow). */
 export interface FeatureStageNode {

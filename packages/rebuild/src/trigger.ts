@@ -1,8 +1,16 @@
 import { JobName } from '@nextbuy/contracts';
-import type { BuildEntity, BuildRepository } from '@nextbuy/db';
+import { BuildInFlightError, type BuildEntity, type BuildRepository } from '@nextbuy/db';
 import { resolveConfig } from '@nextbuy/engine';
 import type { JobProducer } from '@nextbuy/queue';
-import { jobIds } from './shape';
+import { engineConfigOf } from './artifacts';
+import { buildJobs, jobIds } from './shape';
+
+/**
+ * A build in flight younger than this is never judged lost: its trigger may still be enqueueing its
+ * first job. Any older build in flight always has a job waiting, active or delayed (each stage
+ * enqueues what follows before it completes).
+ */
+export const LOST_BUILD_GRACE_MS = 30_000;
 
 export interface RebuildTriggerSettings {
   shards: number;
@@ -36,11 +44,30 @@ export async function triggerRebuild(
   settings: RebuildTriggerSettings,
   request: RebuildRequest,
 ): Promise<BuildEntity> {
-  const build = await builds.create({
-    asOf: request.asOf ?? null,
-    trigger: request.trigger,
-    config: { shards: settings.shards, engine: resolveConfig() },
-  });
+  try {
+    return await startRebuild(builds, producer, settings, request);
+  } catch (e) {
+    if (!(e instanceof BuildInFlightError)) throw e;
+    const [inFlight] = await builds.inFlight();
+    if (!inFlight || !(await failIfLost(builds, producer, inFlight))) throw e;
+    return startRebuild(builds, producer, settings, request);
+  }
+}
+
+async function startRebuild(
+  builds: BuildRepository,
+  producer: JobProducer,
+  settings: RebuildTriggerSettings,
+  request: RebuildRequest,
+): Promise<BuildEntity> {
+  const build = await builds.create(
+    {
+      asOf: request.asOf ?? null,
+      trigger: request.trigger,
+      config: { shards: settings.shards, engine: resolveConfig() },
+    },
+    settings.staleAfterMinutes,
+  );
   try {
     await producer.add(JobName.Snapshot, { buildId: build.id }, { jobId: jobIds.snapshot(build.id) });
   } catch (e) {
@@ -48,4 +75,27 @@ export async function triggerRebuild(
     throw e;
   }
   return build;
+}
+
+/**
+ * Fails a build in flight none of whose jobs is left to run (Redis lost them, e.g. restarted
+ * without persistence): nothing would ever finish it, and it would refuse every rebuild until
+ * BUILD_STALE_MINUTES. True when it was failed.
+ */
+async function failIfLost(
+  builds: BuildRepository,
+  producer: JobProducer,
+  build: BuildEntity,
+): Promise<boolean> {
+  if (Date.now() - build.createdAt.getTime() < LOST_BUILD_GRACE_MS) return false;
+  const jobs = buildJobs(build.id, engineConfigOf(build), Number(build.config.shards ?? 1));
+  for (const { queue, jobId } of jobs) {
+    const state = await producer.queue(queue).getJobState(jobId);
+    if (state !== 'unknown' && state !== 'completed' && state !== 'failed') return false;
+  }
+  await builds.fail(
+    build.id,
+    'abandoned: none of its jobs is left in the queues (e.g. Redis restarted without persistence)',
+  );
+  return true;
 }
