@@ -2,6 +2,21 @@ import { JobName, parseJobPayload, QueueName } from '@nextbuy/contracts';
 import type { JobProducer } from './producer';
 
 /**
+ * Retries of a refresh that failed (Postgres or Redis away): exponential from 1 s, six attempts in
+ * all, so a refresh outlives an outage of about half a minute (1 + 2 + 4 + 8 + 16 s of waits) before
+ * it gives up; past that the customer's next event or the next rebuild redoes the list.
+ */
+export const REFRESH_JOB_RETRIES = { attempts: 6, backoff: { type: 'exponential', delay: 1000 } } as const;
+
+/** Seconds a refresh keeps retrying after its first failure (the waits between its attempts). */
+export function refreshRetryWindowMs(retries: { attempts: number; backoff: { delay: number } }): number {
+  let total = 0;
+  for (let attempt = 1; attempt < retries.attempts; attempt++)
+    total += retries.backoff.delay * 2 ** (attempt - 1);
+  return total;
+}
+
+/**
  * Asks for a refresh of each customer's list, debounced per customer with BullMQ deduplication:
  * the job waits its delay (`REALTIME_DEBOUNCE_MS`, or less, see `RefreshDebouncer`); another
  * request meanwhile replaces it (and restarts the wait), so a burst costs one refresh. A request
@@ -26,8 +41,7 @@ export async function enqueueCustomerRefreshes(
       return queue.add(JobName.RefreshCustomer, data, {
         delay,
         deduplication: { id: `refresh:${customerId}`, replace: true, keepLastIfActive: true },
-        // A lost refresh costs freshness only (the next event or rebuild redoes it): keep few.
-        attempts: 2,
+        ...REFRESH_JOB_RETRIES,
         removeOnComplete: { count: 1000 },
         removeOnFail: { count: 1000 },
       });
