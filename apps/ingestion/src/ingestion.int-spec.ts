@@ -7,6 +7,7 @@ import { AppModule, OPENAPI } from './app.module';
 
 const KEYS = 'it-read:read,it-write:write,it-admin:admin';
 const WRITE = { 'x-api-key': 'it-write' };
+const ADMIN = { 'x-api-key': 'it-admin' };
 const BODY_LIMIT = 256 * 1024;
 
 const testEnv = (databaseUrl: string): Env =>
@@ -300,6 +301,20 @@ describe('ingestion app', () => {
         ],
       });
     });
+  });
+
+  // Issue #15, defect 5: an id past bigint's range made Postgres fail the query (500).
+  describe('ids of builds and evaluations', () => {
+    it.each(['9223372036854775808', '99999999999999999999', '-1', '0', '1e3', 'abc', '1%00'])(
+      'answer %s with 404 in the error shape',
+      async (id) => {
+        for (const what of ['rebuilds', 'evaluations']) {
+          const res = await app.inject({ method: 'GET', url: `/v1/${what}/${id}`, headers: ADMIN });
+          expect(res.statusCode).toBe(404);
+          expectErrorShape(res.json(), 404);
+        }
+      },
+    );
   });
 
   describe('operations', () => {

@@ -232,7 +232,13 @@ describe('experiments (serving, real Postgres)', () => {
     });
 
     it('answers 404 for an unknown experiment, whatever the id looks like', async () => {
-      for (const id of ['999999', 'abc', '99999999999999999999']) {
+      for (const id of [
+        '999999',
+        'abc',
+        '99999999999999999999',
+        '9223372036854775808',
+        '9223372036854775807',
+      ]) {
         for (const url of [`/v1/experiments/${id}`, `/v1/experiments/${id}/report`]) {
           const res = await call('GET', url);
           expect(res.statusCode).toBe(404);
