@@ -1,5 +1,5 @@
 import { type DynamicModule, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModuleRef, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Env } from '@nextbuy/config';
 import { Logger } from 'nestjs-pino';
@@ -79,13 +79,17 @@ function corsOptions(origins: string[]) {
   };
 }
 
-/** A provider the app's modules may or may not include (apps without API keys have no rate limiter). */
+/**
+ * A provider the app's modules may or may not include (apps without API keys have no rate limiter).
+ * Looked up through `ModuleRef`: the app returned by `NestFactory` logs every failed `get` as a
+ * level-50 ExceptionHandler error with a stack, a false alarm at each worker's boot.
+ */
 function optional<T>(
   app: NestFastifyApplication,
   token: (new (...args: never[]) => T) | symbol,
 ): T | undefined {
   try {
-    return app.get<T>(token, { strict: false });
+    return app.get(ModuleRef).get<T>(token, { strict: false });
   } catch {
     return undefined;
   }
