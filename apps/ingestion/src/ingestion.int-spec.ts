@@ -383,13 +383,16 @@ describe('ingestion app without Postgres', () => {
   it('still boots: /health answers 503 naming Postgres, /health/live 200', async () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(503);
+    // Issue #15, defect 8: a stable reason code, never the driver's message (hosts, ports, errors).
     const body = res.json();
     expect(body).toMatchObject({
       statusCode: 503,
       error: 'Service Unavailable',
-      message: expect.stringMatching(/^Not ready: postgres \(not connected: .*ECONNREFUSED/),
-      details: { status: 'error', error: { postgres: { status: 'down' } } },
+      message: 'Not ready: postgres (not_connected)',
+      details: { status: 'error' },
     });
+    expect(body.details.error).toEqual({ postgres: { status: 'down', reason: 'not_connected' } });
+    expect(res.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
   });
 
