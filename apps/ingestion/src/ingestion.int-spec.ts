@@ -7,6 +7,7 @@ import { AppModule, OPENAPI } from './app.module';
 
 const KEYS = 'it-read:read,it-write:write,it-admin:admin';
 const WRITE = { 'x-api-key': 'it-write' };
+const ADMIN = { 'x-api-key': 'it-admin' };
 const BODY_LIMIT = 256 * 1024;
 
 const testEnv = (databaseUrl: string): Env =>
@@ -226,6 +227,96 @@ describe('ingestion app', () => {
     });
   });
 
+  // Issue #15, defect 3: Postgres refuses NUL in text and jsonb, and a lone surrogate has no UTF-8
+  // form; such an item is rejected naming its field, and the good items of its batch are stored.
+  describe('text Postgres cannot store', () => {
+    const put = (url: string, payload: unknown) =>
+      app.inject({ method: 'PUT', url, headers: WRITE, payload: payload as object });
+
+    it('rejects an event with NUL or a lone surrogate in any text field and stores the others', async () => {
+      const before = await count('events');
+      const res = await post([
+        event(501, { customer_id: 'a\u0000b' }),
+        event(502, { product_id: 'p\ud800' }),
+        event(503, { session_id: 's\u0000' }),
+        event(504, { order_id: '\udc00o' }),
+        event(505, { event_id: 'e\u0000' }),
+        event(506),
+      ]);
+      expect(res.statusCode).toBe(202);
+      expect(res.json()).toEqual({
+        accepted: 1,
+        duplicates: 0,
+        rejected: [
+          { index: 0, errors: ['customer_id contains a NUL character (U+0000)'] },
+          { index: 1, errors: ['product_id contains a lone UTF-16 surrogate (not valid Unicode)'] },
+          { index: 2, errors: ['session_id contains a NUL character (U+0000)'] },
+          { index: 3, errors: ['order_id contains a lone UTF-16 surrogate (not valid Unicode)'] },
+          { index: 4, errors: ['event_id contains a NUL character (U+0000)'] },
+        ],
+      });
+      expect(await count('events')).toBe(before + 1);
+    });
+
+    it('rejects a product or customer with NUL or a lone surrogate in an id, field or attribute', async () => {
+      const products = await put('/v1/products', [
+        { product_id: 'p\u0000' },
+        { product_id: 'p950', name: 'n\u0000' },
+        { product_id: 'p951', colour: 're\u0000d' },
+        { product_id: 'p952', colour: '\ud800' },
+        { product_id: 'p953', attributes: { 'si\u0000ze': 'L' } },
+        { product_id: 'p954', '\udfffkey': 1 },
+        { product_id: 'p955', colour: 'blue' },
+      ]);
+      expect(products.statusCode).toBe(200);
+      expect(products.json()).toEqual({
+        upserted: 1,
+        inserted: 1,
+        updated: 0,
+        rejected: [
+          { index: 0, errors: ['product_id contains a NUL character (U+0000)'] },
+          { index: 1, errors: ['name contains a NUL character (U+0000)'] },
+          { index: 2, errors: ['attribute "colour" contains a NUL character (U+0000)'] },
+          { index: 3, errors: ['attribute "colour" contains a lone UTF-16 surrogate (not valid Unicode)'] },
+          { index: 4, errors: ['attribute name "si\\u0000ze" contains a NUL character (U+0000)'] },
+          {
+            index: 5,
+            errors: ['attribute name "\\udfffkey" contains a lone UTF-16 surrogate (not valid Unicode)'],
+          },
+        ],
+      });
+      const customers = await put('/v1/customers', [
+        { customer_id: 'c\ud800' },
+        { customer_id: 'c950', segment: 's\u0000' },
+        { customer_id: 'c951', note: 'x\u0000' },
+        { customer_id: 'c952', note: 'fine' },
+      ]);
+      expect(customers.statusCode).toBe(200);
+      expect(customers.json()).toMatchObject({
+        upserted: 1,
+        rejected: [
+          { index: 0, errors: ['customer_id contains a lone UTF-16 surrogate (not valid Unicode)'] },
+          { index: 1, errors: ['segment contains a NUL character (U+0000)'] },
+          { index: 2, errors: ['attribute "note" contains a NUL character (U+0000)'] },
+        ],
+      });
+    });
+  });
+
+  // Issue #15, defect 5: an id past bigint's range made Postgres fail the query (500).
+  describe('ids of builds and evaluations', () => {
+    it.each(['9223372036854775808', '99999999999999999999', '-1', '0', '1e3', 'abc', '1%00'])(
+      'answer %s with 404 in the error shape',
+      async (id) => {
+        for (const what of ['rebuilds', 'evaluations']) {
+          const res = await app.inject({ method: 'GET', url: `/v1/${what}/${id}`, headers: ADMIN });
+          expect(res.statusCode).toBe(404);
+          expectErrorShape(res.json(), 404);
+        }
+      },
+    );
+  });
+
   describe('operations', () => {
     it('GET /health answers 200 with Postgres up, without a key', async () => {
       const res = await app.inject({ method: 'GET', url: '/health' });
@@ -292,13 +383,16 @@ describe('ingestion app without Postgres', () => {
   it('still boots: /health answers 503 naming Postgres, /health/live 200', async () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(503);
+    // Issue #15, defect 8: a stable reason code, never the driver's message (hosts, ports, errors).
     const body = res.json();
     expect(body).toMatchObject({
       statusCode: 503,
       error: 'Service Unavailable',
-      message: expect.stringMatching(/^Not ready: postgres \(not connected: .*ECONNREFUSED/),
-      details: { status: 'error', error: { postgres: { status: 'down' } } },
+      message: 'Not ready: postgres (not_connected)',
+      details: { status: 'error' },
     });
+    expect(body.details.error).toEqual({ postgres: { status: 'down', reason: 'not_connected' } });
+    expect(res.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
   });
 

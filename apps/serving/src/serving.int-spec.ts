@@ -348,6 +348,28 @@ describe('serving app', () => {
       });
     });
 
+    // Issue #15, defect 3: an id or filter Postgres cannot hold (NUL, a lone surrogate) is a client
+    // mistake named in a 400, never a 500.
+    describe('text Postgres cannot store', () => {
+      it.each([
+        ['/v1/customers/a%00b/recommendations', 'customer id contains a NUL character (U+0000)'],
+        ['/v1/customers/c1/recommendations?product_id=%00', 'product_id contains a NUL character (U+0000)'],
+        ['/v1/customers/c1/recommendations?category=x%00', 'category contains a NUL character (U+0000)'],
+        ['/v1/customers/c1/recommendations?exclude=p1,p%00', 'exclude contains a NUL character (U+0000)'],
+        ['/v1/products/a%00/similar', 'product id contains a NUL character (U+0000)'],
+        ['/v1/products/a%00/bought-together', 'product id contains a NUL character (U+0000)'],
+      ])('answers %s with 400 naming the parameter', async (url, problem) => {
+        const res = await get(url);
+        expect(res.statusCode).toBe(400);
+        expect(res.json()).toEqual({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: expect.stringContaining(problem),
+          details: { errors: [problem] },
+        });
+      });
+    });
+
     describe('API keys', () => {
       it('answers 401 without a key or with an unknown one', async () => {
         for (const headers of [{}, { 'x-api-key': 'guess' }] as Record<string, string>[]) {

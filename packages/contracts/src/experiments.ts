@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STRATEGIES } from './api';
-import { describeJsonType, externalId } from './records';
+import { describeJsonType, externalId, storableText } from './records';
 
 /** Shapes of A/B experiments, feedback and their reports (serving: `/v1/experiments`, `/v1/feedback`). */
 
@@ -109,7 +109,8 @@ export const createExperimentSchema = z
       .max(
         EXPERIMENT_LIMITS.maxNameLength,
         `name is longer than ${EXPERIMENT_LIMITS.maxNameLength} characters`,
-      ),
+      )
+      .superRefine(storableText('name')),
     variants: variantsSchema,
   })
   .strict();

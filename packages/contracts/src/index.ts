@@ -1,4 +1,5 @@
 export * from './timestamp';
+export * from './ids';
 export * from './records';
 export * from './api';
 export * from './event-id';

@@ -1,4 +1,10 @@
-import { customerRecordSchema, eventRecordSchema, productRecordSchema, validate } from './records';
+import {
+  customerRecordSchema,
+  eventRecordSchema,
+  productRecordSchema,
+  unstorableText,
+  validate,
+} from './records';
 
 describe('eventRecordSchema', () => {
   const good = { customer_id: 'c1', product_id: 'p1', type: 'purchase', timestamp: '2011-11-09T08:26:00' };
@@ -130,5 +136,27 @@ describe('customerRecordSchema', () => {
       signup_date: new Date('2010-12-01T00:00:00Z'),
       attributes: { country: 'United Kingdom' },
     });
+  });
+});
+
+describe('unstorableText', () => {
+  it('names NUL and lone surrogates, and passes any other text', () => {
+    expect(unstorableText('a\u0000b')).toBe('contains a NUL character (U+0000)');
+    expect(unstorableText('\ud800')).toBe('contains a lone UTF-16 surrogate (not valid Unicode)');
+    expect(unstorableText('x\udc00')).toBe('contains a lone UTF-16 surrogate (not valid Unicode)');
+    for (const fine of ['', 'plain', 'ünïcödé €', '😀 paired surrogates', '\ufffd', '\u0001\u007f'])
+      expect(unstorableText(fine)).toBeUndefined();
+  });
+
+  it('makes a record with such text invalid, naming the field', () => {
+    const r = validate(productRecordSchema, {
+      product_id: 'p',
+      brand: 'a\u0000',
+      attributes: { k: '\ud800' },
+    });
+    expect(r.ok ? [] : r.errors).toEqual([
+      'brand contains a NUL character (U+0000)',
+      'attribute "k" contains a lone UTF-16 surrogate (not valid Unicode)',
+    ]);
   });
 });

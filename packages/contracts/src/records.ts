@@ -8,6 +8,25 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 const MAX_ID_LENGTH = 256;
 
+/**
+ * Why Postgres cannot keep `text` as sent, or `undefined`: text and jsonb columns refuse NUL
+ * (U+0000), and a lone UTF-16 surrogate has no UTF-8 form (the driver would store U+FFFD in its
+ * place, so two different ids could become one).
+ */
+export function unstorableText(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'contains a NUL character (U+0000)';
+  if (!text.isWellFormed()) return 'contains a lone UTF-16 surrogate (not valid Unicode)';
+  return undefined;
+}
+
+/** A zod check that `what` (a field name) is text Postgres stores as sent. */
+export const storableText =
+  (what: string) =>
+  (text: string, ctx: z.RefinementCtx): void => {
+    const why = unstorableText(text);
+    if (why !== undefined) ctx.addIssue({ code: 'custom', message: `${what} ${why}` });
+  };
+
 /** External ids: strings (numbers are accepted from JSON and kept as their decimal text). */
 export const externalId = (what: string) =>
   z
@@ -22,14 +41,15 @@ export const externalId = (what: string) =>
       z
         .string()
         .min(1, `${what} is required`)
-        .max(MAX_ID_LENGTH, `${what} is longer than ${MAX_ID_LENGTH} characters`),
+        .max(MAX_ID_LENGTH, `${what} is longer than ${MAX_ID_LENGTH} characters`)
+        .superRefine(storableText(what)),
     );
 
 const optionalText = (what: string, max = 1000) =>
   z
     .union([z.string(), z.number()], { error: `${what} must be a string` })
     .transform((v) => String(v).trim())
-    .pipe(z.string().max(max, `${what} is longer than ${max} characters`))
+    .pipe(z.string().max(max, `${what} is longer than ${max} characters`).superRefine(storableText(what)))
     .transform((v) => (v === '' ? undefined : v))
     .optional();
 
@@ -104,6 +124,25 @@ export type EventRecord = z.output<typeof eventRecordSchema>;
 export type Attributes = Record<string, string | number | boolean>;
 const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
+/** Attribute names and text values are stored in jsonb: the same rules as every text field. */
+function checkAttributes(record: Record<string, unknown>, known: readonly string[], ctx: z.RefinementCtx) {
+  const check = (name: string, value: unknown) => {
+    const nameProblem = unstorableText(name);
+    if (nameProblem !== undefined)
+      ctx.addIssue({ code: 'custom', message: `attribute name ${JSON.stringify(name)} ${nameProblem}` });
+    const valueProblem = typeof value === 'string' ? unstorableText(value) : undefined;
+    if (valueProblem !== undefined)
+      ctx.addIssue({ code: 'custom', message: `attribute ${JSON.stringify(name)} ${valueProblem}` });
+  };
+  for (const [name, value] of Object.entries(record)) {
+    if (name === 'attributes' && value !== null && typeof value === 'object') {
+      for (const [n, v] of Object.entries(value)) check(n, v);
+    } else if (!known.includes(name)) {
+      check(name, value);
+    }
+  }
+}
+
 const PRODUCT_FIELDS = ['product_id', 'name', 'category', 'brand', 'price', 'available'] as const;
 export const productRecordSchema = z
   .object({
@@ -116,6 +155,7 @@ export const productRecordSchema = z
     attributes: z.record(z.string(), attributeValue).optional(),
   })
   .catchall(attributeValue)
+  .superRefine((record, ctx) => checkAttributes(record, PRODUCT_FIELDS, ctx))
   .transform(({ product_id, name, category, brand, price, available, attributes, ...rest }) => ({
     product_id,
     name,
@@ -136,6 +176,7 @@ export const customerRecordSchema = z
     attributes: z.record(z.string(), attributeValue).optional(),
   })
   .catchall(attributeValue)
+  .superRefine((record, ctx) => checkAttributes(record, CUSTOMER_FIELDS, ctx))
   .transform(({ customer_id, segment, signup_date, attributes, ...rest }) => ({
     customer_id,
     segment,

@@ -189,6 +189,75 @@ describe('importFile (real Postgres)', () => {
     });
   });
 
+  it('rejects the one row with NUL in a 30,001-row file by its line and stores the others (issue #15)', async () => {
+    const rows = Array.from(
+      { length: 30_001 },
+      (_, i) => `nul-c${i % 97},nul-p${i % 89},view,2011-03-01T10:00:00Z,nul-${i}`,
+    );
+    rows[12_345] = 'nul-c1,nul\u0000p,view,2011-03-01T10:00:00Z,nul-x';
+    const file = await write(
+      'nul.csv',
+      ['customer_id,product_id,type,timestamp,event_id', ...rows].join('\n'),
+    );
+    const summary = await importFile(db, { kind: 'events', file });
+    expect(summary).toMatchObject({ read: 30_001, stored: 30_000, rejected: 1 });
+    expect(summary.rejections).toEqual([
+      { line: 12_347, errors: ['product_id contains a NUL character (U+0000)'] },
+    ]);
+    expect(await count(`SELECT count(*) AS n FROM events WHERE event_id LIKE 'nul-%'`)).toBe(30_000);
+  });
+
+  it('rejects NDJSON records with NUL or a lone surrogate in an attribute, naming it', async () => {
+    const file = await write(
+      'nul-products.ndjson',
+      [
+        '{"product_id": "nul-1", "colour": "re\\u0000d"}',
+        '{"product_id": "nul-2", "attributes": {"size\\u0000": "L"}}',
+        '{"product_id": "nul-3", "name": "\\ud800"}',
+        '{"product_id": "nul-4", "colour": "blue"}',
+      ].join('\n'),
+    );
+    const summary = await importFile(db, { kind: 'products', file });
+    expect(summary).toMatchObject({ read: 4, stored: 1, rejected: 3 });
+    expect(summary.rejections).toEqual([
+      { line: 1, errors: ['attribute "colour" contains a NUL character (U+0000)'] },
+      { line: 2, errors: ['attribute name "size\\u0000" contains a NUL character (U+0000)'] },
+      { line: 3, errors: ['name contains a lone UTF-16 surrogate (not valid Unicode)'] },
+    ]);
+  });
+
+  it('reports rows with invalid UTF-8 by line and stores the others unchanged (issue #15, defect 4)', async () => {
+    const csv = Buffer.concat([
+      Buffer.from('product_id,name\nutf-ok,caf\u00e9 \u20ac\n'),
+      Buffer.from('csvbad\xff\xfeutf,x\n', 'latin1'),
+      Buffer.from('utf-name,"bad ', 'latin1'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"\nutf-last,fine\n'),
+    ]);
+    const summary = await importFile(db, { kind: 'products', file: await write('bad-utf8.csv', csv) });
+    expect(summary).toMatchObject({ read: 4, stored: 2, rejected: 2 });
+    expect(summary.rejections).toEqual([
+      { line: 3, errors: ['invalid UTF-8 in product_id'] },
+      { line: 4, errors: ['invalid UTF-8 in name'] },
+    ]);
+    const names = await db.query(
+      `SELECT product_id, name FROM products WHERE product_id LIKE 'utf-%' OR product_id LIKE 'csvbad%' ORDER BY product_id`,
+    );
+    expect(names).toEqual([
+      { product_id: 'utf-last', name: 'fine' },
+      { product_id: 'utf-ok', name: 'caf\u00e9 \u20ac' },
+    ]);
+
+    const ndjson = Buffer.concat([
+      Buffer.from('{"customer_id": "utf-c1"}\n{"customer_id": "utf-'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from('"}\n{"customer_id": "utf-c3"}\n'),
+    ]);
+    const c = await importFile(db, { kind: 'customers', file: await write('bad-utf8.ndjson', ndjson) });
+    expect(c).toMatchObject({ read: 3, stored: 2, rejected: 1 });
+    expect(c.rejections).toEqual([{ line: 2, errors: ['invalid UTF-8'] }]);
+  });
+
   it('stops on a header without a required column and marks the import failed', async () => {
     const file = await write('no-type.csv', 'customer_id,product_id,timestamp\nc1,p1,2011-01-01\n');
     await expect(importFile(db, { kind: 'events', file })).rejects.toThrow(

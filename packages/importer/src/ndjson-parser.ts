@@ -31,7 +31,11 @@ export class NdjsonParser {
         nl = buf.length;
       }
       const text = buf.slice(pos, nl).trim();
-      if (text) {
+      if (text && !text.isWellFormed()) {
+        // Raw lone surrogates are the decoder's escapes of invalid bytes (a JSON `\ud800` escape is
+        // ASCII here, and the record schemas name the field it lands in).
+        out.push({ line: this.line, error: 'invalid UTF-8' });
+      } else if (text) {
         try {
           out.push({ line: this.line, value: JSON.parse(text) });
         } catch (e) {

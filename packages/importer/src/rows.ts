@@ -16,7 +16,7 @@ export interface RowReaderOptions {
 }
 
 /**
- * Text chunks → batches of rows (one batch per chunk, so the caller can await between batches
+ * Text chunks (from `openSource`: invalid UTF-8 escaped as lone surrogates) → batches of rows (one batch per chunk, so the caller can await between batches
  * and the file is read no faster than it is stored). Line numbers are physical lines of the file,
  * 1-based, the CSV header being line 1; a CSV record spanning lines has the line it starts on.
  */
@@ -50,8 +50,18 @@ export async function* readRows(
         });
       } else {
         const input: Record<string, unknown> = {};
-        for (let i = 0; i < header.length; i++) input[header[i] as string] = r.cells[i];
-        rows.push({ line: r.line, input });
+        let invalid: string | undefined;
+        for (let i = 0; i < header.length; i++) {
+          const cell = r.cells[i] as string;
+          // The decoder escaped invalid bytes as lone surrogates, which well-formed text never holds.
+          if (!cell.isWellFormed()) invalid ??= header[i];
+          input[header[i] as string] = cell;
+        }
+        rows.push(
+          invalid === undefined
+            ? { line: r.line, input }
+            : { line: r.line, errors: [`invalid UTF-8 in ${invalid}`] },
+        );
       }
     }
     return rows;
@@ -70,6 +80,8 @@ function jsonRow(r: { line: number; value?: unknown; error?: string }): SourceRo
 }
 
 function checkHeader(cells: string[], line: number, { file, required }: RowReaderOptions): string[] {
+  if (cells.some((c) => !c.isWellFormed()))
+    throw new ImportError(`${file}:${line}: the header is not valid UTF-8`);
   const header = cells.map((c) => c.trim());
   const missing = required.filter((c) => !header.includes(c));
   if (missing.length) {

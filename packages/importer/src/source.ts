@@ -1,9 +1,9 @@
 import { open, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { ImportError } from './errors';
+import { Utf8Decoder } from './utf8';
 
 export type FileFormat = 'csv' | 'ndjson';
 
@@ -17,7 +17,7 @@ export function formatOf(file: string): FileFormat {
 }
 
 export interface OpenedSource {
-  /** Decoded text (UTF-8), decompressed when the file is gzip. */
+  /** Decoded text (UTF-8), decompressed when the file is gzip; invalid bytes are escaped (`Utf8Decoder`). */
   text: AsyncIterable<string>;
   /** Size of the file on disk (compressed bytes when gzip). */
   totalBytes: number;
@@ -75,13 +75,16 @@ async function startsWithGzipMagic(file: string): Promise<boolean> {
   }
 }
 
-/** UTF-8 text of a byte stream; a corrupt gzip stream or a read error ends the import with one clear message. */
+/**
+ * UTF-8 text of a byte stream, invalid bytes escaped for the row readers to report; a corrupt gzip
+ * stream or a read error ends the import with one clear message.
+ */
 async function* decode(
   stream: Readable,
   file: string,
   countBytes?: (n: number) => void,
 ): AsyncIterable<string> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = new Utf8Decoder();
   try {
     for await (const chunk of stream) {
       countBytes?.((chunk as Buffer).length);

@@ -3,3 +3,4 @@ export * from './queue';
 export * from './fixtures';
 export * from './synthetic';
 export * from './builds';
+export * from './fuzz';

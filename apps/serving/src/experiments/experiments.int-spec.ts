@@ -133,6 +133,14 @@ describe('experiments (serving, real Postgres)', () => {
       });
     });
 
+    it('answers a name Postgres cannot store with 400, not 500 (issue #15, defect 3)', async () => {
+      for (const name of ['a\u0000b', 'x\ud800']) {
+        const res = await create({ name, variants: VARIANTS });
+        expect(res.statusCode).toBe(400);
+        expect(res.json().details.errors).toEqual([expect.stringMatching(/^name contains a (NUL|lone)/)]);
+      }
+    });
+
     it('answers a taken name with 409', async () => {
       const res = await create({ name: 'first', variants: VARIANTS });
       expect(res.statusCode).toBe(409);
@@ -224,7 +232,13 @@ describe('experiments (serving, real Postgres)', () => {
     });
 
     it('answers 404 for an unknown experiment, whatever the id looks like', async () => {
-      for (const id of ['999999', 'abc', '99999999999999999999']) {
+      for (const id of [
+        '999999',
+        'abc',
+        '99999999999999999999',
+        '9223372036854775808',
+        '9223372036854775807',
+      ]) {
         for (const url of [`/v1/experiments/${id}`, `/v1/experiments/${id}/report`]) {
           const res = await call('GET', url);
           expect(res.statusCode).toBe(404);

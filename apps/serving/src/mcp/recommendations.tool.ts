@@ -1,6 +1,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { storableText } from '@nextbuy/contracts';
 import { z } from 'zod';
 import { DEFAULT_LIMIT, MAX_LIMIT, RECOMMENDATION_TYPES } from '../recommendations/recommendations.query';
 import type { RecommendationsService } from '../recommendations/recommendations.service';
@@ -13,7 +14,8 @@ const id = (what: string) =>
     .string()
     .trim()
     .min(1, `${what} must not be empty`)
-    .max(MAX_ID_LENGTH, `${what} is longer than ${MAX_ID_LENGTH} characters`);
+    .max(MAX_ID_LENGTH, `${what} is longer than ${MAX_ID_LENGTH} characters`)
+    .superRefine(storableText(what));
 
 /** The tool's arguments (SPEC "HTTP": `customer_id`, optional `product_id`, `limit` 1–50 default 10, `recommendation_type`). */
 export const RECOMMENDATIONS_TOOL_INPUT = {

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit, RequestMethod } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { unstorableText } from '@nextbuy/contracts';
 import {
   ApiKeyResolver,
   authorize,
@@ -8,7 +9,7 @@ import {
   type ReplyLike,
   type RouteMatch,
 } from '@nextbuy/server';
-import { recommendationsQuerySchema } from './recommendations.query';
+import { CUSTOMER_ID_PARAM, recommendationsQuerySchema } from './recommendations.query';
 import { RecommendationsService } from './recommendations.service';
 
 /** The storefront's hot route, as Fastify and Nest's middleware name it. */
@@ -63,7 +64,10 @@ export class CustomerRecommendationsRoute implements OnModuleInit {
     const query = isEmpty(request.query)
       ? NO_PARAMETERS
       : parseInput(recommendationsQuerySchema, request.query, 'query');
-    const answer = await this.recommendations.forCustomer(request.params.id, query);
+    const id = request.params.id;
+    // The usual id passes the native check alone; zod words the 400 for one Postgres cannot hold.
+    const customerId = unstorableText(id) === undefined ? id : parseInput(CUSTOMER_ID_PARAM, id, 'param');
+    const answer = await this.recommendations.forCustomer(customerId, query);
     return reply.type(JSON_UTF8).send(answer);
   }
 }

@@ -3,7 +3,7 @@ import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/
 import type { ProductListResponse } from '@nextbuy/contracts';
 import { ApiErrorResponse, ApiKeyAuth, RequiresScope, ZodValidationPipe } from '@nextbuy/server';
 import { LIMIT_QUERY, PRODUCT_LIST_RESPONSE_SCHEMA } from './recommendations.openapi';
-import { type ItemListQuery, itemListQuerySchema } from './recommendations.query';
+import { type ItemListQuery, itemListQuerySchema, PRODUCT_ID_PARAM } from './recommendations.query';
 import { RecommendationsService } from './recommendations.service';
 
 const LIST_RESPONSE = { status: 200, description: 'The ranked items', schema: PRODUCT_LIST_RESPONSE_SCHEMA };
@@ -35,7 +35,7 @@ export class ProductsController {
     description: 'From the active build; an empty `items` for a product the build found nothing for.',
   })
   similar(
-    @Param('id') productId: string,
+    @Param('id', new ZodValidationPipe(PRODUCT_ID_PARAM)) productId: string,
     @Query(new ZodValidationPipe(itemListQuerySchema)) query: ItemListQuery,
   ): Promise<ProductListResponse> {
     return this.recommendations.forProduct(productId, 'similar', query);
@@ -49,7 +49,7 @@ export class ProductsController {
       'In one order, from the active build; an empty `items` for a product never bought with others.',
   })
   boughtTogether(
-    @Param('id') productId: string,
+    @Param('id', new ZodValidationPipe(PRODUCT_ID_PARAM)) productId: string,
     @Query(new ZodValidationPipe(itemListQuerySchema)) query: ItemListQuery,
   ): Promise<ProductListResponse> {
     return this.recommendations.forProduct(productId, 'bought_together', query);

@@ -1,4 +1,4 @@
-import { STRATEGIES, type Strategy } from '@nextbuy/contracts';
+import { STRATEGIES, storableText, type Strategy } from '@nextbuy/contracts';
 import { z } from 'zod';
 
 /** Stored lists hold up to 50 items (SPEC: `limit` 1–50). */
@@ -40,9 +40,13 @@ const limit = single('limit').transform((v, ctx) => {
 });
 
 const text = (what: string) =>
-  single(what).refine((v) => v === undefined || v.length <= MAX_ID_LENGTH, {
-    message: `${what} is longer than ${MAX_ID_LENGTH} characters`,
-  });
+  single(what)
+    .refine((v) => v === undefined || v.length <= MAX_ID_LENGTH, {
+      message: `${what} is longer than ${MAX_ID_LENGTH} characters`,
+    })
+    .superRefine((v, ctx) => {
+      if (v !== undefined) storableText(what)(v, ctx);
+    });
 
 const type = single('type').transform((v, ctx): RecommendationType => {
   if (v === undefined) return 'all';
@@ -71,8 +75,17 @@ const exclude = z
       });
       return z.NEVER;
     }
+    for (const part of parts) storableText('exclude')(part, ctx);
     return [...new Set(parts)];
   });
+
+/**
+ * A customer or product id in the path: any text (an unknown id is answered, or 404), but never text
+ * no stored id can hold, which Postgres would refuse with an error.
+ */
+export const pathId = (what: string) => z.string().superRefine(storableText(what));
+export const CUSTOMER_ID_PARAM = pathId('customer id');
+export const PRODUCT_ID_PARAM = pathId('product id');
 
 /** `GET /v1/customers/{id}/recommendations` */
 export const recommendationsQuerySchema = z.object({

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { BuildView, StageState } from '@nextbuy/contracts';
+import { isStoredIdText, type BuildView, type StageState } from '@nextbuy/contracts';
 import { BuildEntity } from '../entities';
 import { rowsOf } from './sql';
 
@@ -74,7 +74,7 @@ export class BuildRepository {
   }
 
   get(id: string): Promise<BuildEntity | null> {
-    return /^\d+$/.test(id) ? this.repo.findOneBy({ id }) : Promise.resolve(null);
+    return isStoredIdText(id) ? this.repo.findOneBy({ id }) : Promise.resolve(null);
   }
 
   list(limit = 20): Promise<BuildEntity[]> {

@@ -1,4 +1,9 @@
-import type { EvaluationReport, EvaluationStatus, EvaluationView } from '@nextbuy/contracts';
+import {
+  isStoredIdText,
+  type EvaluationReport,
+  type EvaluationStatus,
+  type EvaluationView,
+} from '@nextbuy/contracts';
 import { rowsOf, type SqlExecutor } from './sql';
 
 export interface NewEvaluation {
@@ -36,7 +41,7 @@ export class EvaluationRepository {
   }
 
   async get(id: string): Promise<EvaluationRow | null> {
-    if (!/^\d{1,18}$/.test(id)) return null;
+    if (!isStoredIdText(id)) return null;
     const [row] = rowsOf<EvaluationRow>(
       await this.db.query(`SELECT ${COLUMNS} FROM evaluations WHERE id = $1`, [id]),
     );

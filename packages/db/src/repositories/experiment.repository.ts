@@ -1,4 +1,4 @@
-import type { ExperimentView, NewExperiment } from '@nextbuy/contracts';
+import { isStoredIdText, type ExperimentView, type NewExperiment } from '@nextbuy/contracts';
 import type { DataSource } from 'typeorm';
 import { ExperimentEntity } from '../entities';
 
@@ -25,7 +25,6 @@ export class ExperimentRunningError extends Error {
   }
 }
 
-const isIdText = (id: string) => /^\d{1,18}$/.test(id);
 const constraintOf = (e: unknown) => (e as { constraint?: string }).constraint;
 
 /** The `experiments` table: draft → running → stopped (a stopped experiment keeps its report). */
@@ -47,7 +46,7 @@ export class ExperimentRepository {
 
   /** `null` for an unknown id (or text that cannot be one). */
   get(id: string): Promise<ExperimentEntity | null> {
-    return isIdText(id) ? this.repo.findOneBy({ id }) : Promise.resolve(null);
+    return isStoredIdText(id) ? this.repo.findOneBy({ id }) : Promise.resolve(null);
   }
 
   /** Newest first. */

@@ -1,8 +1,9 @@
 import { type DynamicModule, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModuleRef, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Env } from '@nextbuy/config';
 import { Logger } from 'nestjs-pino';
+import { answerClientError, answerFrameworkError, MAX_PARAM_LENGTH } from '../errors/framework-errors';
 import { parseJsonBody } from '../errors/json-body-parser';
 import { HttpErrorFilter } from '../errors/http-exception.filter';
 import { REQUEST_LOG, type RequestLog } from '../logging/logging.module';
@@ -26,10 +27,12 @@ export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
   { env, openApi }: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
-  // Path parameters carry customer and product ids, which may be up to 256 characters (plus escapes).
   const adapter = new FastifyAdapter({
     bodyLimit: env.HTTP_BODY_LIMIT_BYTES,
-    routerOptions: { maxParamLength: 1024 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors Fastify answers before Nest's filter can: the same `{statusCode, error, message}`.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
@@ -79,13 +82,17 @@ function corsOptions(origins: string[]) {
   };
 }
 
-/** A provider the app's modules may or may not include (apps without API keys have no rate limiter). */
+/**
+ * A provider the app's modules may or may not include (apps without API keys have no rate limiter).
+ * Looked up through `ModuleRef`: the app returned by `NestFactory` logs every failed `get` as a
+ * level-50 ExceptionHandler error with a stack, a false alarm at each worker's boot.
+ */
 function optional<T>(
   app: NestFastifyApplication,
   token: (new (...args: never[]) => T) | symbol,
 ): T | undefined {
   try {
-    return app.get<T>(token, { strict: false });
+    return app.get(ModuleRef).get<T>(token, { strict: false });
   } catch {
     return undefined;
   }

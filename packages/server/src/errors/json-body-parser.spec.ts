@@ -1,9 +1,9 @@
 import { ApiError } from './api-error';
 import { parseJsonBody } from './json-body-parser';
 
-function parse(text: string): { error?: ApiError; value?: unknown } {
+function parse(text: string | Buffer): { error?: ApiError; value?: unknown } {
   let out: { error?: ApiError; value?: unknown } = {};
-  parseJsonBody(undefined, Buffer.from(text), (err, value) => {
+  parseJsonBody(undefined, typeof text === 'string' ? Buffer.from(text) : text, (err, value) => {
     out = err ? { error: err as ApiError } : { value };
   });
   return out;
@@ -19,6 +19,15 @@ describe('parseJsonBody', () => {
     expect(error?.getStatus()).toBe(400);
     expect(error?.message).toMatch(/^Malformed JSON body: .*position 12 \(line 2, column 11\)$/);
     expect(parse('[{"a": 1}').error?.message).toMatch(/^Malformed JSON body: /);
+  });
+
+  it('refuses invalid UTF-8 rather than storing U+FFFD in its place (issue #15, defect 4)', () => {
+    const { error } = parse(Buffer.from('[{"customer_id": "bad\xff\xfe"}]', 'latin1'));
+    expect(error?.getStatus()).toBe(400);
+    expect(error?.message).toBe('Request body is not valid UTF-8');
+    expect(parse('[{"customer_id": "caf\u00e9 \ufffd"}]').value).toEqual([
+      { customer_id: 'caf\u00e9 \ufffd' },
+    ]);
   });
 
   it('refuses an empty body', () => {

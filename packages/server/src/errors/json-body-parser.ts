@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { HttpStatus } from '@nestjs/common';
 import { ApiError } from './api-error';
 
@@ -6,11 +7,16 @@ type Done = (err: Error | null, body?: unknown) => void;
 /**
  * The `application/json` parser: Fastify's default answers every syntax error with the same
  * sentence; this one says what is wrong and where (line and column), so a client can fix its body.
- * Keys that could poison prototypes are refused, as Fastify does.
+ * Keys that could poison prototypes are refused, as Fastify does, and so are bytes that are not UTF-8.
  */
 export function parseJsonBody(_req: unknown, body: Buffer, done: Done): void {
   if (body.length === 0) {
     done(new ApiError(HttpStatus.BAD_REQUEST, 'Request body is empty but content-type is application/json'));
+    return;
+  }
+  // Decoding would turn bad bytes into U+FFFD silently, and two different ids could collide.
+  if (!isUtf8(body)) {
+    done(new ApiError(HttpStatus.BAD_REQUEST, 'Request body is not valid UTF-8'));
     return;
   }
   const text = body.toString('utf8');

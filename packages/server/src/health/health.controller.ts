@@ -31,7 +31,12 @@ export class HealthController {
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Liveness and readiness: 200 when every dependency answers, 503 otherwise' })
   @ApiResponse({ status: 200, description: '`{status: "ok", info, error, details}`' })
-  @ApiResponse({ status: 503, description: 'A dependency is down; `details` names it' })
+  @ApiResponse({
+    status: 503,
+    description:
+      'A dependency is down; `details` names it with a stable `reason`: `not_connected`, `timeout`, ' +
+      '`unreachable` or `error` (the driver’s message is in the app’s log, never in the answer)',
+  })
   async check(): Promise<HealthCheckResult> {
     try {
       return await this.health.check(this.checks);
@@ -39,7 +44,7 @@ export class HealthController {
       if (!(e instanceof ServiceUnavailableException)) throw e;
       const result = e.getResponse() as HealthCheckResult;
       const down = Object.entries(result.error ?? {}).map(([name, info]) => {
-        const why = (info as { message?: unknown }).message;
+        const why = (info as { reason?: unknown }).reason;
         return `${name} (${typeof why === 'string' ? why : 'down'})`;
       });
       throw new ApiError(

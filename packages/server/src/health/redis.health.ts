@@ -1,8 +1,9 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Env } from '@nextbuy/config';
 import Redis from 'ioredis';
 import { InjectEnv } from '../config/config.module';
+import { DownLog, downReason } from './down-reason';
 import { HEALTH_CHECK_TIMEOUT_MS } from './postgres.health';
 import { withTimeout } from './timeout';
 
@@ -13,6 +14,7 @@ import { withTimeout } from './timeout';
 @Injectable()
 export class RedisHealthIndicator implements OnModuleInit, OnApplicationShutdown {
   private readonly redis: Redis;
+  private readonly downLog = new DownLog(new Logger('Health'), 'Redis');
 
   constructor(
     private readonly health: HealthIndicatorService,
@@ -38,9 +40,13 @@ export class RedisHealthIndicator implements OnModuleInit, OnApplicationShutdown
     const started = Date.now();
     try {
       await withTimeout(this.redis.ping(), HEALTH_CHECK_TIMEOUT_MS);
+      this.downLog.up();
       return indicator.up({ latencyMs: Date.now() - started });
     } catch (e) {
-      return indicator.down({ message: e instanceof Error ? e.message : String(e) });
+      // With no offline queue, every failure but a timeout means the connection is not there.
+      const reason = downReason(e, () => this.redis.status !== 'ready');
+      this.downLog.down(reason, e);
+      return indicator.down({ reason });
     }
   }
 

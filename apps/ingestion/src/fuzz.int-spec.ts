@@ -1,0 +1,64 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { parseEnv } from '@nextbuy/config';
+import { createHttpApp } from '@nextbuy/server';
+import {
+  clearRedisPrefix,
+  createTestDatabase,
+  fuzzRoutes,
+  type OpenApiDocument,
+  TEST_REDIS_URL,
+  type TestDatabase,
+  uniqueQueuePrefix,
+} from '@nextbuy/testing';
+import { AppModule, OPENAPI } from './app.module';
+
+/** Every route the app's OpenAPI document lists, with an admin key so requests reach validation. */
+describe('ingestion routes under fuzzing (issue #15)', () => {
+  let db: TestDatabase;
+  let app: NestFastifyApplication;
+  const prefix = uniqueQueuePrefix();
+  const exits: unknown[] = [];
+  let exitSpy: jest.SpyInstance;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = parseEnv({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      NEXTBUY_API_KEYS: 'fuzz-admin:admin',
+      RATE_LIMIT_PER_MINUTE: '10000000',
+    });
+    app = await createHttpApp(AppModule.forRoot(env), { env, openApi: OPENAPI });
+    exitSpy = jest.spyOn(process, 'exit').mockImplementation((code) => {
+      exits.push(code);
+      return undefined as never;
+    });
+  });
+
+  afterAll(async () => {
+    exitSpy?.mockRestore();
+    await app?.close();
+    await clearRedisPrefix(prefix).catch(() => undefined);
+    await db?.drop();
+  });
+
+  it('never answers 5xx and never exits', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json<OpenApiDocument>();
+    const results = await fuzzRoutes(
+      doc,
+      async (request) => {
+        const res = await app.inject({ ...request, method: request.method as 'GET' });
+        return { statusCode: res.statusCode, body: res.body };
+      },
+      { headers: { 'x-api-key': 'fuzz-admin' } },
+    );
+    expect(results.map((r) => r.route)).toEqual(
+      expect.arrayContaining(['POST /v1/events', 'PUT /v1/products', 'GET /v1/rebuilds/{id}']),
+    );
+    expect(exits).toEqual([]);
+    process.stdout.write(`${JSON.stringify({ app: 'ingestion', results })}\n`);
+  });
+});

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { clearRedisPrefix, createTestDatabase, TEST_REDIS_URL, uniqueQueuePrefix } from '@nextbuy/testing';
+import type { TestDatabase } from '@nextbuy/testing';
+
+/** pino's `error`: anyone alerting on errors pages on this level and above. */
+const ERROR_LEVEL = 50;
+const BOOT_TIMEOUT_MS = 45_000;
+
+interface LogLine {
+  level: number;
+  msg?: string;
+  context?: string;
+}
+
+/**
+ * Starts a built app, collects its JSON log lines until it says it listens, then stops it with
+ * SIGTERM and collects the rest.
+ */
+async function bootLogs(main: string, env: Record<string, string>): Promise<LogLine[]> {
+  const child = spawn(process.execPath, [main], {
+    cwd: join(__dirname, '../..'),
+    env: { ...process.env, ...env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: LogLine[] = [];
+  let text = '';
+  const listening = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${main} did not listen within ${BOOT_TIMEOUT_MS} ms`)),
+      BOOT_TIMEOUT_MS,
+    );
+    const read = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = text.indexOf('\n')) >= 0) {
+        const line = text.slice(0, nl).trim();
+        text = text.slice(nl + 1);
+        if (!line) continue;
+        // A line that is not JSON (a raw stack on stderr) counts as an error.
+        const parsed = line.startsWith('{')
+          ? (JSON.parse(line) as LogLine)
+          : { level: ERROR_LEVEL, msg: line };
+        lines.push(parsed);
+        if (/ listening on /.test(parsed.msg ?? '')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${main} exited with ${code} before listening`));
+    });
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await listening;
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+  return lines;
+}
+
+// Issue #15, defect 8: every worker logged a level-50 ExceptionHandler error with a stack at boot
+// ("Nest could not find HttpRateLimiter element"), a false alarm for anyone alerting on errors.
+describe('boot logs of the built apps', () => {
+  let db: TestDatabase;
+  const prefix = uniqueQueuePrefix();
+  const port = () => String(40_000 + Math.floor(Math.random() * 20_000));
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await clearRedisPrefix(prefix).catch(() => undefined);
+    await db?.drop();
+  });
+
+  it('log nothing at error level on a clean boot and shutdown', async () => {
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      NEXTBUY_API_KEYS: 'boot-read:read',
+      FEATURES_PORT: port(),
+      CANDIDATES_PORT: port(),
+      INGESTION_PORT: port(),
+    };
+    const apps = [
+      'apps/features/dist/main.js',
+      'apps/candidates/dist/main.js',
+      'apps/ingestion/dist/main.js',
+    ];
+    const logs = await Promise.all(apps.map((main) => bootLogs(main, env)));
+    apps.forEach((main, i) => {
+      const lines = logs[i]!;
+      expect(lines.some((l) => / listening on /.test(l.msg ?? ''))).toBe(true);
+      expect({ main, errors: lines.filter((l) => l.level >= ERROR_LEVEL) }).toEqual({ main, errors: [] });
+    });
+  });
+});
