@@ -1,7 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { CopyWriter, ImportRepository, type ImportKind, type ImportRejection } from '@nextbuy/db';
+import {
+  CopyWriter,
+  ImportRepository,
+  StagingTable,
+  type ImportKind,
+  type ImportRejection,
+} from '@nextbuy/db';
 import { KIND_SPECS, type KindSpec } from './kinds';
 import { readRows, type SourceRow } from './rows';
 import { formatOf, openSource, type FileFormat } from './source';
@@ -136,6 +142,7 @@ async function withLanes<T>(
 class Lane {
   copy: CopyWriter | undefined;
   staged = 0;
+  private readonly staging: StagingTable;
   /** The merge of this lane's previous chunk: staging is reused only once it has finished. */
   merged: Promise<void> = Promise.resolve();
   private prepared = false;
@@ -143,15 +150,16 @@ class Lane {
   constructor(
     private readonly spec: KindSpec,
     readonly client: PoolClient,
-  ) {}
+  ) {
+    this.staging = new StagingTable(client, spec.staging);
+  }
 
   async write(chunk: string): Promise<void> {
     if (!this.prepared) {
-      await this.client.query(this.spec.createStaging);
-      await this.client.query(`TRUNCATE ${this.spec.staging}`);
+      await this.staging.prepare();
       this.prepared = true;
     }
-    this.copy ??= new CopyWriter(this.client, this.spec.staging, this.spec.columns);
+    this.copy ??= new CopyWriter(this.client, this.spec.staging.table, this.spec.staging.columns);
     await this.copy.write(chunk);
   }
 
@@ -163,25 +171,14 @@ class Lane {
     return copy ? copy.end() : 0;
   }
 
-  async merge(rows: number, asyncCommit: boolean): Promise<{ stored: number; duplicates: number }> {
-    await this.client.query('BEGIN');
-    try {
-      if (asyncCommit) await this.client.query('SET LOCAL synchronous_commit = off');
-      const outcome = await this.spec.merge(this.client, rows);
-      await this.client.query('COMMIT');
-      await this.client.query(`TRUNCATE ${this.spec.staging}`);
-      return outcome;
-    } catch (e) {
-      await this.client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
+  merge(rows: number, asyncCommit: boolean): Promise<{ stored: number; duplicates: number }> {
+    return this.staging.merge((executor) => this.spec.merge(executor, rows), asyncCommit);
   }
 
   async close(error?: Error): Promise<void> {
     if (error) await this.copy?.abort(error);
     await this.merged.catch(() => undefined);
-    if (this.prepared)
-      await this.client.query(`DROP TABLE IF EXISTS ${this.spec.staging}`).catch(() => undefined);
+    if (this.prepared) await this.staging.drop().catch(() => undefined);
   }
 }
 

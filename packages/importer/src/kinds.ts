@@ -7,14 +7,15 @@ import {
   type Validated,
 } from '@nextbuy/contracts';
 import {
-  CUSTOMER_SOURCE_COLUMNS,
+  CUSTOMER_STAGING,
   CatalogRepository,
-  EVENT_SOURCE_COLUMNS,
+  EVENT_STAGING,
   EventRepository,
-  PRODUCT_SOURCE_COLUMNS,
+  PRODUCT_STAGING,
   copyTextRow,
   type ImportKind,
   type SqlExecutor,
+  type StagingTableSpec,
 } from '@nextbuy/db';
 
 export interface MergeOutcome {
@@ -28,10 +29,7 @@ export interface KindSpec {
   kind: ImportKind;
   /** Columns a CSV header must have. */
   required: readonly string[];
-  staging: string;
-  columns: readonly string[];
-  /** Temp staging table: lives as long as the import's connection, never WAL-logged. */
-  createStaging: string;
+  staging: StagingTableSpec;
   /** Validates one row and encodes it as a COPY text line; `ord` is its position among valid rows. */
   encoder(): (input: Record<string, unknown>, ord: number) => Validated<string>;
   merge(executor: SqlExecutor, staged: number): Promise<MergeOutcome>;
@@ -42,11 +40,7 @@ const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
 const EVENTS: KindSpec = {
   kind: 'events',
   required: ['customer_id', 'product_id', 'type', 'timestamp'],
-  staging: 'nb_import_events',
-  columns: EVENT_SOURCE_COLUMNS,
-  createStaging: `CREATE TEMP TABLE IF NOT EXISTS nb_import_events (
-    event_id text, customer_id text, product_id text, type event_type, ts timestamptz,
-    session_id text, order_id text, quantity float8, price float8)`,
+  staging: EVENT_STAGING,
   encoder() {
     // One assigner per file: identical rows of one file get distinct, repeatable ids.
     const ids = new EventIdAssigner();
@@ -71,7 +65,7 @@ const EVENTS: KindSpec = {
     };
   },
   async merge(executor, staged) {
-    const { inserted } = await EventRepository.mergeFromStaging(executor, EVENTS.staging);
+    const { inserted } = await EventRepository.mergeFromStaging(executor, EVENTS.staging.table);
     return { stored: inserted, duplicates: staged - inserted };
   },
 };
@@ -79,11 +73,7 @@ const EVENTS: KindSpec = {
 const PRODUCTS: KindSpec = {
   kind: 'products',
   required: ['product_id'],
-  staging: 'nb_import_products',
-  columns: PRODUCT_SOURCE_COLUMNS,
-  createStaging: `CREATE TEMP TABLE IF NOT EXISTS nb_import_products (
-    ord int, product_id text, name text, category text, brand text, price float8, available boolean,
-    attributes jsonb)`,
+  staging: PRODUCT_STAGING,
   encoder() {
     return (input, ord) => {
       const v = validate(productRecordSchema, input);
@@ -108,7 +98,7 @@ const PRODUCTS: KindSpec = {
     const { inserted, updated } = await CatalogRepository.mergeFromStaging(
       executor,
       'products',
-      PRODUCTS.staging,
+      PRODUCTS.staging.table,
     );
     return { stored: inserted + updated, duplicates: staged - inserted - updated };
   },
@@ -117,10 +107,7 @@ const PRODUCTS: KindSpec = {
 const CUSTOMERS: KindSpec = {
   kind: 'customers',
   required: ['customer_id'],
-  staging: 'nb_import_customers',
-  columns: CUSTOMER_SOURCE_COLUMNS,
-  createStaging: `CREATE TEMP TABLE IF NOT EXISTS nb_import_customers (
-    ord int, customer_id text, segment text, signup_date timestamptz, attributes jsonb)`,
+  staging: CUSTOMER_STAGING,
   encoder() {
     return (input, ord) => {
       const v = validate(customerRecordSchema, input);
@@ -136,7 +123,7 @@ const CUSTOMERS: KindSpec = {
     const { inserted, updated } = await CatalogRepository.mergeFromStaging(
       executor,
       'customers',
-      CUSTOMERS.staging,
+      CUSTOMERS.staging.table,
     );
     return { stored: inserted + updated, duplicates: staged - inserted - updated };
   },
