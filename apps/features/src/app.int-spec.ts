@@ -41,15 +41,6 @@ describe('features app', () => {
   });
 });
 
-/*
- * Known flake, cause not found (2026-12-03): about one run in five, "without Redis" fails with an
- * uncaught `connect ECONNREFUSED 127.0.0.1:1` that arrives while its test runs. It is not an ioredis
- * `error` listener throwing, and the test file's own process hooks never saw it; tracing `error`
- * emits without listeners made it stop reproducing. It happens on code this file tested unchanged
- * for sessions. Retried, with the error logged, until the Redis client behind it is found.
- */
-jest.retryTimes(2, { logErrorsBeforeRetry: true });
-
 describe('features app without Redis', () => {
   let db: TestDatabase;
   let app: NestFastifyApplication;
