@@ -3,3 +3,5 @@ export * from './queue';
 export * from './fixtures';
 export * from './synthetic';
 export * from './builds';
+export * from './app';
+export * from './wait';
