@@ -16,7 +16,6 @@ const WRITE = { 'x-api-key': 'e2e-write' };
 describe('evaluations through the API (real Postgres, Redis and queues)', () => {
   let stack: E2eStack;
   let ingestion: NestFastifyApplication;
-  let features: NestFastifyApplication;
 
   const get = async (id: string): Promise<{ status: number; body: EvaluationView }> => {
     const res = await ingestion.inject({ method: 'GET', url: `/v1/evaluations/${id}`, headers: ADMIN });
@@ -38,11 +37,12 @@ describe('evaluations through the API (real Postgres, Redis and queues)', () => 
 
   beforeAll(async () => {
     stack = await startStack('e2e-admin:admin,e2e-write:write');
-    [ingestion, features] = await Promise.all([stack.boot(IngestionApp), stack.boot(FeaturesApp)]);
+    // The features app works the queue; the stack closes it.
+    [ingestion] = await Promise.all([stack.bootApp(IngestionApp), stack.bootApp(FeaturesApp)]);
   });
 
   afterAll(async () => {
-    await stack?.close([ingestion, features]);
+    await stack?.close();
   });
 
   it('runs a backtest as a job and serves the stored report', async () => {

@@ -24,8 +24,6 @@ describe('real-time refresh (real Postgres, Redis and queues)', () => {
   let stack: E2eStack;
   let realtime: Queue;
   let ingestion: NestFastifyApplication;
-  let features: NestFastifyApplication;
-  let candidates: NestFastifyApplication;
   let serving: NestFastifyApplication;
 
   const post = async (events: object[]) => {
@@ -83,11 +81,12 @@ describe('real-time refresh (real Postgres, Redis and queues)', () => {
       // Wide enough that a burst of concurrent requests on a busy test machine lands in one window.
       REALTIME_DEBOUNCE_MS: '600',
     });
-    [ingestion, features, candidates, serving] = await Promise.all([
-      stack.boot(IngestionApp),
-      stack.boot(FeaturesApp),
-      stack.boot(CandidatesApp),
-      stack.boot(ServingApp),
+    // The features and candidates apps work the queues; the stack closes them.
+    [ingestion, , , serving] = await Promise.all([
+      stack.bootApp(IngestionApp),
+      stack.bootApp(FeaturesApp),
+      stack.bootApp(CandidatesApp),
+      stack.bootApp(ServingApp),
     ]);
     realtime = new Queue(QueueName.Realtime, {
       connection: redisOptionsFromUrl(TEST_REDIS_URL),
@@ -103,7 +102,7 @@ describe('real-time refresh (real Postgres, Redis and queues)', () => {
 
   afterAll(async () => {
     await realtime?.close();
-    await stack?.close([ingestion, features, candidates, serving]);
+    await stack?.close();
   });
 
   it('puts a cart-added product near the top of the served list', async () => {

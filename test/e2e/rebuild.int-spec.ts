@@ -35,12 +35,10 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
   let prefix: string;
   let fixture: SyntheticFiles;
   let ingestion: NestFastifyApplication;
-  let features: NestFastifyApplication | undefined;
-  let candidates: NestFastifyApplication | undefined;
+  let features: NestFastifyApplication;
+  let candidates: NestFastifyApplication;
   let serving: NestFastifyApplication;
   const children: ChildProcess[] = [];
-
-  const boot = (module: { forRoot(env: Env): unknown }) => stack.boot(module);
 
   const trigger = async (asOf?: string): Promise<string> => {
     const res = await ingestion.inject({
@@ -73,16 +71,16 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
     stack = await startStack('e2e-admin:admin,e2e-read:read', { REBUILD_SHARDS: '2', BUILDS_KEEP: '5' });
     ({ db, env, prefix, fixture } = stack);
     [ingestion, features, candidates, serving] = await Promise.all([
-      boot(IngestionApp),
-      boot(FeaturesApp),
-      boot(CandidatesApp),
-      boot(ServingApp),
+      stack.bootApp(IngestionApp),
+      stack.bootApp(FeaturesApp),
+      stack.bootApp(CandidatesApp),
+      stack.bootApp(ServingApp),
     ]);
   });
 
   afterAll(async () => {
     children.forEach((c) => c.kill('SIGKILL'));
-    await stack?.close([ingestion, features, candidates, serving]);
+    await stack?.close();
   });
 
   let firstBuild: string;
@@ -141,8 +139,7 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
   it('keeps the previous build serving when a stage fails', async () => {
     const before = await recommend(fixture.customerIds[1]!);
     // Replace the features app with a worker whose ranker stage always throws.
-    await features!.close();
-    features = undefined;
+    await stack.closeApp(features);
     const producerRedis = createProducerConnection(TEST_REDIS_URL);
     const producer = new JobProducer(producerRedis, prefix);
     const builds = new BuildRepository(db);
@@ -189,13 +186,12 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
       await producer.close();
       producerRedis.disconnect();
     }
-    features = await boot(FeaturesApp);
+    features = await stack.bootApp(FeaturesApp);
   });
 
   it('completes a build whose worker was killed mid-stage, once a worker is back', async () => {
     // Rank shards run in separate candidates processes from here on.
-    await candidates!.close();
-    candidates = undefined;
+    await stack.closeApp(candidates);
     const startCandidates = () => {
       const child = spawn(process.execPath, ['apps/candidates/dist/main.js'], {
         cwd: join(__dirname, '../..'),

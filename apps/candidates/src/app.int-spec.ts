@@ -1,26 +1,19 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { parseEnv } from '@nextbuy/config';
-import { createHttpApp } from '@nextbuy/server';
-import { createTestDatabase, type TestDatabase } from '@nextbuy/testing';
+import { bootTestApp, type TestApp } from '@nextbuy/testing';
 import { AppModule } from './app.module';
 
 describe('candidates app', () => {
-  let db: TestDatabase;
-  let app: NestFastifyApplication;
+  let t: TestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url });
-    app = await createHttpApp(AppModule.forRoot(env), { env });
+    t = await bootTestApp({ module: (env) => AppModule.forRoot(env) });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await t?.close();
   });
 
   it('GET /health checks Postgres and Redis', async () => {
-    const res = await app.inject({ method: 'GET', url: '/health' });
+    const res = await t.app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       status: 'ok',
@@ -29,13 +22,13 @@ describe('candidates app', () => {
   });
 
   it('GET /metrics exposes Prometheus text labelled with the app', async () => {
-    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/process_cpu_user_seconds_total\{app="candidates"\}/);
   });
 
   it('serves nothing else', async () => {
-    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /docs/json' });
   });

@@ -1,26 +1,19 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { parseEnv } from '@nextbuy/config';
-import { createHttpApp } from '@nextbuy/server';
-import { createTestDatabase, type TestDatabase } from '@nextbuy/testing';
+import { bootTestApp, type TestApp } from '@nextbuy/testing';
 import { AppModule } from './app.module';
 
 describe('features app', () => {
-  let db: TestDatabase;
-  let app: NestFastifyApplication;
+  let t: TestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url });
-    app = await createHttpApp(AppModule.forRoot(env), { env });
+    t = await bootTestApp({ module: (env) => AppModule.forRoot(env) });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await t?.close();
   });
 
   it('GET /health checks Postgres and Redis', async () => {
-    const res = await app.inject({ method: 'GET', url: '/health' });
+    const res = await t.app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       status: 'ok',
@@ -29,50 +22,35 @@ describe('features app', () => {
   });
 
   it('GET /metrics exposes Prometheus text labelled with the app', async () => {
-    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/process_cpu_user_seconds_total\{app="features"\}/);
   });
 
   it('serves nothing else', async () => {
-    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /docs/json' });
   });
 });
 
-/*
- * Known flake, cause not found (2026-12-03): about one run in five, "without Redis" fails with an
- * uncaught `connect ECONNREFUSED 127.0.0.1:1` that arrives while its test runs. It is not an ioredis
- * `error` listener throwing, and the test file's own process hooks never saw it; tracing `error`
- * emits without listeners made it stop reproducing. It happens on code this file tested unchanged
- * for sessions. Retried, with the error logged, until the Redis client behind it is found.
- */
-jest.retryTimes(2, { logErrorsBeforeRetry: true });
-
 describe('features app without Redis', () => {
-  let db: TestDatabase;
-  let app: NestFastifyApplication;
+  let t: TestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
     // Port 1: nothing listens there, so the connection is refused at once.
-    const env = parseEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: db.url,
-      REDIS_URL: 'redis://127.0.0.1:1',
+    t = await bootTestApp({
+      module: (env) => AppModule.forRoot(env),
+      env: { REDIS_URL: 'redis://127.0.0.1:1' },
     });
-    app = await createHttpApp(AppModule.forRoot(env), { env });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await t?.close();
   });
 
   it('GET /health answers 503 naming Redis', async () => {
-    const res = await app.inject({ method: 'GET', url: '/health' });
+    const res = await t.app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({
       statusCode: 503,

@@ -1,8 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Env, parseEnv } from '@nextbuy/config';
-import { createHttpApp } from '@nextbuy/server';
-import { createTestDatabase, type TestDatabase } from '@nextbuy/testing';
-import { DataSource } from 'typeorm';
+import { bootTestApp, type TestApp } from '@nextbuy/testing';
+import type { DataSource } from 'typeorm';
 import { AppModule, OPENAPI } from './app.module';
 
 const KEYS = 'it-read:read,it-write:write,it-admin:admin';
@@ -10,14 +8,7 @@ const WRITE = { 'x-api-key': 'it-write' };
 const ADMIN = { 'x-api-key': 'it-admin' };
 const BODY_LIMIT = 256 * 1024;
 
-const testEnv = (databaseUrl: string): Env =>
-  parseEnv({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
-    NEXTBUY_API_KEYS: KEYS,
-    HTTP_BODY_LIMIT_BYTES: String(BODY_LIMIT),
-  });
+const ENV = { NEXTBUY_API_KEYS: KEYS, HTTP_BODY_LIMIT_BYTES: String(BODY_LIMIT) };
 
 const event = (n: number, extra: Record<string, unknown> = {}) => ({
   customer_id: `c${n % 3}`,
@@ -36,20 +27,17 @@ const expectErrorShape = (body: unknown, statusCode: number) =>
   });
 
 describe('ingestion app', () => {
-  let db: TestDatabase;
+  let t: TestApp;
   let app: NestFastifyApplication;
   let sql: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = testEnv(db.url);
-    app = await createHttpApp(AppModule.forRoot(env), { env, openApi: OPENAPI });
-    sql = app.get(DataSource);
+    t = await bootTestApp({ module: (env) => AppModule.forRoot(env), env: ENV, openApi: OPENAPI });
+    ({ app, db: sql } = t);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await t?.close();
   });
 
   const post = (payload: unknown, headers: Record<string, string> = WRITE) =>
@@ -368,16 +356,20 @@ describe('ingestion app', () => {
 });
 
 describe('ingestion app without Postgres', () => {
+  let t: TestApp;
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
     // Port 1: nothing listens there, so every connection is refused at once.
-    const env = testEnv('postgres://postgres@127.0.0.1:1/nextbuy');
-    app = await createHttpApp(AppModule.forRoot(env), { env });
+    t = await bootTestApp({
+      module: (env) => AppModule.forRoot(env),
+      env: { ...ENV, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nextbuy' },
+    });
+    app = t.app;
   });
 
   afterAll(async () => {
-    await app?.close();
+    await t?.close();
   });
 
   it('still boots: /health answers 503 naming Postgres, /health/live 200', async () => {

@@ -1,17 +1,12 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NextbuyApiError, NextbuyClient } from '@nextbuy/client';
-import { type Env, parseEnv } from '@nextbuy/config';
-import { ApiKeyRepository, createDataSource } from '@nextbuy/db';
-import { createHttpApp } from '@nextbuy/server';
+import { ApiKeyRepository } from '@nextbuy/db';
 import {
-  clearRedisPrefix,
-  createTestDatabase,
+  bootTestApp,
+  createTestContext,
   publishTestBuild,
-  TEST_REDIS_URL,
-  type TestDatabase,
+  type TestContext,
   uniqueQueuePrefix,
 } from '@nextbuy/testing';
-import { DataSource } from 'typeorm';
 import { AppModule, OPENAPI } from './app.module';
 import { RecommendationsService } from './recommendations/recommendations.service';
 
@@ -22,28 +17,17 @@ const CLOSED_REDIS_URL = 'redis://127.0.0.1:1';
  * through `@nextbuy/client`.
  */
 describe('serving security', () => {
-  let db: TestDatabase;
-  const prefixes: string[] = [];
-  const apps: NestFastifyApplication[] = [];
+  let t: TestContext;
 
-  const env = (over: Record<string, string> = {}): Env => {
-    const prefix = uniqueQueuePrefix();
-    prefixes.push(prefix);
-    return parseEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      NEXTBUY_API_KEYS: 'sec-read:read,sec-admin:admin',
-      ...over,
-    });
-  };
+  /** An app's variables: a queue prefix of its own (so rate limits of their own), unless shared. */
+  const env = (over: Record<string, string> = {}): Record<string, string> => ({
+    QUEUE_PREFIX: uniqueQueuePrefix(),
+    ...over,
+  });
 
   /** A serving app listening on a free port, and a client factory for it. */
-  const start = async (e: Env) => {
-    const app = await createHttpApp(AppModule.forRoot(e), { env: e, openApi: OPENAPI });
-    apps.push(app);
+  const start = async (variables: Record<string, string>) => {
+    const app = await t.boot({ module: (e) => AppModule.forRoot(e), env: variables, openApi: OPENAPI });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const baseUrl = await app.getUrl();
     return { app, baseUrl, client: (apiKey?: string) => new NextbuyClient({ baseUrl, apiKey }) };
@@ -65,40 +49,32 @@ describe('serving security', () => {
     );
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const sql = createDataSource({ url: db.url });
-    await sql.initialize();
-    try {
-      await sql.query(`INSERT INTO products (product_id, name, category) VALUES ('p1', 'Shoe', 'shoes')`);
-      await publishTestBuild(sql, {
-        itemLists: {
-          popular: [
-            {
-              key: '*',
-              items: [
-                {
-                  product_id: 'p1',
-                  name: 'Shoe',
-                  category: 'shoes',
-                  score: 1,
-                  rank: 1,
-                  strategy: 'popular',
-                  reasons: [],
-                },
-              ],
-            },
-          ],
-        },
-      });
-    } finally {
-      await sql.destroy();
-    }
+    t = await createTestContext({ NEXTBUY_API_KEYS: 'sec-read:read,sec-admin:admin' });
+    await t.db.query(`INSERT INTO products (product_id, name, category) VALUES ('p1', 'Shoe', 'shoes')`);
+    await publishTestBuild(t.db, {
+      itemLists: {
+        popular: [
+          {
+            key: '*',
+            items: [
+              {
+                product_id: 'p1',
+                name: 'Shoe',
+                category: 'shoes',
+                score: 1,
+                rank: 1,
+                strategy: 'popular',
+                reasons: [],
+              },
+            ],
+          },
+        ],
+      },
+    });
   });
 
   afterAll(async () => {
-    for (const app of apps) await app.close();
-    for (const prefix of prefixes) await clearRedisPrefix(prefix).catch(() => undefined);
-    await db?.drop();
+    await t?.close();
   });
 
   describe('stored API keys', () => {
@@ -108,7 +84,7 @@ describe('serving security', () => {
     beforeAll(async () => {
       // No cache: a revocation must be seen by the next request.
       base = await start(env({ API_KEY_CACHE_SECONDS: '0' }));
-      keys = new ApiKeyRepository(base.app.get(DataSource));
+      keys = new ApiKeyRepository(t.db);
     });
 
     it('are stored hashed, and accepted with their scope', async () => {
@@ -116,9 +92,7 @@ describe('serving security', () => {
       expect(key).toMatch(/^nb_[A-Za-z0-9_-]{43}$/);
       expect(row).toMatchObject({ name: 'storefront', scope: 'read', revoked_at: null });
       expect(key.startsWith(row.key_prefix)).toBe(true);
-      const stored = await base.app
-        .get(DataSource)
-        .query(`SELECT key_hash FROM api_keys WHERE id = $1`, [row.id]);
+      const stored = await t.db.query(`SELECT key_hash FROM api_keys WHERE id = $1`, [row.id]);
       expect((stored[0].key_hash as Buffer).toString('hex')).not.toContain(Buffer.from(key).toString('hex'));
 
       const res = await base.client(key).recommendations('c-new');
@@ -289,8 +263,11 @@ describe('serving security', () => {
 
 describe('serving OpenAPI', () => {
   it('documents every route with examples, the rate limit, and POST /mcp', async () => {
-    const env = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:1' });
-    const app = await createHttpApp(AppModule.forRoot(env), { env, openApi: OPENAPI });
+    const { app, close } = await bootTestApp({
+      module: (env) => AppModule.forRoot(env),
+      env: { REDIS_URL: CLOSED_REDIS_URL },
+      openApi: OPENAPI,
+    });
     try {
       const docs = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
       const routes = [
@@ -324,7 +301,7 @@ describe('serving OpenAPI', () => {
         params: { name: 'get_product_recommendations' },
       });
     } finally {
-      await app.close();
+      await close();
     }
   });
 });

@@ -1,5 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Env, parseEnv } from '@nextbuy/config';
 import {
   BUILD_PUBLISHED_CHANNEL,
   type RankedItem,
@@ -7,17 +6,9 @@ import {
   type Strategy,
 } from '@nextbuy/contracts';
 import { BuildOutputRepository, type ItemListKind, type KeyedList } from '@nextbuy/db';
-import { createHttpApp } from '@nextbuy/server';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  publishTestBuild,
-  TEST_REDIS_URL,
-  type TestDatabase,
-  uniqueQueuePrefix,
-} from '@nextbuy/testing';
+import { bootTestApp, eventually, publishTestBuild, TEST_REDIS_URL, type TestApp } from '@nextbuy/testing';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { AppModule, OPENAPI } from './app.module';
 import type { ServingConfig } from './serving.config';
 
@@ -26,15 +17,7 @@ const CLOSED_REDIS_URL = 'redis://127.0.0.1:1';
 /** Long enough that, within a test, only a pub/sub message can switch the build. */
 const NO_POLL: Partial<ServingConfig> = { buildPollIntervalMs: 600_000 };
 
-const testEnv = (databaseUrl: string, prefix: string, redisUrl = TEST_REDIS_URL): Env =>
-  parseEnv({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: prefix,
-    NEXTBUY_API_KEYS: 'it-read:read,it-write:write',
-  });
+const KEYS = { NEXTBUY_API_KEYS: 'it-read:read,it-write:write' };
 
 const CATEGORIES = ['shoes', 'shirts', 'hats'];
 
@@ -57,16 +40,8 @@ const list = (ids: string[], strategies: Strategy[]): RankedItem[] =>
 
 const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `p${from + i}`);
 
-const eventually = async (check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
 describe('serving app', () => {
-  let db: TestDatabase;
+  let t: TestApp;
   let prefix: string;
   let app: NestFastifyApplication;
   let redis: Redis;
@@ -85,12 +60,9 @@ describe('serving app', () => {
   const productIds = (body: { items: RankedItem[] }) => body.items.map((i) => i.product_id);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prefix = uniqueQueuePrefix();
+    t = await bootTestApp({ module: (env) => AppModule.forRoot(env, NO_POLL), env: KEYS, openApi: OPENAPI });
+    ({ app, db: sql, prefix } = t);
     redis = new Redis(TEST_REDIS_URL);
-    const env = testEnv(db.url, prefix);
-    app = await createHttpApp(AppModule.forRoot(env, NO_POLL), { env, openApi: OPENAPI });
-    sql = app.get(DataSource);
     await sql.query(
       `INSERT INTO products (product_id, name, category) SELECT 'p' || n, 'Product p' || n, 'x' FROM generate_series(1, 30) n`,
     );
@@ -100,10 +72,8 @@ describe('serving app', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await clearRedisPrefix(prefix).catch(() => undefined);
+    await t?.close();
     await redis?.quit();
-    await db?.drop();
   });
 
   it('answers 503 before any build has been published', async () => {
@@ -394,12 +364,15 @@ describe('serving app', () => {
       let offline: NestFastifyApplication;
 
       beforeAll(async () => {
-        const env = testEnv(db.url, prefix, CLOSED_REDIS_URL);
-        offline = await createHttpApp(AppModule.forRoot(env, NO_POLL), { env, openApi: OPENAPI });
+        offline = await t.boot({
+          module: (env) => AppModule.forRoot(env, NO_POLL),
+          env: { REDIS_URL: CLOSED_REDIS_URL },
+          openApi: OPENAPI,
+        });
       });
 
       afterAll(async () => {
-        await offline?.close();
+        if (offline) await t.closeApp(offline);
       });
 
       it('answers from Postgres, quickly', async () => {
@@ -435,7 +408,10 @@ describe('serving app', () => {
         // Until the message, the in-memory build is still the first one (no poll in this test).
         expect((await recommend('c1')).json().build_id).toBe(firstBuild);
         await redis.publish(BUILD_PUBLISHED_CHANNEL, secondBuild);
-        await eventually(async () => (await recommend('c1')).json().build_id === secondBuild);
+        await eventually(
+          async () => (await recommend('c1')).json().build_id === secondBuild,
+          'the published build served',
+        );
         expect(productIds((await recommend('c1')).json())).toEqual(['p7', 'p8', 'p9']);
         expect(productIds((await recommend('c-never-seen')).json())).toEqual(['p30']);
         expect(await redis.exists(`${prefix}:cache:top:${secondBuild}:c1`)).toBe(1);
@@ -444,14 +420,18 @@ describe('serving app', () => {
       });
 
       it('is picked up by the fallback re-read when the message is lost', async () => {
-        const env = testEnv(db.url, prefix);
-        const polling = await createHttpApp(AppModule.forRoot(env, { buildPollIntervalMs: 50 }), { env });
+        const polling = await t.boot({
+          module: (env) => AppModule.forRoot(env, { buildPollIntervalMs: 50 }),
+        });
         try {
           expect((await recommend('c1', '', polling)).json().build_id).toBe(secondBuild);
           const third = await publishBuild([{ customer_id: 'c1', items: list(['p10'], ['repurchase']) }], {});
-          await eventually(async () => (await recommend('c1', '', polling)).json().build_id === third);
+          await eventually(
+            async () => (await recommend('c1', '', polling)).json().build_id === third,
+            'the re-read build served',
+          );
         } finally {
-          await polling.close();
+          await t.closeApp(polling);
         }
       });
     });

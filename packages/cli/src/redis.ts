@@ -14,8 +14,6 @@ export async function tryConnectRedis(
   timeoutMs = REDIS_CONNECT_TIMEOUT_MS,
 ): Promise<Redis | null> {
   const redis = createProducerConnection(url, 'nextbuy-cli');
-  // Without a listener ioredis prints every failed reconnect; the caller reports once instead.
-  redis.on('error', () => undefined);
   try {
     await whenReady(redis, timeoutMs);
     return redis;

@@ -1,15 +1,28 @@
 import Redis, { type RedisOptions } from 'ioredis';
 
+/** A connection closed while it is still reconnecting would otherwise linger for ioredis's 2 s. */
+const DISCONNECT_TIMEOUT_MS = 100;
+
+/**
+ * An `error` listener on every connection made here: without one ioredis prints each failed
+ * reconnect. Callers hear of an outage through their failed commands, the health probe reports it.
+ */
+function quietly(redis: Redis): Redis {
+  return redis.on('error', () => undefined);
+}
+
 /**
  * Workers block on Redis and must never give up on a command: BullMQ requires
  * `maxRetriesPerRequest: null` for them.
  */
 export function createWorkerConnection(url: string, name = 'nextbuy-worker'): Redis {
-  return new Redis(url, {
-    maxRetriesPerRequest: null,
-    connectionName: name,
-    disconnectTimeout: 100,
-  } satisfies RedisOptions);
+  return quietly(
+    new Redis(url, {
+      maxRetriesPerRequest: null,
+      connectionName: name,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    } satisfies RedisOptions),
+  );
 }
 
 /**
@@ -17,16 +30,23 @@ export function createWorkerConnection(url: string, name = 'nextbuy-worker'): Re
  * HTTP call answers with an error instead of hanging.
  */
 export function createProducerConnection(url: string, name = 'nextbuy-producer'): Redis {
-  return new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectionName: name,
-  } satisfies RedisOptions);
+  return quietly(
+    new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectionName: name,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    } satisfies RedisOptions),
+  );
 }
 
-/** Resolves once the connection is ready (a producer without an offline queue must wait for it). */
+/**
+ * Resolves once the connection is ready (a producer without an offline queue must wait for it);
+ * rejects after `timeoutMs`, or at once for a connection that has been closed.
+ */
 export async function whenReady(redis: Redis, timeoutMs = 5000): Promise<void> {
   if (redis.status === 'ready') return;
+  if (redis.status === 'end') throw new Error('Redis connection is closed');
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
@@ -36,10 +56,16 @@ export async function whenReady(redis: Redis, timeoutMs = 5000): Promise<void> {
       cleanup();
       resolve();
     };
+    const onEnd = () => {
+      cleanup();
+      reject(new Error('Redis connection is closed'));
+    };
     const cleanup = () => {
       clearTimeout(timer);
       redis.off('ready', onReady);
+      redis.off('end', onEnd);
     };
     redis.on('ready', onReady);
+    redis.on('end', onEnd);
   });
 }

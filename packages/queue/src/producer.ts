@@ -1,6 +1,7 @@
-import { FlowProducer, Queue, type FlowJob, type JobsOptions } from 'bullmq';
+import { FlowProducer, Queue, type FlowJob, type JobsOptions, type QueueBaseOptions } from 'bullmq';
 import type Redis from 'ioredis';
 import { JOB_QUEUE, JobName, parseJobPayload, QueueName, type JobOf } from '@nextbuy/contracts';
+import { whenReady } from './connections';
 
 /** Retries cover a worker dying or a passing database error; three is enough to ride out a restart. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -8,6 +9,23 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: { age: 24 * 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/**
+ * How long an enqueue waits for a connection that is not ready: long enough for a reconnect after
+ * a blip (ioredis retries at most 2 s apart), short enough that a request answers while Redis is away.
+ */
+export const PRODUCER_READY_TIMEOUT_MS = 2_000;
+
+/**
+ * The producer's queues and flows neither wait for Redis nor ask its version when created
+ * (BullMQ's own wait has no end): `JobProducer` bounds the wait itself. Nothing is left waiting on
+ * a connection either, which BullMQ 5 reports as an uncaught error once the queue is closed and
+ * the connection ends (taskforcesh/bullmq#3546). The workers' connections still check the version.
+ */
+const NO_WAIT: Pick<QueueBaseOptions, 'skipWaitingForReady' | 'skipVersionCheck'> = {
+  skipWaitingForReady: true,
+  skipVersionCheck: true,
 };
 
 /** A flow node whose payload is checked against its job name at compile time and at run time. */
@@ -28,10 +46,17 @@ export class JobProducer {
   constructor(
     private readonly connection: Redis,
     private readonly prefix: string,
+    private readonly readyTimeoutMs = PRODUCER_READY_TIMEOUT_MS,
   ) {
-    this.flows = new FlowProducer({ connection, prefix });
+    this.flows = new FlowProducer({ connection, prefix, ...NO_WAIT });
   }
 
+  /** Resolves once the connection is ready; rejects after `readyTimeoutMs` while Redis is away. */
+  ready(): Promise<void> {
+    return whenReady(this.connection, this.readyTimeoutMs);
+  }
+
+  /** A queue of the producer's, for what `add` does not cover; call `ready()` before its commands. */
   queue(name: QueueName): Queue {
     let q = this.queues.get(name);
     if (!q) {
@@ -39,6 +64,7 @@ export class JobProducer {
         connection: this.connection,
         prefix: this.prefix,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        ...NO_WAIT,
       });
       this.queues.set(name, q);
     }
@@ -51,17 +77,21 @@ export class JobProducer {
     opts: JobsOptions & { jobId: string },
   ): Promise<void> {
     parseJobPayload(name, data);
+    await this.ready();
     await this.queue(JOB_QUEUE[name]).add(name, data, { ...DEFAULT_JOB_OPTIONS, ...opts });
   }
 
   /** Adds a tree of jobs: a parent runs once all its children have completed (BullMQ flows). */
   async addFlow(root: TypedFlowJob): Promise<void> {
-    await this.flows.add(this.toFlowJob(root));
+    const flow = this.toFlowJob(root);
+    await this.ready();
+    await this.flows.add(flow);
   }
 
   /** Waiting/active/delayed/failed counts per queue, for `status`. */
   async depths(): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};
+    await this.ready();
     for (const name of [QueueName.Features, QueueName.Candidates]) {
       out[name] = await this.queue(name).getJobCounts(
         'waiting',

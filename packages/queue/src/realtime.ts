@@ -35,6 +35,7 @@ export async function enqueueCustomerRefreshes(
     customerId,
     delay: typeof delay === 'number' ? delay : delay(customerId),
   }));
+  await producer.ready();
   await Promise.all(
     jobs.map(({ customerId, delay }) => {
       const data = parseJobPayload(JobName.RefreshCustomer, { customerId });

@@ -4,3 +4,5 @@ export * from './fixtures';
 export * from './synthetic';
 export * from './builds';
 export * from './fuzz';
+export * from './app';
+export * from './wait';

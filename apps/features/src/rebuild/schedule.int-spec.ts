@@ -1,56 +1,46 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { parseEnv } from '@nextbuy/config';
-import { createDataSource, BuildRepository } from '@nextbuy/db';
-import { createHttpApp } from '@nextbuy/server';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  TEST_REDIS_URL,
-  uniqueQueuePrefix,
-  type TestDatabase,
-} from '@nextbuy/testing';
-import type { DataSource } from 'typeorm';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QueueName } from '@nextbuy/contracts';
+import { BuildRepository, type BuildEntity } from '@nextbuy/db';
+import { createTestContext, eventually, type TestContext } from '@nextbuy/testing';
 import { AppModule } from '../app.module';
 
+/** Ticks the test waits to see skipped: more than one, so a skip is the rule and not a race. */
+const SKIPPED_TICKS = 2;
+
 describe('scheduled rebuilds (real Postgres and Redis)', () => {
-  let testDb: TestDatabase;
-  let db: DataSource;
-  let app: NestFastifyApplication;
-  const prefix = uniqueQueuePrefix();
+  let t: TestContext;
+  let builds: BuildRepository;
+  let held: BuildEntity;
+  let schedule: Queue;
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    db = await createDataSource({ url: testDb.url, poolSize: 2 }).initialize();
-    // Every second (cron with seconds), so the test sees a tick quickly.
-    const env = parseEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: testDb.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      REBUILD_SCHEDULE: '* * * * * *',
-    });
-    app = await createHttpApp(AppModule.forRoot(env), { env });
+    // Every second (cron with seconds), so the test sees ticks quickly.
+    t = await createTestContext({ REBUILD_SCHEDULE: '* * * * * *' });
+    builds = new BuildRepository(t.db);
+    // A build in flight before the first tick: every tick must skip until it ends.
+    held = await builds.create({ asOf: null, trigger: 'test', config: {} });
+    const app = await t.boot({ module: (env) => AppModule.forRoot(env) });
+    schedule = app.get<Queue>(getQueueToken(QueueName.Schedule), { strict: false });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.destroy();
-    await testDb?.drop();
-    await clearRedisPrefix(prefix);
+    await t?.close();
   });
 
-  it('starts a rebuild on each tick, and skips ticks while one is in flight', async () => {
-    const builds = new BuildRepository(db);
-    const until = Date.now() + 15_000;
-    while ((await builds.list()).length === 0 && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 100));
-    const [first] = await builds.list();
-    expect(first).toMatchObject({ trigger: 'schedule' });
-    // Without events the snapshot stage fails the build; more ticks pass meanwhile, never two in flight.
-    await new Promise((r) => setTimeout(r, 2500));
-    expect((await builds.inFlight()).length).toBeLessThanOrEqual(1);
-    const all = await builds.list(100);
-    expect(all.every((b) => b.trigger === 'schedule')).toBe(true);
+  it('skips the ticks while a build is in flight', async () => {
+    await eventually(
+      async () => ((await schedule.getJobCounts('completed')).completed ?? 0) >= SKIPPED_TICKS,
+      `${SKIPPED_TICKS} scheduled ticks handled`,
+      20_000,
+    );
+    expect((await builds.list()).map((b) => b.id)).toEqual([held.id]);
+  });
+
+  it('starts a rebuild on the next tick once the build in flight ends', async () => {
+    await builds.fail(held.id, 'ended by the test');
+    const started = async () => (await builds.list()).filter((b) => b.id !== held.id);
+    await eventually(async () => (await started()).length > 0, 'a scheduled rebuild started', 20_000);
+    expect((await started()).filter((b) => b.trigger !== 'schedule')).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Env, parseEnv } from '@nextbuy/config';
 import type {
   ExperimentReport,
   ExperimentView,
@@ -7,16 +6,8 @@ import type {
   RecommendationsResponse,
   Strategy,
 } from '@nextbuy/contracts';
-import { createHttpApp } from '@nextbuy/server';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  publishTestBuild,
-  TEST_REDIS_URL,
-  type TestDatabase,
-  uniqueQueuePrefix,
-} from '@nextbuy/testing';
-import { DataSource } from 'typeorm';
+import { bootTestApp, publishTestBuild, type TestApp } from '@nextbuy/testing';
+import type { DataSource } from 'typeorm';
 import { AppModule, OPENAPI } from '../app.module';
 import { FeedbackService } from '../feedback/feedback.service';
 import { RecommendationLogService } from '../feedback/recommendation-log.service';
@@ -32,15 +23,7 @@ const MANUAL: Partial<ServingConfig> = {
   logFlushIntervalMs: 600_000,
 };
 
-const testEnv = (databaseUrl: string, prefix: string): Env =>
-  parseEnv({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    NEXTBUY_API_KEYS: 'it-read:read,it-write:write,it-admin:admin',
-  });
+const KEYS = { NEXTBUY_API_KEYS: 'it-read:read,it-write:write,it-admin:admin' };
 
 const item = (productId: string, strategy: Strategy, score: number, rank: number): RankedItem => ({
   product_id: productId,
@@ -67,8 +50,7 @@ const VARIANTS = [
 ];
 
 describe('experiments (serving, real Postgres)', () => {
-  let db: TestDatabase;
-  let prefix: string;
+  let t: TestApp;
   let app: NestFastifyApplication;
   let sql: DataSource;
   const customers = Array.from({ length: 40 }, (_, i) => `c${i}`);
@@ -88,11 +70,8 @@ describe('experiments (serving, real Postgres)', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prefix = uniqueQueuePrefix();
-    const env = testEnv(db.url, prefix);
-    app = await createHttpApp(AppModule.forRoot(env, MANUAL), { env, openApi: OPENAPI });
-    sql = app.get(DataSource);
+    t = await bootTestApp({ module: (env) => AppModule.forRoot(env, MANUAL), env: KEYS, openApi: OPENAPI });
+    ({ app, db: sql } = t);
     await publishTestBuild(sql, {
       customers: customers.map((customer_id) => ({ customer_id, items: OWN_LIST })),
       itemLists: { popular: [{ key: '*', items: POPULAR }] },
@@ -100,9 +79,7 @@ describe('experiments (serving, real Postgres)', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await clearRedisPrefix(prefix).catch(() => undefined);
-    await db?.drop();
+    await t?.close();
   });
 
   it('answers the default variant, unchanged, while no experiment runs', async () => {

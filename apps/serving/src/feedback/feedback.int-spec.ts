@@ -1,9 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Env, parseEnv } from '@nextbuy/config';
-import { createHttpApp } from '@nextbuy/server';
-import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueQueuePrefix } from '@nextbuy/testing';
+import { bootTestApp, type TestApp } from '@nextbuy/testing';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { AppModule, OPENAPI } from '../app.module';
 import type { ServingConfig } from '../serving.config';
 import { FeedbackService } from './feedback.service';
@@ -17,15 +14,7 @@ const MANUAL: Partial<ServingConfig> = {
   feedbackMaxBatch: 5,
 };
 
-const testEnv = (databaseUrl: string, prefix: string): Env =>
-  parseEnv({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    NEXTBUY_API_KEYS: 'it-read:read,it-admin:admin',
-  });
+const KEYS = { NEXTBUY_API_KEYS: 'it-read:read,it-admin:admin' };
 
 const event = (over: Record<string, unknown> = {}) => ({
   recommendation_id: randomUUID(),
@@ -36,10 +25,8 @@ const event = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('POST /v1/feedback (serving, real Postgres)', () => {
-  let db: TestDatabase;
-  let env: Env;
+  let t: TestApp;
   let app: NestFastifyApplication;
-  let sql: DataSource;
 
   const post = (payload: unknown, headers: Record<string, string> = READ, on = app) =>
     on.inject({
@@ -49,21 +36,18 @@ describe('POST /v1/feedback (serving, real Postgres)', () => {
       payload: JSON.stringify(payload),
     });
   const stored = (recommendationId: string) =>
-    sql.query<{ product_id: string; type: string; customer_id: string }[]>(
+    t.db.query<{ product_id: string; type: string; customer_id: string }[]>(
       `SELECT product_id, type, customer_id FROM feedback WHERE recommendation_id = $1 ORDER BY type`,
       [recommendationId],
     );
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    env = testEnv(db.url, uniqueQueuePrefix());
-    app = await createHttpApp(AppModule.forRoot(env, MANUAL), { env, openApi: OPENAPI });
-    sql = app.get(DataSource);
+    t = await bootTestApp({ module: (env) => AppModule.forRoot(env, MANUAL), env: KEYS, openApi: OPENAPI });
+    app = t.app;
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await t?.close();
   });
 
   it('accepts one event with a read key, answers 202 and writes it in the next batch', async () => {
@@ -156,7 +140,9 @@ describe('POST /v1/feedback (serving, real Postgres)', () => {
   });
 
   it('answers 503 once the buffer is full (as while Postgres is away), and never loses what it accepted', async () => {
-    const small = await createHttpApp(AppModule.forRoot(env, { ...MANUAL, logMaxBufferedRows: 3 }), { env });
+    const small = await t.boot({
+      module: (env) => AppModule.forRoot(env, { ...MANUAL, logMaxBufferedRows: 3 }),
+    });
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     try {
       expect(
@@ -175,7 +161,7 @@ describe('POST /v1/feedback (serving, real Postgres)', () => {
       );
     } finally {
       // Closing writes out what is buffered before the pool closes.
-      await small.close();
+      await t.closeApp(small);
     }
     for (const id of ids) expect(await stored(id)).toHaveLength(1);
   });

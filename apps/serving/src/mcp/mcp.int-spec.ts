@@ -2,18 +2,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NextbuyClient } from '@nextbuy/client';
-import { parseEnv } from '@nextbuy/config';
 import type { RankedItem, RecommendationsResponse, Strategy } from '@nextbuy/contracts';
-import { createHttpApp } from '@nextbuy/server';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  publishTestBuild,
-  TEST_REDIS_URL,
-  type TestDatabase,
-  uniqueQueuePrefix,
-} from '@nextbuy/testing';
-import { DataSource } from 'typeorm';
+import { bootTestApp, publishTestBuild, type TestApp } from '@nextbuy/testing';
 import { AppModule, OPENAPI } from '../app.module';
 import { RECOMMENDATIONS_TOOL } from './recommendations.tool';
 
@@ -29,8 +19,7 @@ const item = (productId: string, strategy: Strategy, rank: number): RankedItem =
 
 /** An MCP client (the SDK's own) calling the tool over streamable HTTP, against the real app. */
 describe('POST /mcp', () => {
-  let db: TestDatabase;
-  let prefix: string;
+  let t: TestApp;
   let app: NestFastifyApplication;
   let url: URL;
   let buildId: string;
@@ -47,24 +36,18 @@ describe('POST /mcp', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    prefix = uniqueQueuePrefix();
-    const env = parseEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      NEXTBUY_API_KEYS: 'mcp-read:read',
+    t = await bootTestApp({
+      module: (env) => AppModule.forRoot(env),
+      env: { NEXTBUY_API_KEYS: 'mcp-read:read' },
+      openApi: OPENAPI,
     });
-    app = await createHttpApp(AppModule.forRoot(env), { env, openApi: OPENAPI });
+    app = t.app;
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = new URL(`${await app.getUrl()}/mcp`);
-    const sql = app.get(DataSource);
-    await sql.query(
+    await t.db.query(
       `INSERT INTO products (product_id, name, category) SELECT 'p' || n, 'Product p' || n, 'shoes' FROM generate_series(1, 9) n`,
     );
-    buildId = await publishTestBuild(sql, {
+    buildId = await publishTestBuild(t.db, {
       customers: [
         {
           customer_id: 'c1',
@@ -80,9 +63,7 @@ describe('POST /mcp', () => {
 
   afterAll(async () => {
     for (const client of clients) await client.close().catch(() => undefined);
-    await app?.close();
-    await clearRedisPrefix(prefix).catch(() => undefined);
-    await db?.drop();
+    await t?.close();
   });
 
   it('lists the tool with its input schema', async () => {

@@ -7,6 +7,9 @@ import { DownLog, downReason } from './down-reason';
 import { HEALTH_CHECK_TIMEOUT_MS } from './postgres.health';
 import { withTimeout } from './timeout';
 
+/** Closed while Redis is away, the probe's connection would otherwise hold shutdown for ioredis's 2 s. */
+const DISCONNECT_TIMEOUT_MS = 100;
+
 /**
  * Pings `REDIS_URL` on a connection of its own, so the probe reports Redis itself rather than the
  * state of a queue client. Fails fast: no offline queue, one attempt per command.
@@ -24,6 +27,7 @@ export class RedisHealthIndicator implements OnModuleInit, OnApplicationShutdown
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
       connectionName: 'nextbuy-health',
     });
     // Connection errors surface through the probe; without a listener ioredis would log each retry.
