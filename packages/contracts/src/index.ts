@@ -6,3 +6,4 @@ export * from './jobs';
 export * from './list-cache';
 export * from './evaluations';
 export * from './experiments';
+export * from './ops';

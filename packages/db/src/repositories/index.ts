@@ -9,3 +9,4 @@ export * from './evaluation.repository';
 export * from './experiment.repository';
 export * from './feedback.repository';
 export * from './api-key.repository';
+export * from './explore.repository';
