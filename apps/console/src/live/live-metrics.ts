@@ -1,4 +1,7 @@
 import { getMetricsFromIterator, type PromHistogramData, type PromMetrics } from 'prom2javascript';
+import type { LiveFigures } from './live-figures';
+
+export type { LiveFigures } from './live-figures';
 
 /** What the apps export (packages/server's HTTP histogram, candidates' real-time counter). */
 export const HTTP_DURATION = 'http_request_duration_seconds';
@@ -15,15 +18,6 @@ export interface Scrape {
   at: number;
   metrics: PromMetrics | null;
   error?: string;
-}
-
-/** `GET /api/console/live` */
-export interface LiveFigures {
-  /** Seconds between the oldest and newest scrape the rates are taken over (0: not enough scrapes yet). */
-  window_seconds: number;
-  serving: { requests_per_minute: number; p99_ms: number | null } | null;
-  realtime: { refreshes_per_minute: number; failed_per_minute: number } | null;
-  targets: { url: string; up: boolean; error?: string }[];
 }
 
 export function parseMetrics(text: string): Promise<PromMetrics> {

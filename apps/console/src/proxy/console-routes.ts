@@ -95,8 +95,8 @@ export class ConsoleRoutes implements OnModuleInit {
       root,
       // Every file gets a route of its own; unknown paths fall through to the SPA route below.
       wildcard: false,
-      setHeaders: (res: { setHeader(name: string, value: string): void }, path: string) =>
-        res.setHeader('cache-control', path.includes(`${join(root, 'assets')}`) ? IMMUTABLE : REVALIDATE),
+      setHeaders: (reply: Reply, path: string) =>
+        reply.header('cache-control', path.startsWith(join(root, 'assets')) ? IMMUTABLE : REVALIDATE),
     });
     scope.get('/*', (request, reply) => {
       if (request.url.startsWith('/api/'))
