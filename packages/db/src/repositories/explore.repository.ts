@@ -35,18 +35,28 @@ const countsOf = (rows: readonly TypeCountRow[]): Counts =>
 export class ExploreRepository {
   constructor(private readonly db: SqlExecutor) {}
 
-  /** Row counts, and the events of the last 24 hours and 7 days by event time. */
+  /**
+   * Row counts, and the events of the last 24 hours and 7 days by event time: four statements on
+   * the pool at once (the exact events count scans the table; the others should not wait for it).
+   */
   async counts(): Promise<StatusView['counts']> {
-    const [row] = rowsOf<StatusView['counts']>(
-      await this.db.query(`
-        SELECT (SELECT count(*) FROM customers)::int AS customers,
-               (SELECT count(*) FROM products)::int AS products,
-               (SELECT count(*) FROM events)::bigint::float8 AS events,
-               count(*) FILTER (WHERE ts >= now() - interval '1 day')::int AS events_24h,
-               count(*)::int AS events_7d
-        FROM events WHERE ts >= now() - interval '7 days'`),
-    );
-    return row ?? { customers: 0, products: 0, events: 0, events_24h: 0, events_7d: 0 };
+    const one = async <T>(sql: string): Promise<T> => rowsOf<T>(await this.db.query(sql))[0]!;
+    const [customers, products, events, recent] = await Promise.all([
+      one<{ n: number }>(`SELECT count(*)::int AS n FROM customers`),
+      one<{ n: number }>(`SELECT count(*)::int AS n FROM products`),
+      one<{ n: number }>(`SELECT count(*)::bigint::float8 AS n FROM events`),
+      one<{ day: number; week: number }>(
+        `SELECT count(*) FILTER (WHERE ts >= now() - interval '1 day')::int AS day, count(*)::int AS week
+         FROM events WHERE ts >= now() - interval '7 days'`,
+      ),
+    ]);
+    return {
+      customers: customers.n,
+      products: products.n,
+      events: events.n,
+      events_24h: recent.day,
+      events_7d: recent.week,
+    };
   }
 
   async customer(id: string): Promise<CustomerView | null> {
