@@ -1,4 +1,4 @@
-// The four apps of nextbuy as this machine runs them (candidates twice: rebuild workers, real time) (`npm start`, `npm run demo`).
+// The apps of nextbuy as this machine runs them (candidates twice: rebuild workers, real time; the console) (`npm start`, `npm run demo`).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,19 @@ export function apps() {
     // (7–14 ms pause) about every second at 1,000 req/s, which was its p99 (BENCHMARKS.md, serving).
     // The container images read the same flags from NEXTBUY_NODE_FLAGS (docker-compose.yml, infra/k8s).
     { name: 'serving', port: port('SERVING_PORT', 3000), color: 'green', nodeArgs: SERVING_NODE_ARGS },
+    // The operations console: scrapes serving and the real-time process for its live figures.
+    {
+      name: 'console',
+      port: port('CONSOLE_PORT', 3040),
+      color: 'white',
+      env: process.env.CONSOLE_METRICS_URLS
+        ? {}
+        : {
+            CONSOLE_METRICS_URLS: [port('SERVING_PORT', 3000), REALTIME_PORT]
+              .map((p) => `http://127.0.0.1:${p}/metrics`)
+              .join(','),
+          },
+    },
   ].map((app) => ({
     env: {},
     nodeArgs: [],

@@ -2,7 +2,7 @@
 // `npm run demo`: from a fresh checkout to recommendations on screen, on this machine.
 //
 //   install (if needed) → build → Postgres and Redis up → migrate → Online Retail dataset → import
-//   → the four apps in the background (logs in data/logs/APP.log) → rebuild → three customers'
+//   → the apps and the console in the background (logs in data/logs/APP.log) → rebuild → three customers'
 //   recommendations, the URLs and the API keys → apps keep running until Ctrl-C.
 //
 // Only Node built-ins here: this script runs before `npm install` has.
@@ -307,8 +307,13 @@ async function main() {
       await nextbuy(['recommend', customer, '--limit', '5']);
     }
   });
-  const [servingApp, ingestionApp] = ['serving', 'ingestion'].map((n) => apps().find((a) => a.name === n));
+  const [servingApp, ingestionApp, consoleApp] = ['serving', 'ingestion', 'console'].map((n) =>
+    apps().find((a) => a.name === n),
+  );
   say(bold('\n▶ nextbuy is running'));
+  say(
+    `  console          http://localhost:${consoleApp.port}/  (sign in with ${env.NEXTBUY_API_KEYS === DEMO_KEYS ? 'demo-admin, or demo-read for a read-only view' : 'an API key'})`,
+  );
   say(`  serving API      http://localhost:${servingApp.port}/docs`);
   say(`  ingestion API    http://localhost:${ingestionApp.port}/docs`);
   say(

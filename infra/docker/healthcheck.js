@@ -5,7 +5,7 @@
 // image sets from its APP build argument.
 const http = require('node:http');
 
-const DEFAULT_PORTS = { serving: 3000, ingestion: 3001, features: 3002, candidates: 3003 };
+const DEFAULT_PORTS = { serving: 3000, ingestion: 3001, features: 3002, candidates: 3003, console: 3040 };
 const TIMEOUT_MS = 4000;
 
 const app = process.env.NEXTBUY_APP || '';

@@ -5,6 +5,8 @@ import { QueueModule, ServerModule } from '@nextbuy/server';
 import { CatalogModule } from './catalog/catalog.module';
 import { EvaluationsModule } from './evaluations/evaluations.module';
 import { EventsModule } from './events/events.module';
+import { ExploreModule } from './explore/explore.module';
+import { QueuesModule } from './queues/queues.module';
 import { RebuildsModule } from './rebuilds/rebuilds.module';
 
 export const APP = 'ingestion';
@@ -12,12 +14,21 @@ export const APP = 'ingestion';
 export const OPENAPI: OpenApiOptions = {
   title: 'nextbuy ingestion',
   description:
-    'Events, product and customer upserts. Keys travel in `x-api-key` or `Authorization: Bearer KEY`; ' +
-    'events and catalog routes need scope `write`, rebuilds and evaluations `admin`. Errors are `{statusCode, error, message, details?}`.',
+    'Events, product and customer upserts, rebuilds, backtests, and what operators read (status, one ' +
+    'customer, one product). Keys travel in `x-api-key` or `Authorization: Bearer KEY`; reads need scope ' +
+    '`read`, events and catalog upserts `write`, starting rebuilds, rollbacks and backtests `admin`, and so ' +
+    'does Bull Board at `/queues`. Errors are `{statusCode, error, message, details?}`.',
 };
 
 /** Feature modules of the app; each owns its controllers and services. */
-const FEATURES = [EventsModule, CatalogModule, RebuildsModule, EvaluationsModule];
+const FEATURES = [
+  EventsModule,
+  CatalogModule,
+  RebuildsModule,
+  EvaluationsModule,
+  ExploreModule,
+  QueuesModule,
+];
 
 @Module({})
 export class AppModule {

@@ -146,4 +146,59 @@ describe('NextbuyClient (against a stub server)', () => {
       await new Promise((resolve) => hang.close(resolve));
     }
   });
+
+  it('calls the operator routes of ingestion and the experiment routes of serving', async () => {
+    const client = new NextbuyClient({ baseUrl, apiKey: 'k' });
+    const calls: [() => Promise<unknown>, string, string, string?][] = [
+      [() => client.me(), 'GET', '/v1/keys/me'],
+      [() => client.status(), 'GET', '/v1/status'],
+      [() => client.customer('a b'), 'GET', '/v1/customers/a%20b'],
+      [() => client.customerEvents('c1', { limit: 5 }), 'GET', '/v1/customers/c1/events?limit=5'],
+      [() => client.similarCustomers('c1'), 'GET', '/v1/customers/c1/similar'],
+      [() => client.product('p/1', { days: 30 }), 'GET', '/v1/products/p%2F1?days=30'],
+      [() => client.rollback('4'), 'POST', '/v1/rebuilds/4/rollback'],
+      [
+        () => client.startEvaluation({ as_of: '2011-11-09T00:00:00Z', k: 12 }),
+        'POST',
+        '/v1/evaluations',
+        '{"as_of":"2011-11-09T00:00:00Z","k":12}',
+      ],
+      [() => client.evaluation('3'), 'GET', '/v1/evaluations/3'],
+      [() => client.evaluations({ limit: 5 }), 'GET', '/v1/evaluations?limit=5'],
+      [
+        () => client.createExperiment({ name: 'x', variants: [{ name: 'a', share: 1 }] }),
+        'POST',
+        '/v1/experiments',
+        '{"name":"x","variants":[{"name":"a","share":1}]}',
+      ],
+      [() => client.experiments(), 'GET', '/v1/experiments'],
+      [() => client.experiment('2'), 'GET', '/v1/experiments/2'],
+      [() => client.startExperiment('2'), 'POST', '/v1/experiments/2/start'],
+      [() => client.stopExperiment('2'), 'POST', '/v1/experiments/2/stop'],
+      [() => client.experimentReport('2'), 'GET', '/v1/experiments/2/report'],
+    ];
+    for (const [call, method, url, body = ''] of calls) {
+      ok({});
+      await call();
+      expect(seen.at(-1)).toMatchObject({ method, url, body });
+    }
+  });
+
+  it('works as a browser uses it: a path resolved against the page, fetch called unbound', async () => {
+    const page = globalThis as { location?: { href: string } };
+    page.location = { href: `${baseUrl}console/customers/c1` };
+    try {
+      ok({ id: 'env:abc', scope: 'read' });
+      // A browser's fetch throws "Illegal invocation" when called with a `this` other than the window.
+      const browserFetch = function (this: unknown, input: Parameters<typeof fetch>[0], init?: RequestInit) {
+        if (this !== undefined) throw new TypeError('Illegal invocation');
+        return fetch(input, init);
+      } as typeof fetch;
+      const client = new NextbuyClient({ baseUrl: '/api/ingestion/', fetch: browserFetch });
+      expect(await client.me()).toEqual({ id: 'env:abc', scope: 'read' });
+      expect(seen.at(-1)!.url).toBe('/api/ingestion/v1/keys/me');
+    } finally {
+      delete page.location;
+    }
+  });
 });

@@ -1,13 +1,26 @@
 import type {
   BuildView,
+  CreateExperimentRequest,
+  CustomerEventsResponse,
   CustomerRecordInput,
+  CustomerView,
   ErrorBody,
+  EvaluationRequest,
+  EvaluationView,
   EventRecordInput,
   EventsAccepted,
+  ExperimentReport,
+  ExperimentView,
+  FeedbackAccepted,
+  KeyView,
   ProductListResponse,
   ProductRecordInput,
+  ProductView,
   RebuildAccepted,
   RecommendationsResponse,
+  RollbackResult,
+  SimilarCustomersResponse,
+  StatusView,
   Strategy,
   UpsertResult,
 } from '@nextbuy/contracts';
@@ -16,13 +29,16 @@ import type {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface NextbuyClientOptions {
-  /** e.g. `http://127.0.0.1:3000` (serving) or `http://127.0.0.1:3001` (ingestion); a trailing `/` is fine. */
+  /**
+   * e.g. `http://127.0.0.1:3000` (serving) or `http://127.0.0.1:3001` (ingestion); a trailing `/` is
+   * fine. In a browser it may be a path (`/api/serving`), resolved against the page's address.
+   */
   baseUrl: string;
   /** Sent as `x-api-key`; without it only the keyless routes answer. */
   apiKey?: string;
   /** Per request, in milliseconds (default `DEFAULT_TIMEOUT_MS`). */
   timeoutMs?: number;
-  /** Another fetch (tests, proxies); default: Node's global fetch. */
+  /** Another fetch (tests, proxies); default: the global fetch (Node's, or the browser's). */
   fetch?: typeof fetch;
 }
 
@@ -42,6 +58,11 @@ export interface RecommendationsQuery {
 
 export interface ItemListQuery {
   /** 1–50, default 10. */
+  limit?: number;
+}
+
+/** `limit` of the list routes (rebuilds, evaluations, a customer's events or look-alikes). */
+export interface LimitQuery {
   limit?: number;
 }
 
@@ -127,8 +148,40 @@ export class NextbuyClient {
   }
 
   /** `POST /v1/feedback` */
-  feedback(input: FeedbackInput): Promise<unknown> {
+  feedback(input: FeedbackInput): Promise<FeedbackAccepted> {
     return this.request('POST', '/v1/feedback', { body: input });
+  }
+
+  // --- serving: A/B experiments (read to see, admin to change) ---
+
+  /** `POST /v1/experiments`: a draft; 409 when the name is taken. */
+  createExperiment(input: CreateExperimentRequest): Promise<ExperimentView> {
+    return this.request('POST', '/v1/experiments', { body: input });
+  }
+
+  /** `GET /v1/experiments`: newest first. */
+  experiments(): Promise<ExperimentView[]> {
+    return this.request('GET', '/v1/experiments');
+  }
+
+  /** `GET /v1/experiments/{id}` */
+  experiment(id: string): Promise<ExperimentView> {
+    return this.request('GET', `/v1/experiments/${segment(id)}`);
+  }
+
+  /** `POST /v1/experiments/{id}/start`; 409 while another runs or when it is not a draft. */
+  startExperiment(id: string): Promise<ExperimentView> {
+    return this.request('POST', `/v1/experiments/${segment(id)}/start`);
+  }
+
+  /** `POST /v1/experiments/{id}/stop` */
+  stopExperiment(id: string): Promise<ExperimentView> {
+    return this.request('POST', `/v1/experiments/${segment(id)}/stop`);
+  }
+
+  /** `GET /v1/experiments/{id}/report`: CTR, add-to-cart and conversion with 95 % intervals. */
+  experimentReport(id: string): Promise<ExperimentReport> {
+    return this.request('GET', `/v1/experiments/${segment(id)}/report`);
   }
 
   // --- ingestion (scope write; rebuilds admin) ---
@@ -159,17 +212,69 @@ export class NextbuyClient {
   }
 
   /** `GET /v1/rebuilds`: recent builds, newest first. */
-  rebuilds(query: { limit?: number } = {}): Promise<BuildView[]> {
+  rebuilds(query: LimitQuery = {}): Promise<BuildView[]> {
     return this.request('GET', '/v1/rebuilds', { query: { ...query } });
   }
 
-  /** Any route, with this client's key, timeout and error handling (for routes without a method yet). */
-  async request<T>(
+  /** `POST /v1/rebuilds/{id}/rollback`: re-activates a kept build; 409 when it cannot be. */
+  rollback(buildId: string): Promise<RollbackResult> {
+    return this.request('POST', `/v1/rebuilds/${segment(buildId)}/rollback`);
+  }
+
+  /** `POST /v1/evaluations`: starts a backtest (admin). */
+  startEvaluation(input: EvaluationRequest): Promise<{ evaluation_id: string }> {
+    return this.request('POST', '/v1/evaluations', { body: input });
+  }
+
+  /** `GET /v1/evaluations/{id}`: the report once done. */
+  evaluation(id: string): Promise<EvaluationView> {
+    return this.request('GET', `/v1/evaluations/${segment(id)}`);
+  }
+
+  /** `GET /v1/evaluations`: newest first. */
+  evaluations(query: LimitQuery = {}): Promise<EvaluationView[]> {
+    return this.request('GET', '/v1/evaluations', { query: { ...query } });
+  }
+
+  // --- ingestion: what operators read (scope read) ---
+
+  /** `GET /v1/keys/me`: this client's key id and scope. */
+  me(): Promise<KeyView> {
+    return this.request('GET', '/v1/keys/me');
+  }
+
+  /** `GET /v1/status`: counts, recent events, active build, builds in flight, queue depths. */
+  status(): Promise<StatusView> {
+    return this.request('GET', '/v1/status');
+  }
+
+  /** `GET /v1/customers/{id}` */
+  customer(customerId: string): Promise<CustomerView> {
+    return this.request('GET', `/v1/customers/${segment(customerId)}`);
+  }
+
+  /** `GET /v1/customers/{id}/events`: newest first. */
+  customerEvents(customerId: string, query: LimitQuery = {}): Promise<CustomerEventsResponse> {
+    return this.request('GET', `/v1/customers/${segment(customerId)}/events`, { query: { ...query } });
+  }
+
+  /** `GET /v1/customers/{id}/similar`: customers who bought the most of the same products. */
+  similarCustomers(customerId: string, query: LimitQuery = {}): Promise<SimilarCustomersResponse> {
+    return this.request('GET', `/v1/customers/${segment(customerId)}/similar`, { query: { ...query } });
+  }
+
+  /** `GET /v1/products/{id}`: the product and its daily events over its last `days` days of activity. */
+  product(productId: string, query: { days?: number } = {}): Promise<ProductView> {
+    return this.request('GET', `/v1/products/${segment(productId)}`, { query: { ...query } });
+  }
+
+  /** One route, with this client's key, timeout and error handling. */
+  private async request<T>(
     method: string,
     path: string,
     options: { query?: Query; body?: unknown } = {},
   ): Promise<T> {
-    const url = new URL(`${this.baseUrl}${path}`);
+    const url = new URL(`${this.baseUrl}${path}`, pageAddress());
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
@@ -177,8 +282,10 @@ export class NextbuyClient {
     if (this.apiKey !== undefined) headers['x-api-key'] = this.apiKey;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
+    // Called as a method of this client, a browser's fetch throws "Illegal invocation".
+    const fetchUnbound = this.fetch;
     try {
-      res = await this.fetch(url, {
+      res = await fetchUnbound(url, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -193,6 +300,9 @@ export class NextbuyClient {
     return body as T;
   }
 }
+
+/** The page's address in a browser (a path base URL resolves against it); undefined in Node. */
+const pageAddress = () => (globalThis as { location?: { href: string } }).location?.href;
 
 /** Ids go into paths as one segment: `a/b` must not become two. */
 const segment = (id: string) => encodeURIComponent(id);

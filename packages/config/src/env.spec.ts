@@ -55,3 +55,25 @@ describe('parseEnv: serving security', () => {
     expect(() => parseEnv({ RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
   });
 });
+
+describe('parseEnv: the console', () => {
+  it('defaults to port 3040, no extra metrics targets and a cookie without Secure', () => {
+    const env = parseEnv({});
+    expect(env.CONSOLE_PORT).toBe(3040);
+    expect(env.CONSOLE_METRICS_URLS).toEqual([]);
+    expect(env.CONSOLE_METRICS_INTERVAL_MS).toBe(5000);
+    expect(env.CONSOLE_COOKIE_SECURE).toBe(false);
+  });
+
+  it('reads a list of metrics URLs and names a bad one', () => {
+    expect(
+      parseEnv({ CONSOLE_METRICS_URLS: 'http://a:3000/metrics, http://b:3030/metrics' }).CONSOLE_METRICS_URLS,
+    ).toEqual(['http://a:3000/metrics', 'http://b:3030/metrics']);
+    expect(() => parseEnv({ CONSOLE_METRICS_URLS: 'http://a/metrics,ftp://b' })).toThrow(
+      /CONSOLE_METRICS_URLS: "ftp:\/\/b" is not an http\(s\) URL/,
+    );
+    expect(() => parseEnv({ CONSOLE_COOKIE_SECURE: 'yes' })).toThrow(
+      /CONSOLE_COOKIE_SECURE: must be true or false/,
+    );
+  });
+});

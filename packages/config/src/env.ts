@@ -129,6 +129,35 @@ export const envSchema = z.object({
       }
       return origins;
     }),
+  // --- the operations console (apps/console) ---
+  /** HTTP port of the console (its SPA, sign-in and the /api forwarding). */
+  CONSOLE_PORT: port(3040),
+  /** Where the console forwards `/api/ingestion/…` and Bull Board; default: this machine's INGESTION_PORT. */
+  INGESTION_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Prometheus `/metrics` URLs the console scrapes for its live figures (serving requests and p99,
+   * real-time refreshes), comma-separated; default: serving's and the candidates worker's on this machine.
+   */
+  CONSOLE_METRICS_URLS: z
+    .string()
+    .default('')
+    .transform((raw, ctx): string[] => {
+      const urls = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const url of urls)
+        if (!z.url({ protocol: /^https?$/ }).safeParse(url).success)
+          ctx.addIssue({ code: 'custom', message: `"${url}" is not an http(s) URL` });
+      return urls;
+    }),
+  /** How often the console scrapes those: per-minute rates and p99 are taken over the last minute of scrapes. */
+  CONSOLE_METRICS_INTERVAL_MS: z.coerce.number().int().min(1000).max(60_000).default(5000),
+  /** Mark the sign-in cookie `Secure` (the console is served over HTTPS, e.g. behind an ingress with TLS). */
+  CONSOLE_COOKIE_SECURE: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export type Env = z.infer<typeof envSchema>;

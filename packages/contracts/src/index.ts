@@ -6,3 +6,4 @@ export * from './event-id';
 export * from './jobs';
 export * from './evaluations';
 export * from './experiments';
+export * from './ops';

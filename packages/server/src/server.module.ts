@@ -16,6 +16,11 @@ export interface ServerModuleOptions {
   redis?: boolean;
   /** Guard every route with API keys (apps with a public API). Default false. */
   apiKeys?: boolean;
+  /**
+   * Connect to Postgres and ping it in /health. Default true; the console, which reaches the data
+   * only through the apps' HTTP APIs, turns it off.
+   */
+  database?: boolean;
   /** Routes without a per-request log line (see `LoggingModule`). */
   unloggedRoutes?: RouteMatch[];
 }
@@ -32,6 +37,7 @@ export class ServerModule {
     env,
     redis = false,
     apiKeys = false,
+    database = true,
     unloggedRoutes,
   }: ServerModuleOptions): DynamicModule {
     return {
@@ -39,8 +45,8 @@ export class ServerModule {
       imports: [
         ConfigModule.forRoot(env),
         LoggingModule.forRoot(name, unloggedRoutes),
-        DatabaseModule.forRoot(),
-        HealthModule.forRoot({ postgres: true, redis }),
+        ...(database ? [DatabaseModule.forRoot()] : []),
+        HealthModule.forRoot({ postgres: database, redis }),
         MetricsModule.forRoot(name),
         ...(apiKeys ? [ApiKeyModule] : []),
       ],

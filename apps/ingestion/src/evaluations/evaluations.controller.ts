@@ -8,13 +8,13 @@ import { EvaluationsService } from './evaluations.service';
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 
 @ApiTags('evaluations')
-@ApiKeyAuth('admin')
-@RequiresScope('admin')
 @Controller('v1/evaluations')
 export class EvaluationsController {
   constructor(private readonly evaluations: EvaluationsService) {}
 
   @Post()
+  @ApiKeyAuth('admin')
+  @RequiresScope('admin')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Start a backtest',
@@ -47,12 +47,16 @@ export class EvaluationsController {
   }
 
   @Get()
+  @ApiKeyAuth('read')
+  @RequiresScope('read')
   @ApiOperation({ summary: 'Recent evaluations, newest first' })
   list(@Query(new ZodValidationPipe(listQuery)) query: z.infer<typeof listQuery>): Promise<EvaluationView[]> {
     return this.evaluations.list(query.limit);
   }
 
   @Get(':id')
+  @ApiKeyAuth('read')
+  @RequiresScope('read')
   @ApiOperation({ summary: 'One evaluation: status, and the report once done (or the error)' })
   @ApiErrorResponse(404, 'No such evaluation')
   get(@Param('id') id: string): Promise<EvaluationView> {

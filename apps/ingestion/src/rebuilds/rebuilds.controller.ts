@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { BuildView } from '@nextbuy/contracts';
+import type { BuildView, RollbackResult } from '@nextbuy/contracts';
 import { ApiErrorResponse, ApiKeyAuth, RequiresScope, ZodValidationPipe } from '@nextbuy/server';
 import { z } from 'zod';
 import { RebuildsService } from './rebuilds.service';
@@ -12,13 +12,13 @@ const triggerBody = z
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 
 @ApiTags('rebuilds')
-@ApiKeyAuth('admin')
-@RequiresScope('admin')
 @Controller('v1/rebuilds')
 export class RebuildsController {
   constructor(private readonly rebuilds: RebuildsService) {}
 
   @Post()
+  @ApiKeyAuth('admin')
+  @RequiresScope('admin')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Start a rebuild',
@@ -48,17 +48,45 @@ export class RebuildsController {
   }
 
   @Get()
+  @ApiKeyAuth('read')
+  @RequiresScope('read')
   @ApiOperation({ summary: 'Recent builds, newest first' })
   list(@Query(new ZodValidationPipe(listQuery)) query: z.infer<typeof listQuery>): Promise<BuildView[]> {
     return this.rebuilds.list(query.limit);
   }
 
   @Get(':id')
+  @ApiKeyAuth('read')
+  @RequiresScope('read')
   @ApiOperation({
     summary: 'One build: status, per-stage progress and timings, counts, configuration, error',
   })
   @ApiErrorResponse(404, 'No such build')
   get(@Param('id') id: string): Promise<BuildView> {
     return this.rebuilds.get(id);
+  }
+
+  @Post(':id/rollback')
+  @ApiKeyAuth('admin')
+  @RequiresScope('admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Re-activate a kept earlier build',
+    description:
+      'A pointer flip: the build, which must be superseded and still kept (`BUILDS_KEEP`), becomes the ' +
+      'active one and serving switches at once. Rolling back to the active build changes nothing.',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'Active again; `replaced` is the build it superseded (null when it was already active)',
+    schema: {
+      type: 'object',
+      properties: { build: { type: 'object' }, replaced: { type: 'string', nullable: true } },
+    },
+  })
+  @ApiErrorResponse(404, 'No such build')
+  @ApiErrorResponse(409, 'The build never published, failed, or is still in flight')
+  rollback(@Param('id') id: string): Promise<RollbackResult> {
+    return this.rebuilds.rollback(id);
   }
 }

@@ -1,10 +1,22 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
+<<<<<<< HEAD
 import { parseIsoTimestamp, type BuildView } from '@nextbuy/contracts';
 import { BuildInFlightError, BuildRepository, toBuildView } from '@nextbuy/db';
 import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/rebuild';
+=======
+import {
+  BUILD_PUBLISHED_CHANNEL,
+  parseIsoTimestamp,
+  type BuildView,
+  type RollbackResult,
+} from '@nextbuy/contracts';
+import { BuildInFlightError, BuildRepository, BuildStateError, toBuildView } from '@nextbuy/db';
+import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/pipeline';
+>>>>>>> console
 import { JobProducer } from '@nextbuy/queue';
-import { ApiError, InjectEnv } from '@nextbuy/server';
+import { ApiError, InjectEnv, PRODUCER_REDIS } from '@nextbuy/server';
+import type Redis from 'ioredis';
 
 @Injectable()
 export class RebuildsService {
@@ -12,6 +24,7 @@ export class RebuildsService {
     private readonly builds: BuildRepository,
     private readonly producer: JobProducer,
     @InjectEnv() private readonly env: Env,
+    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
   ) {}
 
   /**
@@ -51,5 +64,27 @@ export class RebuildsService {
 
   async list(limit: number): Promise<BuildView[]> {
     return (await this.builds.list(limit)).map(toBuildView);
+  }
+
+  /**
+   * Re-activates a kept build (like `nextbuy rollback`), then announces it on the channel the
+   * publish stage uses so serving switches at once; if Redis is away, serving follows at its next poll.
+   */
+  async rollback(id: string): Promise<RollbackResult> {
+    const target = await this.builds.get(id);
+    if (!target) throw new ApiError(HttpStatus.NOT_FOUND, `build ${JSON.stringify(id)} does not exist`);
+    let replaced: string | null;
+    try {
+      replaced = await this.builds.rollback(id);
+    } catch (e) {
+      if (e instanceof BuildStateError)
+        throw new ApiError(HttpStatus.CONFLICT, `${e.message} (build ${id} is ${target.status})`);
+      throw e;
+    }
+    if (replaced !== null)
+      await this.redis.publish(BUILD_PUBLISHED_CHANNEL, id).catch((e: Error) => {
+        Logger.warn(`rollback to ${id}: serving not told (${e.message}); it switches at its next poll`);
+      });
+    return { build: await this.get(id), replaced };
   }
 }

@@ -12,14 +12,15 @@ import { ExperimentsService } from './experiments.service';
 
 const ID_PARAM = { name: 'id', description: 'The experiment id', example: '3' };
 
+/** Reading experiments and reports needs `read` (the console's read-only view); changing them `admin`. */
 @ApiTags('experiments')
-@ApiKeyAuth('admin')
-@RequiresScope('admin')
 @Controller('v1/experiments')
 export class ExperimentsController {
   constructor(private readonly experiments: ExperimentsService) {}
 
   @Post()
+  @ApiKeyAuth('admin')
+  @RequiresScope('admin')
   @ApiOperation({
     summary: 'Define an A/B experiment (as a draft)',
     description:
@@ -36,6 +37,8 @@ export class ExperimentsController {
   }
 
   @Get()
+  @ApiKeyAuth('read')
+  @RequiresScope('read')
   @ApiOperation({ summary: 'Every experiment, newest first' })
   @ApiResponse({
     status: 200,
@@ -47,6 +50,8 @@ export class ExperimentsController {
   }
 
   @Get(':id')
+  @ApiKeyAuth('read')
+  @RequiresScope('read')
   @ApiOperation({ summary: 'One experiment' })
   @ApiParam(ID_PARAM)
   @ApiResponse({ status: 200, description: 'The experiment', schema: EXPERIMENT_SCHEMA })
@@ -56,6 +61,8 @@ export class ExperimentsController {
   }
 
   @Post(':id/start')
+  @ApiKeyAuth('admin')
+  @RequiresScope('admin')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Start a draft experiment',
@@ -70,6 +77,8 @@ export class ExperimentsController {
   }
 
   @Post(':id/stop')
+  @ApiKeyAuth('admin')
+  @RequiresScope('admin')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Stop a running experiment (answers go back to the default variant)' })
   @ApiParam(ID_PARAM)
@@ -81,6 +90,8 @@ export class ExperimentsController {
   }
 
   @Get(':id/report')
+  @ApiKeyAuth('read')
+  @RequiresScope('read')
   @ApiOperation({
     summary: 'CTR and conversion per variant, strategy and position, with 95 % Wilson intervals',
     description:

@@ -10,3 +10,4 @@ export * from './experiment.repository';
 export * from './feedback.repository';
 export * from './api-key.repository';
 export * from './staging-table';
+export * from './explore.repository';

@@ -1,0 +1,139 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { parseEnv, type Env } from '@nextbuy/config';
+import type { KeyView, StatusView } from '@nextbuy/contracts';
+import { createHttpApp } from '@nextbuy/server';
+import {
+  clearRedisPrefix,
+  createTestDatabase,
+  TEST_REDIS_URL,
+  uniqueQueuePrefix,
+  type TestDatabase,
+} from '@nextbuy/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppModule as ConsoleApp } from '../../apps/console/src/app.module';
+import { SESSION_COOKIE } from '../../apps/console/src/session/session.service';
+import { AppModule as IngestionApp } from '../../apps/ingestion/src/app.module';
+
+/**
+ * The console's server against a real ingestion app (its own database and queue prefix): sign-in,
+ * the cookie turned into the key header, Bull Board behind admin, and what happens without a build
+ * of the web app. Serving is not needed here: the browser tests (test/e2e) cover the whole stack.
+ */
+describe('console server', () => {
+  let db: TestDatabase;
+  let prefix: string;
+  let ingestion: NestFastifyApplication;
+  let app: NestFastifyApplication;
+  let emptyWebRoot: string;
+
+  const cookieOf = (setCookie: string | string[] | undefined) =>
+    String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0]!;
+
+  const signIn = async (key: string) => {
+    const res = await app.inject({ method: 'POST', url: '/session', payload: { api_key: key } });
+    return { res, cookie: cookieOf(res.headers['set-cookie']) };
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    prefix = uniqueQueuePrefix();
+    const env: Env = parseEnv({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      NEXTBUY_API_KEYS: 'c-read:read,c-admin:admin',
+    });
+    ingestion = await createHttpApp(IngestionApp.forRoot(env), { env });
+    await ingestion.listen({ port: 0, host: '127.0.0.1' });
+    const address = ingestion.getHttpServer().address() as { port: number };
+    emptyWebRoot = mkdtempSync(join(tmpdir(), 'nextbuy-console-'));
+    app = await createHttpApp(
+      ConsoleApp.forRoot(env, {
+        ingestionUrl: `http://127.0.0.1:${address.port}`,
+        servingUrl: 'http://127.0.0.1:1',
+        metricsUrls: [],
+        webRoot: emptyWebRoot,
+      }),
+      { env },
+    );
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await ingestion?.close();
+    await db?.drop();
+    await clearRedisPrefix(prefix);
+    if (emptyWebRoot) rmSync(emptyWebRoot, { recursive: true, force: true });
+  });
+
+  it('refuses a wrong key with the API’s message, and a missing one with a 400', async () => {
+    const { res } = await signIn('nope');
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ statusCode: 401, message: 'Invalid API key' });
+    expect(res.headers['set-cookie']).toBeUndefined();
+    const empty = await app.inject({ method: 'POST', url: '/session', payload: {} });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().message).toMatch(/api_key is required/);
+  });
+
+  it('signs in with an HttpOnly, SameSite=Strict cookie and answers who is signed in', async () => {
+    const { res, cookie } = await signIn('c-read');
+    expect(res.statusCode).toBe(200);
+    expect(res.json<KeyView>().scope).toBe('read');
+    const setCookie = String(res.headers['set-cookie']);
+    expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=c-read;`));
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const me = await app.inject({ method: 'GET', url: '/session', headers: { cookie } });
+    expect(me.json<KeyView>().scope).toBe('read');
+    expect((await app.inject({ method: 'GET', url: '/session' })).statusCode).toBe(401);
+    const out = await app.inject({ method: 'DELETE', url: '/session', headers: { cookie } });
+    expect(out.statusCode).toBe(204);
+    expect(String(out.headers['set-cookie'])).toMatch(/Max-Age=0/);
+  });
+
+  it('forwards /api/ingestion with the cookie as the key, and without the cookie', async () => {
+    const { cookie } = await signIn('c-read');
+    const status = await app.inject({ method: 'GET', url: '/api/ingestion/v1/status', headers: { cookie } });
+    expect(status.statusCode).toBe(200);
+    expect(status.json<StatusView>().counts.events).toBe(0);
+    expect((await app.inject({ method: 'GET', url: '/api/ingestion/v1/status' })).statusCode).toBe(401);
+    // A read key cannot start a rebuild through the console either: the app decides.
+    const rebuild = await app.inject({
+      method: 'POST',
+      url: '/api/ingestion/v1/rebuilds',
+      headers: { cookie },
+      payload: {},
+    });
+    expect(rebuild.statusCode).toBe(403);
+    expect(rebuild.json().message).toMatch(/scope "read"/);
+  });
+
+  it('opens Bull Board through the proxy to an admin only', async () => {
+    const read = await signIn('c-read');
+    expect(
+      (await app.inject({ method: 'GET', url: '/queues', headers: { cookie: read.cookie } })).statusCode,
+    ).toBe(403);
+    const admin = await signIn('c-admin');
+    const page = await app.inject({ method: 'GET', url: '/queues', headers: { cookie: admin.cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/<html/i);
+  });
+
+  it('answers the live figures to a signed-in operator only', async () => {
+    expect((await app.inject({ method: 'GET', url: '/api/console/live' })).statusCode).toBe(401);
+    const { cookie } = await signIn('c-read');
+    const live = await app.inject({ method: 'GET', url: '/api/console/live', headers: { cookie } });
+    expect(live.json()).toEqual({ window_seconds: 0, serving: null, realtime: null, targets: [] });
+  });
+
+  it('says so when the web app is not built', async () => {
+    const page = await app.inject({ method: 'GET', url: '/builds' });
+    expect(page.statusCode).toBe(503);
+    expect(page.body).toMatch(/npm run build/);
+  });
+});
