@@ -44,6 +44,14 @@ export class CsvFileWriter<C extends string> {
     if (!this.out.write(csvLine(this.columns.map((c) => record[c])))) await once(this.out, 'drain');
   }
 
+  /** Many rows as one write: the generator hands over a customer's whole history at once. */
+  async writeAll(records: readonly Readonly<Record<C, Cell>>[]): Promise<void> {
+    if (records.length === 0) return;
+    this.rows += records.length;
+    const text = records.map((r) => csvLine(this.columns.map((c) => r[c]))).join('');
+    if (!this.out.write(text)) await once(this.out, 'drain');
+  }
+
   async close(): Promise<void> {
     this.out.end();
     await this.done;
