@@ -170,7 +170,7 @@ export const SYNTHETIC_MODEL = {
    * at least this many purchases.
    */
   maxStaples: 3,
-  stapleBudgetShare: 0.5,
+  stapleBudgetShare: 0.35,
   minStapleBuys: 3,
   /** A staple's cycle varies by customer (±) and each re-buy by ± this share of the cycle. */
   stapleCustomerSpread: 0.2,

@@ -117,7 +117,7 @@ interface Profile {
 
 type Pending =
   | { ms: number; kind: 'browse'; category: number }
-  | { ms: number; kind: 'staple'; product: number; cycleMs: number }
+  | { ms: number; kind: 'staple'; product: number; cycleMs: number; left: number }
   | { ms: number; kind: 'return'; product: number; order: number; quantity: number };
 
 const DAY_MS = 86_400_000;
@@ -214,6 +214,7 @@ export class SyntheticStore {
       const to = byPath.get(j.to);
       if (from === undefined || to === undefined)
         throw new Error(`journey ${j.from} → ${j.to}: unknown category`);
+      if (this.journeys.has(from)) throw new Error(`journeys: ${j.from} starts two of them`);
       this.journeys.set(from, { to, minDays: j.minDays, maxDays: j.maxDays });
     }
     this.segments = Object.entries(SEGMENTS).map(([name, spec]) => {
@@ -377,6 +378,7 @@ export class SyntheticStore {
     let sessions = 0;
     let orders = 0;
 
+    // Staples: re-bought on a cycle for as long a stretch of the window as the budget affords.
     let stapleEvents = 0;
     const staples = new Set<number>();
     for (const c of favourites) {
@@ -384,13 +386,16 @@ export class SyntheticStore {
       if (cycleDays === undefined || staples.size >= M.maxStaples) continue;
       const cycleMs =
         cycleDays * DAY_MS * uniform(random, 1 - M.stapleCustomerSpread, 1 + M.stapleCustomerSpread);
-      const cost = (span / cycleMs) * M.stapleSessionEvents;
-      if (stapleEvents + cost > M.stapleBudgetShare * budget) continue;
+      const affordable = Math.floor((M.stapleBudgetShare * budget - stapleEvents) / M.stapleSessionEvents);
+      const buys = Math.min(affordable, Math.floor(span / cycleMs) + 1);
+      if (buys < M.minStapleBuys) continue;
       const product = this.sample(c, segment, fromMs, random);
       if (staples.has(product)) continue;
       staples.add(product);
-      stapleEvents += cost;
-      schedule({ ms: fromMs + random() * cycleMs, kind: 'staple', product, cycleMs });
+      stapleEvents += buys * M.stapleSessionEvents;
+      const stretchMs = (buys - 1) * cycleMs;
+      const firstMs = fromMs + random() * Math.max(span - stretchMs, 0);
+      schedule({ ms: firstMs, kind: 'staple', product, cycleMs, left: buys });
     }
 
     const session = (ms: number, body: (step: () => number) => void) => {
@@ -473,10 +478,8 @@ export class SyntheticStore {
         else if (due.kind === 'return') emitReturn(ms, due.product, due.order, due.quantity);
         else {
           rebuy(ms, due.product);
-          schedule({
-            ...due,
-            ms: ms + due.cycleMs * uniform(random, 1 - M.stapleJitter, 1 + M.stapleJitter),
-          });
+          const next = ms + due.cycleMs * uniform(random, 1 - M.stapleJitter, 1 + M.stapleJitter);
+          if (due.left > 1) schedule({ ...due, ms: next, left: due.left - 1 });
         }
       } else {
         browse(ms, pickCategory(), true);
