@@ -136,6 +136,11 @@ export const SYNTHETIC_MODEL = {
   popularityExponent: 1.5,
   /** Share of products launched during the period (never a category's best seller). */
   launchShare: 0.15,
+  /** Launches fall in this part of the period (fractions of it), so each has a before and an after. */
+  launchFrom: 0.1,
+  launchTo: 0.9,
+  /** Products on sale at the start launched up to this many days before it. */
+  catalogHistoryDays: 365,
   /** Share of products with a defect that many buyers send back, chosen among the popular half. */
   defectiveShare: 0.05,
   defectiveReturnRate: 0.3,
@@ -145,10 +150,15 @@ export const SYNTHETIC_MODEL = {
   returnMaxDays: 21,
   /** Share of customers who arrive during the period (the rest signed up before it). */
   arrivalShare: 0.3,
+  /** Arrivals fall in this first fraction of the period, so the last ones still have some history. */
+  arrivalBy: 0.9,
   /** Customers present at the start signed up up to this many days before it. */
   signupHistoryDays: 730,
   /** Share of customers who stop coming back (churn) before the end. */
   churnShare: 0.25,
+  /** A churner's last session falls this far (as a fraction) from their arrival to the end. */
+  churnFrom: 0.1,
+  churnTo: 0.9,
   /** Customers differ in how much they shop: log-normal activity of this sigma. */
   activitySigma: 1,
   /** Each customer has this many favourite categories, drawn from their segment's tastes. */
@@ -185,6 +195,7 @@ export const SYNTHETIC_MODEL = {
   /** Tries to draw a product that exists yet and fits the segment's price band before taking the best seller. */
   sampleTries: 8,
   /** A session's events are a few minutes apart. */
+  minStepSeconds: 10,
   maxStepSeconds: 300,
 } as const;
 

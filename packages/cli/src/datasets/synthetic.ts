@@ -1,3 +1,4 @@
+import type { EventType } from '@nextbuy/contracts';
 import { prng } from '@nextbuy/engine';
 import {
   CATEGORY_TREE,
@@ -57,12 +58,11 @@ export type SyntheticProductRow = Record<
   string | number | boolean
 >;
 export type SyntheticCustomerRow = Record<(typeof SYNTHETIC_CUSTOMER_COLUMNS)[number], string>;
-export type SyntheticEventType = 'view' | 'click' | 'cart_add' | 'cart_remove' | 'purchase' | 'return';
 
 /** One event as drawn; `product` indexes the catalog. */
 export interface SyntheticEvent {
   ms: number;
-  type: SyntheticEventType;
+  type: EventType;
   product: number;
   /** Absent on returns, which happen outside a browsing session. */
   session?: number;
@@ -71,7 +71,6 @@ export interface SyntheticEvent {
 }
 
 export interface SyntheticCustomer {
-  index: number;
   id: string;
   segment: string;
   signupMs: number;
@@ -266,7 +265,6 @@ export class SyntheticStore {
       const budget = upTo - assigned;
       assigned = upTo;
       yield {
-        index: i,
         id: padded('C', i, customers),
         segment: this.segments[profile.segment]!.name,
         signupMs: profile.signupMs,
@@ -335,8 +333,8 @@ export class SyntheticStore {
         band,
         price: Math.floor(price) + 0.99,
         launchMs: launched
-          ? this.startMs + uniform(random, 0.1, 0.9) * M.days * DAY_MS
-          : this.startMs - Math.floor(random() * 365) * DAY_MS,
+          ? this.startMs + uniform(random, M.launchFrom, M.launchTo) * M.days * DAY_MS
+          : this.startMs - Math.floor(random() * M.catalogHistoryDays) * DAY_MS,
         returnRate: defective ? M.defectiveReturnRate : M.baseReturnRate,
       };
       category.products.push(order[k]!);
@@ -349,12 +347,12 @@ export class SyntheticStore {
     const span = this.endMs - this.startMs;
     const segment = pickCumulative(this.segmentCumulative, random);
     const arrives = random() < M.arrivalShare;
-    const fromMs = arrives ? this.startMs + uniform(random, 0, 0.9) * span : this.startMs;
+    const fromMs = arrives ? this.startMs + random() * M.arrivalBy * span : this.startMs;
     const signupMs = arrives ? fromMs : this.startMs - uniform(random, 0, M.signupHistoryDays) * DAY_MS;
     // Sessions start at least a day before the end, so no event lands past it.
     const lastMs = this.endMs - DAY_MS;
     const churns = random() < M.churnShare;
-    const toMs = churns ? fromMs + uniform(random, 0.1, 0.9) * (lastMs - fromMs) : lastMs;
+    const toMs = churns ? fromMs + uniform(random, M.churnFrom, M.churnTo) * (lastMs - fromMs) : lastMs;
     const activity = Math.exp(M.activitySigma * normal(random) - (M.activitySigma * M.activitySigma) / 2);
     return { segment, signupMs, fromMs, toMs, weight: (activity * (toMs - fromMs)) / span };
   }
@@ -401,11 +399,13 @@ export class SyntheticStore {
     const session = (ms: number, body: (step: () => number) => void) => {
       sessions++;
       let t = ms;
-      body(() => (t += Math.floor(uniform(random, 10, M.maxStepSeconds)) * 1000));
+      body(() => (t += Math.floor(uniform(random, M.minStepSeconds, M.maxStepSeconds)) * 1000));
     };
     const emit = (e: Omit<SyntheticEvent, 'session'>) => events.push({ ...e, session: sessions });
     const emitReturn = (ms: number, product: number, order: number, quantity: number) =>
       events.push({ ms, type: 'return', product, order, quantity });
+    // `follow`: in the timed pass a purchase schedules its return and journey; the fill pass, which
+    // has no clock to keep, writes the return at once and starts no journey.
     const purchase = (ms: number, product: number, order: number, quantity: number, follow: boolean) => {
       emit({ ms, type: 'purchase', product, order, quantity });
       const p = this.products[product]!;
