@@ -17,10 +17,18 @@ export function csvLine(values: readonly Cell[]): string {
   return `${values.map(csvCell).join(',')}\n`;
 }
 
-/** Writes a CSV file (gzip-compressed when the name ends in `.gz`) with backpressure. */
+/**
+ * Rows are gathered into chunks of about this many characters before they reach the stream: each
+ * write to gzip costs a trip to zlib's thread, which dominated when a million customers each wrote
+ * a few rows.
+ */
+export const CSV_WRITE_CHUNK_CHARS = 64 * 1024;
+
+/** Writes a CSV file (gzip-compressed when the name ends in `.gz`) in chunks, with backpressure. */
 export class CsvFileWriter<C extends string> {
   private readonly out: Writable;
   private readonly done: Promise<void>;
+  private chunk = '';
   rows = 0;
 
   constructor(
@@ -36,16 +44,28 @@ export class CsvFileWriter<C extends string> {
       this.out = file;
     }
     this.done = finished(file);
-    this.out.write(csvLine(columns));
+    this.chunk = csvLine(columns);
   }
 
   async write(record: Readonly<Record<C, Cell>>): Promise<void> {
     this.rows++;
-    if (!this.out.write(csvLine(this.columns.map((c) => record[c])))) await once(this.out, 'drain');
+    this.chunk += csvLine(this.columns.map((c) => record[c]));
+    if (this.chunk.length >= CSV_WRITE_CHUNK_CHARS) await this.flush();
+  }
+
+  async writeAll(records: readonly Readonly<Record<C, Cell>>[]): Promise<void> {
+    for (const record of records) await this.write(record);
   }
 
   async close(): Promise<void> {
+    await this.flush();
     this.out.end();
     await this.done;
+  }
+
+  private async flush(): Promise<void> {
+    const text = this.chunk;
+    this.chunk = '';
+    if (text && !this.out.write(text)) await once(this.out, 'drain');
   }
 }
