@@ -1,10 +1,5 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
-<<<<<<< HEAD
-import { parseIsoTimestamp, type BuildView } from '@nextbuy/contracts';
-import { BuildInFlightError, BuildRepository, toBuildView } from '@nextbuy/db';
-import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/rebuild';
-=======
 import {
   BUILD_PUBLISHED_CHANNEL,
   parseIsoTimestamp,
@@ -12,8 +7,7 @@ import {
   type RollbackResult,
 } from '@nextbuy/contracts';
 import { BuildInFlightError, BuildRepository, BuildStateError, toBuildView } from '@nextbuy/db';
-import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/pipeline';
->>>>>>> console
+import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/rebuild';
 import { JobProducer } from '@nextbuy/queue';
 import { ApiError, InjectEnv, PRODUCER_REDIS } from '@nextbuy/server';
 import type Redis from 'ioredis';

@@ -1,4 +1,5 @@
-import { buildReport, type ExperimentView, type FunnelRow } from '@nextbuy/contracts';
+import type { ExperimentView, FunnelRow } from '@nextbuy/contracts';
+import { buildReport } from '@nextbuy/engine';
 import { reportSeries } from './experiments';
 
 const experiment: ExperimentView = {
