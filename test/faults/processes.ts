@@ -196,6 +196,8 @@ const PORT_VARIABLE: Record<AppName, string> = {
 export class AppProcess {
   private child?: ChildProcess;
   port = 0;
+  /** How the last process ended: its exit code, or the signal that killed it. */
+  lastExit?: number | NodeJS.Signals;
 
   constructor(
     readonly app: AppName,
@@ -224,6 +226,7 @@ export class AppProcess {
       stdio: 'ignore',
     });
     this.child = child;
+    child.once('exit', (code, signal) => (this.lastExit = code ?? signal ?? undefined));
     await until(
       `${this.app} to come up`,
       async () => {
@@ -240,6 +243,6 @@ export class AppProcess {
     if (!child) return;
     child.kill(signal);
     await exited(child);
-    this.child = undefined;
+    if (this.child === child) this.child = undefined;
   }
 }

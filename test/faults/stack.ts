@@ -137,26 +137,32 @@ export class FaultStack {
   }
 
   /**
-   * While `during` runs: posts events and asks serving for `customer`'s list every `everyMs`; every
-   * answer must be a 200 from build `expected` (the previous build answers throughout).
+   * While `during` runs: posts events and, beside it, asks serving for `customer`'s list every
+   * `everyMs`; every answer must be a 200 from one of the `allowed` builds (the previous build
+   * answers throughout, until the new one is published).
    */
   async watch<T>(
     customer: string,
     product: string,
-    expected: () => string,
+    allowed: readonly string[],
     during: () => Promise<T>,
-    everyMs = 250,
+    everyMs = 200,
   ): Promise<{ result: T; answers: number; wrong: string[] }> {
     let done = false;
     const wrong: string[] = [];
     let answers = 0;
-    const loop = (async () => {
+    const posting = (async () => {
       while (!done) {
         await this.postEvents(customer, product, 2);
+        await sleep(everyMs);
+      }
+    })();
+    const reading = (async () => {
+      while (!done) {
         const res = await this.recommend(customer).catch((e: Error) => ({ status: 0, body: e.message }));
         answers++;
         const buildId = (res.body as RecommendationsResponse | undefined)?.build_id;
-        if (res.status !== 200 || buildId !== expected())
+        if (res.status !== 200 || !buildId || !allowed.includes(buildId))
           wrong.push(`${res.status} ${buildId ?? JSON.stringify(res.body)}`);
         await sleep(everyMs);
       }
@@ -165,7 +171,7 @@ export class FaultStack {
       return { result: await during(), answers, wrong };
     } finally {
       done = true;
-      await loop;
+      await Promise.all([posting, reading]);
     }
   }
 }
