@@ -82,12 +82,19 @@ describe('fault suite (real processes, Postgres and a Redis of its own)', () => 
     expect((await stack.recommend(customer())).body.build_id).toBe(id);
   }
 
+  /** The process running `stage` of build `id` (one of `among`). */
+  async function running(id: string, stage: string, among: AppProcess[]): Promise<AppProcess> {
+    const victim = await stack.waitForStage(id, stage, among, RESTART_MS);
+    if (!victim) throw new Error(`build ${id} ended before ${stage} ran`);
+    return victim;
+  }
+
   /**
    * Kills the process running `stage` of build `id`, restarts it, and returns the milliseconds from
    * the kill to the stage's next start.
    */
   async function killDuringStage(id: string, stage: string, among: AppProcess[]): Promise<number> {
-    const victim = await stack.waitForStage(id, stage, among, RESTART_MS);
+    const victim = await running(id, stage, among);
     const killedAt = Date.now();
     await victim.stop('SIGKILL');
     await victim.start();
@@ -153,7 +160,7 @@ describe('fault suite (real processes, Postgres and a Redis of its own)', () => 
       const { result, wrong } = await stack.watch(customer(), product, [serving], async () => {
         await killDuringStage(id, 'snapshot', stack.features);
         // The second time the job has stalled once too often: BullMQ fails it at the next check.
-        const victim = await stack.waitForStage(id, 'snapshot', stack.features, RESTART_MS);
+        const victim = await running(id, 'snapshot', stack.features);
         await victim.stop('SIGKILL');
         await victim.start();
         return stack.waitForBuild(id, ['published', 'failed'], BUILD_MS);
@@ -170,7 +177,7 @@ describe('fault suite (real processes, Postgres and a Redis of its own)', () => 
     try {
       const id = await stack.trigger();
       const { result, wrong } = await stack.watch(customer(), product, [serving, id], async () => {
-        const victim = await stack.waitForStage(id, 'snapshot', stack.features, RESTART_MS);
+        const victim = await running(id, 'snapshot', stack.features);
         const pid = victim.pid;
         const stopped = victim.stop('SIGTERM');
         await sleep(500);
@@ -197,7 +204,7 @@ describe('fault suite (real processes, Postgres and a Redis of its own)', () => 
     try {
       const id = await stack.trigger();
       const { result, wrong } = await stack.watch(customer(), product, [serving, id], async () => {
-        await stack.waitForStage(id, 'snapshot', stack.features, RESTART_MS);
+        await running(id, 'snapshot', stack.features);
         await redis.kill();
         await sleep(1000);
         await redis.start(true);
@@ -217,7 +224,7 @@ describe('fault suite (real processes, Postgres and a Redis of its own)', () => 
     try {
       const id = await stack.trigger();
       const { result, wrong } = await stack.watch(customer(), product, [serving, id], async () => {
-        await stack.waitForStage(id, 'snapshot', stack.features, RESTART_MS);
+        await running(id, 'snapshot', stack.features);
         await redis.kill();
         await sleep(1000);
         await redis.start(false);

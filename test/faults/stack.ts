@@ -95,12 +95,22 @@ export class FaultStack {
     );
   }
 
-  /** Waits until `stage` of build `id` is running on a process, and returns that process. */
-  async waitForStage(id: string, stage: string, among: AppProcess[], timeoutMs: number): Promise<AppProcess> {
+  /**
+   * Waits until `stage` of build `id` is running on one of `among`, and returns that process; null
+   * when the build ended first.
+   */
+  async waitForStage(
+    id: string,
+    stage: string,
+    among: AppProcess[],
+    timeoutMs: number,
+  ): Promise<AppProcess | null> {
     return until(
       `stage ${stage} of build ${id} to run`,
       async () => {
-        const s = (await this.build(id)).stages[stage];
+        const build = await this.build(id);
+        if (build.status !== 'queued' && build.status !== 'running') return null;
+        const s = build.stages[stage];
         if (s?.status !== 'running' || !s.worker) return undefined;
         const pid = Number(s.worker.slice(s.worker.lastIndexOf(':') + 1));
         return among.find((app) => app.pid === pid);

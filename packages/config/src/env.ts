@@ -72,8 +72,8 @@ export const envSchema = z.object({
    * How long a worker's lock on a job lasts unless renewed: a killed worker's job is run again this
    * long (at most) plus one stalled-job check after the kill. Renewed every tenth of it by a timer
    * on the event loop, so a stage may hold the loop for up to nine tenths (18 s) without losing its
-   * job; the longest block measured on the Online Retail data is 10.8 s on a 6× oversubscribed
-   * machine, 3.4 s of CPU (BENCHMARKS.md, "Faults and recovery").
+   * job; the longest block measured on the Online Retail data is 14.0 s (a ranker training window,
+   * ~3 s of CPU, on a machine at load average ~12: BENCHMARKS.md, "Faults and recovery").
    */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(20_000),
   /** How often workers look for jobs whose worker died (lock expired) and put them back. */
