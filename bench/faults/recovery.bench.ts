@@ -110,11 +110,11 @@ async function main(): Promise<void> {
     await stack.stop();
     await redis.dispose();
   }
-  console.log('| stage killed | kill → next start | build total | answers | wrong |');
-  console.log('|---|---:|---:|---:|---:|');
+  console.log('| stage killed | kill → next start | build | build total | answers | wrong answers |');
+  console.log('|---|---:|---|---:|---:|---:|');
   for (const r of rows)
     console.log(
-      `| ${r.stage} | ${r.restartSeconds.toFixed(1)} s | ${r.buildSeconds.toFixed(1)} s | ${r.answers} | ${r.wrong} |`,
+      `| ${r.stage} | ${r.restartSeconds.toFixed(1)} s | ${r.outcome} | ${r.buildSeconds.toFixed(1)} s | ${r.answers} | ${r.wrong} |`,
     );
   if (failures > 0) {
     console.error(
