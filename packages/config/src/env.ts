@@ -69,12 +69,15 @@ export const envSchema = z.object({
   /** Cron expression for scheduled rebuilds (e.g. `0 3 * * *`); empty means no schedule. */
   REBUILD_SCHEDULE: z.string().default(''),
   /**
-   * How long a worker holds a job's lock without renewing it. Stage maths runs synchronously for a
-   * few seconds at this scale; two minutes leaves room for ten times the data.
+   * How long a worker's lock on a job lasts unless renewed: a killed worker's job is run again this
+   * long (at most) plus one stalled-job check after the kill. Renewed every tenth of it by a timer
+   * on the event loop, so a stage may hold the loop for up to nine tenths (18 s) without losing its
+   * job; the longest block measured on the Online Retail data is 14.0 s (a ranker training window,
+   * ~3 s of CPU, on a machine at load average ~12: BENCHMARKS.md, "Faults and recovery").
    */
-  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(120_000),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(20_000),
   /** How often workers look for jobs whose worker died (lock expired) and put them back. */
-  WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(500).default(30_000),
+  WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(500).default(5_000),
   /** A customer's events closer together than this cost one real-time refresh (the wait before it runs). */
   REALTIME_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(150),
   /**

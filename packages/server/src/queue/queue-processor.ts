@@ -6,12 +6,24 @@ import type { QueueName } from '@nextbuy/contracts';
 import type { JobDispatcher } from './job-dispatcher';
 
 /**
+ * Lock renewals per lock duration. BullMQ renews every half lock by default, so a stage could block
+ * its event loop for only half the lock; renewing every tenth lets a block of nine tenths pass,
+ * which keeps the lock (and so a killed worker's recovery time) short. One Redis call per running
+ * job per renewal: nothing beside a stage's work.
+ */
+export const LOCK_RENEWALS_PER_LOCK = 10;
+
+/**
  * Lock and stalled-job timings of a `@Processor`. Decorator options are fixed when the class is
  * defined, so they come from the process environment (validated once by `loadEnv`).
  */
-export function workerTimings(): { lockDuration: number; stalledInterval: number } {
+export function workerTimings(): { lockDuration: number; lockRenewTime: number; stalledInterval: number } {
   const env = loadEnv();
-  return { lockDuration: env.WORKER_LOCK_MS, stalledInterval: env.WORKER_STALLED_CHECK_MS };
+  return {
+    lockDuration: env.WORKER_LOCK_MS,
+    lockRenewTime: Math.floor(env.WORKER_LOCK_MS / LOCK_RENEWALS_PER_LOCK),
+    stalledInterval: env.WORKER_STALLED_CHECK_MS,
+  };
 }
 
 /**
