@@ -1,37 +1,26 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { parseEnv } from '@nextbuy/config';
-import { createHttpApp } from '@nextbuy/server';
 import {
-  clearRedisPrefix,
-  createTestDatabase,
+  bootTestApp,
   fuzzRoutes,
   type OpenApiDocument,
-  TEST_REDIS_URL,
-  type TestDatabase,
-  uniqueQueuePrefix,
+  type TestApp,
+  type TestHttpApp,
 } from '@nextbuy/testing';
 import { AppModule, OPENAPI } from './app.module';
 
 /** Every route the app's OpenAPI document lists, with an admin key so requests reach validation. */
 describe('ingestion routes under fuzzing (issue #15)', () => {
-  let db: TestDatabase;
-  let app: NestFastifyApplication;
-  const prefix = uniqueQueuePrefix();
+  let t: TestApp;
+  let app: TestHttpApp;
   const exits: unknown[] = [];
   let exitSpy: jest.SpyInstance;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = parseEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      NEXTBUY_API_KEYS: 'fuzz-admin:admin',
-      RATE_LIMIT_PER_MINUTE: '10000000',
+    t = await bootTestApp({
+      module: (env) => AppModule.forRoot(env),
+      env: { NEXTBUY_API_KEYS: 'fuzz-admin:admin', RATE_LIMIT_PER_MINUTE: '10000000' },
+      openApi: OPENAPI,
     });
-    app = await createHttpApp(AppModule.forRoot(env), { env, openApi: OPENAPI });
+    ({ app } = t);
     exitSpy = jest.spyOn(process, 'exit').mockImplementation((code) => {
       exits.push(code);
       return undefined as never;
@@ -40,9 +29,7 @@ describe('ingestion routes under fuzzing (issue #15)', () => {
 
   afterAll(async () => {
     exitSpy?.mockRestore();
-    await app?.close();
-    await clearRedisPrefix(prefix).catch(() => undefined);
-    await db?.drop();
+    await t?.close();
   });
 
   it('never answers 5xx and never exits', async () => {

@@ -1,17 +1,12 @@
 import { Logger } from '@nestjs/common';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { parseEnv } from '@nextbuy/config';
-import type { RankedItem } from '@nextbuy/contracts';
-import { createHttpApp } from '@nextbuy/server';
+import { GLOBAL_POPULAR_KEY, type RankedItem } from '@nextbuy/contracts';
 import {
-  clearRedisPrefix,
-  createTestDatabase,
+  bootTestApp,
   fuzzRoutes,
   type OpenApiDocument,
   publishTestBuild,
-  TEST_REDIS_URL,
-  type TestDatabase,
-  uniqueQueuePrefix,
+  type TestApp,
+  type TestHttpApp,
 } from '@nextbuy/testing';
 import { DataSource } from 'typeorm';
 import { AppModule, OPENAPI } from './app.module';
@@ -33,31 +28,25 @@ const item = (productId: string, rank: number): RankedItem => ({
  * against a published build (a 503 "no build yet" would hide the routes' own answers).
  */
 describe('serving routes under fuzzing (issue #15)', () => {
-  let db: TestDatabase;
-  let app: NestFastifyApplication;
-  const prefix = uniqueQueuePrefix();
+  let t: TestApp;
+  let app: TestHttpApp;
   const exits: unknown[] = [];
   let exitSpy: jest.SpyInstance;
   let warnSpy: jest.SpyInstance;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = parseEnv({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      NEXTBUY_API_KEYS: 'fuzz-admin:admin',
-      RATE_LIMIT_PER_MINUTE: '10000000',
+    t = await bootTestApp({
+      module: (env) => AppModule.forRoot(env),
+      env: { NEXTBUY_API_KEYS: 'fuzz-admin:admin', RATE_LIMIT_PER_MINUTE: '10000000' },
+      openApi: OPENAPI,
     });
-    app = await createHttpApp(AppModule.forRoot(env), { env, openApi: OPENAPI });
+    ({ app } = t);
     const sql = app.get(DataSource);
     await sql.query(`INSERT INTO products (product_id, name) VALUES ('p1', 'p1'), ('p2', 'p2')`);
     await publishTestBuild(sql, {
       customers: [{ customer_id: 'c1', items: [item('p1', 1), item('p2', 2)] }],
       itemLists: {
-        popular: [{ key: '*', items: [item('p2', 1)] }],
+        popular: [{ key: GLOBAL_POPULAR_KEY, items: [item('p2', 1)] }],
         similar: [{ key: 'p1', items: [item('p2', 1)] }],
       },
     });
@@ -71,9 +60,7 @@ describe('serving routes under fuzzing (issue #15)', () => {
   afterAll(async () => {
     exitSpy?.mockRestore();
     warnSpy?.mockRestore();
-    await app?.close();
-    await clearRedisPrefix(prefix).catch(() => undefined);
-    await db?.drop();
+    await t?.close();
   });
 
   it('never answers 5xx, never exits, and every logged answer and feedback reaches Postgres', async () => {

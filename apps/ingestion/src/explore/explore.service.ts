@@ -6,6 +6,7 @@ import {
   type ProductView,
   type SimilarCustomersResponse,
   type StatusView,
+  unstorableText,
 } from '@nextbuy/contracts';
 import { BuildRepository, ExploreRepository, toBuildView } from '@nextbuy/db';
 import { JobProducer } from '@nextbuy/queue';
@@ -37,6 +38,7 @@ export class ExploreService {
   }
 
   async customer(id: string): Promise<CustomerView> {
+    storableId('customer_id', id);
     const customer = await this.explore.customer(id);
     if (!customer) throw notFound('customer', id);
     return customer;
@@ -53,6 +55,7 @@ export class ExploreService {
   }
 
   async product(id: string, days: number): Promise<ProductView> {
+    storableId('product_id', id);
     const product = await this.explore.product(id, days);
     if (!product) throw notFound('product', id);
     return product;
@@ -83,3 +86,9 @@ export class ExploreService {
 
 const notFound = (what: string, id: string) =>
   new ApiError(HttpStatus.NOT_FOUND, `${what} ${JSON.stringify(id)} does not exist`);
+
+/** An id no record can have (NUL, a lone surrogate) is a client mistake, not a lookup for Postgres. */
+function storableId(what: string, id: string): void {
+  const why = unstorableText(id);
+  if (why !== undefined) throw new ApiError(HttpStatus.BAD_REQUEST, `${what} ${why}`);
+}
