@@ -50,7 +50,7 @@ describe('operations console in Chromium (real apps, real Postgres, Redis and qu
   beforeAll(async () => {
     stack = await startStack(`${ADMIN_KEY}:admin,${READ_KEY}:read`, { REBUILD_SHARDS: '1' });
     apps = await Promise.all(
-      [IngestionApp, FeaturesApp, CandidatesApp, ServingApp].map((m) => stack.boot(m)),
+      [IngestionApp, FeaturesApp, CandidatesApp, ServingApp].map((m) => stack.bootApp(m)),
     );
     const [ingestion, features, candidates, serving] = apps as [
       NestFastifyApplication,
@@ -61,7 +61,7 @@ describe('operations console in Chromium (real apps, real Postgres, Redis and qu
     await Promise.all(
       [ingestion, features, candidates, serving].map((a) => a.listen({ port: 0, host: '127.0.0.1' })),
     );
-    consoleApp = await stack.boot({
+    consoleApp = await stack.bootApp({
       forRoot: (env) =>
         ConsoleApp.forRoot(env, {
           ingestionUrl: urlOf(ingestion),
