@@ -44,13 +44,18 @@ export function createProducerConnection(url: string, name = 'nextbuy-producer')
  * Resolves once the connection is ready (a producer without an offline queue must wait for it);
  * rejects after `timeoutMs`, or at once for a connection that has been closed.
  */
+/** Redis (and so the queues) cannot be reached now: a dependency away, worth a retry later. */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+}
+
 export async function whenReady(redis: Redis, timeoutMs = 5000): Promise<void> {
   if (redis.status === 'ready') return;
-  if (redis.status === 'end') throw new Error('Redis connection is closed');
+  if (redis.status === 'end') throw new RedisUnavailableError('Redis connection is closed');
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`Redis not ready after ${timeoutMs} ms`));
+      reject(new RedisUnavailableError(`Redis not ready after ${timeoutMs} ms`));
     }, timeoutMs);
     const onReady = () => {
       cleanup();
@@ -58,7 +63,7 @@ export async function whenReady(redis: Redis, timeoutMs = 5000): Promise<void> {
     };
     const onEnd = () => {
       cleanup();
-      reject(new Error('Redis connection is closed'));
+      reject(new RedisUnavailableError('Redis connection is closed'));
     };
     const cleanup = () => {
       clearTimeout(timer);

@@ -9,6 +9,7 @@ import {
 import type { HttpServer } from '@nestjs/common';
 import type { ErrorBody } from '@nextbuy/contracts';
 import { ApiError, reasonPhrase } from './api-error';
+import { RedisUnavailableError } from '@nextbuy/queue';
 import { isDatabaseUnavailable } from './database-unavailable';
 
 export interface HttpErrorFilterOptions {
@@ -56,6 +57,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) return this.fromHttpException(exception, request);
     if (isDatabaseUnavailable(exception)) {
       return build(HttpStatus.SERVICE_UNAVAILABLE, 'Database unavailable; try again shortly');
+    }
+    if (exception instanceof RedisUnavailableError) {
+      return build(HttpStatus.SERVICE_UNAVAILABLE, 'Job queue (Redis) unavailable; try again shortly');
     }
     // Errors raised by Fastify outside Nest's mapping still carry their 4xx status.
     const status = (exception as { statusCode?: unknown } | null)?.statusCode;
