@@ -10,30 +10,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../test/e2e/browser';
 
 const url = (process.env.CONSOLE_URL ?? 'http://127.0.0.1:3040').replace(/\/+$/, '');
 const key = process.env.CONSOLE_KEY ?? 'demo-admin';
 const runs = Number(process.env.RUNS ?? 5);
 const customer = process.env.CUSTOMER ?? '17850';
 const shots = process.env.SCREENSHOT_DIR ?? 'docs';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const VIEWPORT = { width: 1280, height: 900 };
 
 async function main(): Promise<void> {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: FLAGS,
-  });
+  const browser = await launchChromium();
   try {
     // Sign in once; every run starts from an empty cache with only that cookie.
     const signing = await browser.newContext();
