@@ -14,6 +14,13 @@ const port = (name, fallback) => Number(process.env[name] || fallback);
  */
 const workers = (variable) => Math.max(1, Number(process.env[variable] || 2));
 
+/**
+ * CPU niceness of the background processes (rebuild workers, real-time refreshes): when the cores are
+ * busy, serving's reads and the events API go first (BENCHMARKS.md, "Reads under writes").
+ * `WORKER_NICENESS=0` runs them at normal priority.
+ */
+const WORKER_ENV = { CPU_NICENESS: process.env.WORKER_NICENESS || '10' };
+
 /** `count` processes of one worker app; the extra ones take health ports from `extraPorts` on. */
 function workerApp(app, portVariable, defaultPort, countVariable, extraPorts, color) {
   return Array.from({ length: workers(countVariable) }, (_, i) => ({
@@ -21,7 +28,7 @@ function workerApp(app, portVariable, defaultPort, countVariable, extraPorts, co
     app,
     port: i === 0 ? port(portVariable, defaultPort) : extraPorts + i,
     color,
-    env: i === 0 ? {} : { [portVariable]: String(extraPorts + i) },
+    env: i === 0 ? { ...WORKER_ENV } : { ...WORKER_ENV, [portVariable]: String(extraPorts + i) },
   }));
 }
 
@@ -50,7 +57,7 @@ export function apps() {
       app: 'candidates',
       port: REALTIME_PORT,
       color: 'blue',
-      env: { CANDIDATES_ROLE: 'realtime', CANDIDATES_PORT: String(REALTIME_PORT) },
+      env: { ...WORKER_ENV, CANDIDATES_ROLE: 'realtime', CANDIDATES_PORT: String(REALTIME_PORT) },
     },
     // V8 starts the old generation at 256 MB: with its small default, serving ran a full mark-compact
     // (7–14 ms pause) about every second at 1,000 req/s, which was its p99 (BENCHMARKS.md, serving).

@@ -53,6 +53,12 @@ export const envSchema = z.object({
   /** Prefix of every BullMQ key: lets several deployments (or test files) share one Redis. */
   QUEUE_PREFIX: z.string().min(1).default('nextbuy'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * The process's CPU niceness (0 normal … 19 lowest), set at boot. Background work (rebuild stages,
+   * real-time refreshes) runs at 10 under `npm start`, so when the cores are busy the storefront's
+   * reads and the events API go first (issue #15, defect 9; BENCHMARKS.md, "Reads under writes").
+   */
+  CPU_NICENESS: z.coerce.number().int().min(0).max(19).default(0),
   /** Postgres pool size per process: 2 cores serve a handful of connections well. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Largest events batch one POST /v1/events accepts (SPEC: up to 5,000). */

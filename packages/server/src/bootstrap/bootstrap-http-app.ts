@@ -1,5 +1,7 @@
 import { type DynamicModule, Logger, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { ConfigError, type Env, loadEnv } from '@nextbuy/config';
 import type { OpenApiOptions } from '../openapi/openapi';
 import { createHttpApp, type HttpAppOptions } from './create-http-app';
@@ -64,7 +66,31 @@ export function runHttpApp(name: string, entry: (env: Env) => AppEntry): void {
     throw e;
   }
   const { module, port, openApi } = entry(env);
+  if (env.CPU_NICENESS > 0) {
+    // Lower the process's CPU priority only (raising it needs privileges nextbuy never asks for).
+    try {
+      setNiceness(env.CPU_NICENESS);
+      Logger.log(`CPU niceness ${env.CPU_NICENESS}: background work yields to serving`, name);
+    } catch (e) {
+      Logger.warn(`could not set CPU niceness ${env.CPU_NICENESS}: ${(e as Error).message}`, name);
+    }
+  }
   bootstrapHttpApp(module, { name, port, env, openApi }).catch((e: unknown) =>
     fail(e instanceof Error ? (e.stack ?? e.message) : String(e)),
   );
+}
+
+/**
+ * Sets the niceness of every thread of this process: on Linux a niceness belongs to a thread, and
+ * V8's garbage-collection and libuv's pool threads exist before `main.ts` runs.
+ */
+function setNiceness(niceness: number): void {
+  let threads: string[] = [];
+  try {
+    threads = readdirSync('/proc/self/task');
+  } catch {
+    // not Linux: the calling thread only
+  }
+  if (threads.length === 0) return setPriority(niceness);
+  for (const tid of threads) setPriority(Number(tid), niceness);
 }
