@@ -1,7 +1,16 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clearRedisPrefix, createTestDatabase, TEST_REDIS_URL, uniqueQueuePrefix } from '@nextbuy/testing';
 import type { TestDatabase } from '@nextbuy/testing';
+
+/** The niceness of every thread of a process (field 19 of /proc/<pid>/task/<tid>/stat). */
+function threadNiceness(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
 
 /** pino's `error`: anyone alerting on errors pages on this level and above. */
 const ERROR_LEVEL = 50;
@@ -17,7 +26,11 @@ interface LogLine {
  * Starts a built app, collects its JSON log lines until it says it listens, then stops it with
  * SIGTERM and collects the rest.
  */
-async function bootLogs(main: string, env: Record<string, string>): Promise<LogLine[]> {
+async function bootLogs(
+  main: string,
+  env: Record<string, string>,
+  onListening?: (pid: number) => void,
+): Promise<LogLine[]> {
   const child = spawn(process.execPath, [main], {
     cwd: join(__dirname, '../..'),
     env: { ...process.env, ...env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
@@ -58,6 +71,7 @@ async function bootLogs(main: string, env: Record<string, string>): Promise<LogL
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     await listening;
+    onListening?.(child.pid!);
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -102,5 +116,23 @@ describe('boot logs of the built apps', () => {
       expect(lines.some((l) => / listening on /.test(l.msg ?? ''))).toBe(true);
       expect({ main, errors: lines.filter((l) => l.level >= ERROR_LEVEL) }).toEqual({ main, errors: [] });
     });
+  });
+
+  // Issue #15, defect 9: background processes yield the cores to serving's reads.
+  it('run every thread at CPU_NICENESS', async () => {
+    let niceness: number[] = [];
+    await bootLogs(
+      'apps/candidates/dist/main.js',
+      {
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        CANDIDATES_PORT: port(),
+        CPU_NICENESS: '7',
+      },
+      (pid) => (niceness = threadNiceness(pid)),
+    );
+    expect(niceness.length).toBeGreaterThan(1);
+    expect(new Set(niceness)).toEqual(new Set([7]));
   });
 });
