@@ -127,13 +127,17 @@ describe('BuildRepository (real Postgres)', () => {
     expect(Buffer.from(await outputs.loadArtifact(b.id, "it's")).equals(small)).toBe(true);
     await outputs.saveArtifact(b.id, "it's", small.subarray(0, 1500), 1000);
     expect((await chunks("it's")).map((c) => c.bytes)).toEqual([1000, 500]);
-    expect(Buffer.from(await outputs.loadArtifact(b.id, "it's")).equals(Buffer.from(small.subarray(0, 1500)))).toBe(
-      true,
-    );
+    expect(
+      Buffer.from(await outputs.loadArtifact(b.id, "it's")).equals(Buffer.from(small.subarray(0, 1500))),
+    ).toBe(true);
     // At the real chunk size: no stored value above it, and every byte back in order.
     const big = new Uint8Array(randomBytes(2 * ARTIFACT_CHUNK_BYTES + 12_345));
     await outputs.saveArtifact(b.id, 'big', big);
-    expect((await chunks('big')).map((c) => c.bytes)).toEqual([ARTIFACT_CHUNK_BYTES, ARTIFACT_CHUNK_BYTES, 12_345]);
+    expect((await chunks('big')).map((c) => c.bytes)).toEqual([
+      ARTIFACT_CHUNK_BYTES,
+      ARTIFACT_CHUNK_BYTES,
+      12_345,
+    ]);
     expect(Buffer.from(await outputs.loadArtifact(b.id, 'big')).equals(big)).toBe(true);
     // An empty artifact is one empty chunk; a missing one is an error naming it.
     await outputs.saveArtifact(b.id, 'empty', new Uint8Array(0));
