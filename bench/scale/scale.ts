@@ -204,7 +204,7 @@ async function main(): Promise<void> {
       healthPorts.push(port);
     }
     for (const port of healthPorts) {
-      const deadline = Date.now() + 120_000;
+      const deadline = Date.now() + 300_000;
       while (
         !(await fetch(`http://127.0.0.1:${port}/health`).then(
           (r) => r.ok,
@@ -238,7 +238,11 @@ async function main(): Promise<void> {
         await fetch(api('ingestion', `/v1/rebuilds/${buildId}`), { headers })
       ).json()) as typeof build;
       if (build.status === 'published') break;
-      if (build.status === 'failed') throw new Error(`rebuild failed: ${build.error ?? ''}`);
+      if (build.status === 'failed') {
+        // What the processes used until then is still worth printing.
+        report(`rebuild ${buildId} FAILED`, (performance.now() - t0) / 1000, before, s.snapshot());
+        throw new Error(`rebuild failed: ${build.error ?? ''}`);
+      }
       await sleep(500);
     }
     report(`rebuild ${buildId}`, (performance.now() - t0) / 1000, before, s.snapshot());
