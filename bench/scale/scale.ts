@@ -188,6 +188,8 @@ async function main(): Promise<void> {
     ['serving', 'serving', {}, ['--initial-old-space-size=256']],
   ];
   const children: ChildProcess[] = [];
+  /** Closed in `finally` whatever happened: an open client or a sampling timer keeps the process alive. */
+  const closers: (() => unknown)[] = [];
   const pids = new Map<string, number>();
   const healthPorts: number[] = [];
   try {
@@ -218,6 +220,7 @@ async function main(): Promise<void> {
     const headers = { 'x-api-key': KEY, 'content-type': 'application/json' };
     const api = (app: keyof typeof ports, path: string) => `http://127.0.0.1:${ports[app]}${path}`;
     const s = sampler(pids);
+    closers.push(() => s.stop());
 
     // The rebuild, through the queues.
     let before = s.snapshot();
@@ -248,6 +251,7 @@ async function main(): Promise<void> {
     report(`rebuild ${buildId}`, (performance.now() - t0) / 1000, before, s.snapshot());
     const pg = new Client({ connectionString: dbUrl });
     await pg.connect();
+    closers.push(() => pg.end().catch(() => undefined));
     const [row] = (
       await pg.query<{
         stages: Record<string, { started_at?: string; finished_at?: string }>;
@@ -357,7 +361,6 @@ async function main(): Promise<void> {
     const dbLine = `  build ${buildId} in Postgres: recommendations ${recs.toFixed(1)} MB, item lists ${lists.toFixed(1)} MB, artifacts ${arts.toFixed(1)} MB (stored, compressed)`;
     console.log(dbLine);
     rows.push(dbLine);
-    await pg.end();
     // This stack's keys (cache and queues, all under its prefix): MEMORY USAGE of each.
     const redis = new Redis(redisUrl);
     let keys = 0;
@@ -377,6 +380,7 @@ async function main(): Promise<void> {
     console.log(redisLine);
     rows.push(redisLine);
   } finally {
+    for (const close of closers) await close();
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(
       children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : undefined)),
