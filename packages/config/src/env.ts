@@ -63,8 +63,16 @@ export const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Largest events batch one POST /v1/events accepts (SPEC: up to 5,000). */
   EVENTS_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(5000),
-  /** Rank shards per rebuild (customer hash ranges): spread over candidates workers; 4 keeps 2 cores busy. */
+  /**
+   * Rank shards per rebuild (customer hash ranges), at least: spread over candidates workers; 4 keeps
+   * 2 cores busy. A store with more than REBUILD_SHARDS × CUSTOMERS_PER_SHARD customers gets more.
+   */
   REBUILD_SHARDS: z.coerce.number().int().min(1).max(1024).default(4),
+  /**
+   * Customers one rank shard holds at most (up to 1,024 shards): a bigger store means more shards,
+   * not bigger ones, so a worker's memory follows this setting, not the store (docs/scaling.md).
+   */
+  CUSTOMERS_PER_SHARD: z.coerce.number().int().min(1).default(100_000),
   /** Published builds kept for rollback; older ones are garbage-collected after each publish. */
   BUILDS_KEEP: z.coerce.number().int().min(1).max(100).default(3),
   /**

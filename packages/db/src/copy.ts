@@ -120,3 +120,65 @@ export async function* copyOutRows(client: ClientBase, query: string): AsyncGene
   rest += decoder.end();
   if (rest) yield [rest.split('\t').map(parseCopyTextField)];
 }
+
+/** A SQL string literal (standard_conforming_strings: only the quote is special). For COPY, which takes no parameters. */
+export function quoteLiteral(value: string): string {
+  if (value.includes('\0')) throw new Error('a SQL literal cannot hold NUL');
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * `COPY (query) TO STDOUT (FORMAT binary)` of a query selecting ONE bytea column, its rows' bytes
+ * written one after another into `out` (which the caller sized): raw bytes straight off the wire,
+ * without the hex text the driver makes of a bytea result (twice the bytes, one JS string each).
+ * Resolves with the number of bytes written.
+ */
+export async function copyOutBytes(client: ClientBase, query: string, out: Uint8Array): Promise<number> {
+  const stream = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT binary)`));
+  // The binary COPY layout: 11-byte signature, i32 flags, i32 header-extension length (+ that many
+  // bytes), then per row i16 field count (-1 ends the data), per field i32 length (-1 = NULL) + bytes.
+  const head = Buffer.alloc(19);
+  let headHave = 0;
+  let skip = 0; // header-extension bytes still to skip
+  let need = 0; // bytes of the current field still to copy
+  const small = Buffer.alloc(6); // a row's field count + the field's length, possibly split across chunks
+  let smallHave = 0;
+  let written = 0;
+  let done = false;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let i = 0;
+    while (i < chunk.length && !done) {
+      if (headHave < 19) {
+        const n = Math.min(19 - headHave, chunk.length - i);
+        chunk.copy(head, headHave, i, i + n);
+        headHave += n;
+        i += n;
+        if (headHave === 19) skip = head.readInt32BE(15);
+      } else if (skip > 0) {
+        const n = Math.min(skip, chunk.length - i);
+        skip -= n;
+        i += n;
+      } else if (need > 0) {
+        const n = Math.min(need, chunk.length - i);
+        if (written + n > out.length) throw new Error(`COPY returned more than ${out.length} bytes`);
+        out.set(chunk.subarray(i, i + n), written);
+        written += n;
+        need -= n;
+        i += n;
+      } else {
+        const want = smallHave < 2 || small.readInt16BE(0) !== -1 ? 6 : 2;
+        const n = Math.min(want - smallHave, chunk.length - i);
+        chunk.copy(small, smallHave, i, i + n);
+        smallHave += n;
+        i += n;
+        if (smallHave >= 2 && small.readInt16BE(0) === -1) done = true;
+        else if (smallHave === 6) {
+          if (small.readInt16BE(0) !== 1) throw new Error('copyOutBytes: the query must select one column');
+          need = Math.max(small.readInt32BE(2), 0);
+          smallHave = 0;
+        }
+      }
+    }
+  }
+  return written;
+}

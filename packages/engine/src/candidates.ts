@@ -64,8 +64,13 @@ export class CandidateGenerator {
   private readonly disabled: number[];
   /** Index of each product in the current profile's items (-1: not the customer's). */
   private readonly ownIndex: Int32Array;
-  /** Buyers per product in each segment's popular list, dense, built once per segment. */
-  private readonly segmentBuyers = new Map<number, Float32Array>();
+  /**
+   * Buyers per product in one segment's popular list (`segmentBuyersSegment`'s), dense over
+   * products: one array refilled when the segment changes (≤ one popular list of writes), not one
+   * per segment, so memory does not grow with segments × products.
+   */
+  private readonly segmentBuyers: Float32Array;
+  private segmentBuyersSegment: number | undefined;
   /** Popular candidates per segment: the same for every customer of a segment. */
   private readonly popularBySegment = new Map<number, Candidate[]>();
 
@@ -82,6 +87,7 @@ export class CandidateGenerator {
     this.accAttr = new ScoreAccumulator(nP);
     this.accSimilar = new ScoreAccumulator(nP);
     this.ownIndex = new Int32Array(nP).fill(-1);
+    this.segmentBuyers = new Float32Array(nP);
     this.disabled = config.ranker.disabledFeatures.map((name) => {
       const f = FEATURE_INDEX[name];
       if (f === undefined) throw new Error(`unknown feature ${name}`);
@@ -94,16 +100,18 @@ export class CandidateGenerator {
     }
   }
 
+  /** Valid until the next call (one customer's candidates). */
   private segmentBuyersOf(segment: number): Float32Array {
-    let dense = this.segmentBuyers.get(segment);
-    if (!dense) {
-      dense = new Float32Array(this.snapshot.products.ids.length);
+    const dense = this.segmentBuyers;
+    if (this.segmentBuyersSegment !== segment) {
       const seg = this.artifacts.itemStats.bySegment;
-      if (segment >= 0 && segment < seg.offsets.length - 1) {
-        for (let k = seg.offsets[segment]!; k < seg.offsets[segment + 1]!; k++)
-          dense[seg.cols[k]!] = seg.vals[k]!;
-      }
-      this.segmentBuyers.set(segment, dense);
+      const fill = (s: number | undefined, value: (k: number) => number) => {
+        if (s === undefined || s < 0 || s >= seg.offsets.length - 1) return;
+        for (let k = seg.offsets[s]!; k < seg.offsets[s + 1]!; k++) dense[seg.cols[k]!] = value(k);
+      };
+      fill(this.segmentBuyersSegment, () => 0);
+      fill(segment, (k) => seg.vals[k]!);
+      this.segmentBuyersSegment = segment;
     }
     return dense;
   }

@@ -118,6 +118,9 @@ export interface RankerConfig {
   bags: number;
   /** Past horizons the ranker learns from (each one more feature build): more outcomes, steadier model. */
   trainingWindows: number;
+  /** Rows one training window keeps at most: past it, a seeded sample of its queries (buyers,
+   *  each with all its rows) is kept, so a window's memory is bounded whatever the store's size. */
+  maxTrainingRows: number;
   /** Days between the cuts of consecutive training windows (= horizon: back to back). */
   windowStrideDays: number;
   /** Build the item graphs once, at the oldest training cut, for every training window (saves a
@@ -196,6 +199,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     disabledFeatures: [],
     bags: 1,
     trainingWindows: 3, // measured: 3 back-to-back windows +0.25 MAP over 2 at all three test dates
+    maxTrainingRows: 2_000_000, // ~110 MB per window (56 B a row); Online Retail's windows are far below
     windowStrideDays: 30,
     sharedTrainingGraphs: false,
     truncation: 1000, // measured: truncating at 30 cost 0.4 MAP points; every candidate pair counts

@@ -1,4 +1,11 @@
-import { buildSnapshot, EventType, filterByCustomers, indexByCustomer, sliceSnapshot } from './snapshot';
+import {
+  buildSnapshot,
+  EventType,
+  filterByCustomers,
+  indexByCustomer,
+  sliceSnapshot,
+  SnapshotBuilder,
+} from './snapshot';
 import { decodeArtifact, encodeArtifact } from './codec';
 import { AS_OF, daysAgo, purchase } from './__fixtures__/tiny';
 
@@ -44,6 +51,59 @@ describe('buildSnapshot', () => {
     const idx = indexByCustomer(s.events, 2);
     expect(Array.from(idx.offsets)).toEqual([0, 2, 3]);
     expect(Array.from(idx.rows)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('SnapshotBuilder', () => {
+  const events = Array.from({ length: 3000 }, (_, i) => ({
+    customer_id: `c${(i * 7) % 23}`,
+    product_id: `p${(i * 11) % 31}`,
+    type: (['view', 'cart_add', 'purchase'] as const)[i % 3]!,
+    timestamp: ((i * 13) % 97) * 1000,
+    order_id: i % 3 === 2 ? `o${i % 17}` : undefined,
+    quantity: i % 5 ? i % 4 : undefined,
+  }));
+  const catalogue = {
+    products: [{ product_id: 'p30', name: 'late' }, { product_id: 'p-unsold' }],
+    customers: [{ customer_id: 'c22', segment: 'vip' }],
+  };
+
+  it('streams events into the same snapshot as plain rows, sorting them when they arrive out of order', () => {
+    const named = (snap: ReturnType<typeof buildSnapshot>) =>
+      Array.from(snap.events.ts, (ts, k) => [
+        snap.customers.ids[snap.events.customer[k]!],
+        snap.products.ids[snap.events.product[k]!],
+        snap.events.type[k],
+        ts,
+        snap.orders[snap.events.order[k]!],
+        snap.events.quantity[k],
+      ]);
+    // Stable: equal times keep their arrival order.
+    const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp);
+    for (const input of [events, sorted]) {
+      const b = new SnapshotBuilder();
+      for (const e of input) b.add(e.customer_id, e.product_id, e.type, e.timestamp, e.order_id, e.quantity);
+      expect(b.size).toBe(events.length);
+      const s = b.build(catalogue);
+      expect(encodeArtifact('s', 1, s)).toEqual(
+        encodeArtifact('s', 1, buildSnapshot({ ...catalogue, events: input })),
+      );
+      expect(named(s)).toEqual(named(buildSnapshot({ ...catalogue, events: sorted })));
+    }
+  });
+
+  it('numbers the catalogue first, then ids seen only in events as they first appear', () => {
+    const b = new SnapshotBuilder();
+    b.add('x', 'p-new', 'view', 2, null, null);
+    b.add('c22', 'p30', 'purchase', 1, 'o', 2);
+    const s = b.build(catalogue);
+    expect(s.customers.ids).toEqual(['c22', 'x']);
+    expect(s.customers.segmentNames).toEqual(['vip', 'default']);
+    expect(s.products.ids).toEqual(['p30', 'p-unsold', 'p-new']);
+    expect(Array.from(s.events.customer)).toEqual([0, 1]);
+    expect(Array.from(s.events.quantity)).toEqual([2, 1]);
+    expect(s.asOf).toBe(2);
+    expect(() => new SnapshotBuilder().add('c', 'p', 'bogus', 1)).toThrow(/unknown event type bogus/);
   });
 });
 

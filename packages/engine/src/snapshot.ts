@@ -134,97 +134,180 @@ export function allocateLog(n: number): InteractionLog {
   };
 }
 
-/** Builds a snapshot from plain rows (tests, file loaders, the DB loader). Unknown ids become stubs. */
+/** Builds a snapshot from plain rows (tests, file loaders). Unknown ids become stubs. */
 export function buildSnapshot(input: SnapshotInput): Snapshot {
-  const customers = new Dict();
-  const segmentOf: number[] = [];
-  const segments = new Dict();
-  const products = new Dict();
-  const productRows: (ProductRow | undefined)[] = [];
-  for (const c of input.customers ?? []) {
-    const i = customers.get(c.customer_id);
-    segmentOf[i] = segments.get(c.segment ?? DEFAULT_SEGMENT);
-  }
-  for (const p of input.products ?? []) productRows[products.get(p.product_id)] = p;
-
-  const orders = new Dict();
-  const cust: number[] = [];
-  const prod: number[] = [];
-  const type: number[] = [];
-  const ts: number[] = [];
-  const ord: number[] = [];
-  const qty: number[] = [];
+  const builder = new SnapshotBuilder();
   for (const e of input.events) {
-    const c = customers.get(e.customer_id);
-    if (segmentOf[c] === undefined) segmentOf[c] = segments.get(DEFAULT_SEGMENT);
-    cust.push(c);
-    prod.push(products.get(e.product_id));
-    const code = EventType[e.type];
-    if (code === undefined) throw new Error(`unknown event type ${String(e.type)}`);
-    type.push(code);
-    ts.push(toMs(e.timestamp));
-    ord.push(e.order_id === undefined || e.order_id === '' ? -1 : orders.get(e.order_id));
-    qty.push(e.quantity ?? 1);
+    builder.add(e.customer_id, e.product_id, e.type, toMs(e.timestamp), e.order_id, e.quantity);
+  }
+  return builder.build({ asOf: input.asOf, products: input.products, customers: input.customers });
+}
+
+/** A typed array that doubles when full. */
+class Growable<A extends Int32Array | Uint8Array | Float64Array | Float32Array> {
+  length = 0;
+  constructor(
+    public data: A,
+    private readonly make: (n: number) => A,
+  ) {}
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = this.make(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  /** The values, trimmed to `length` (a copy only when the buffer has spare room). */
+  take(): A {
+    return (this.length === this.data.length ? this.data : this.data.slice(0, this.length)) as A;
+  }
+}
+
+/**
+ * Builds a snapshot from events streamed in one at a time, straight into growable typed arrays and
+ * dictionaries: no object per event, ~30 bytes per event however they arrive. The catalogue comes
+ * at `build` (it may be read in parallel with the events): event ids are numbered as they first
+ * appear and renumbered then, catalogue first, so the result is exactly `buildSnapshot`'s. Events
+ * arriving in time order (as the store reads them) skip the sort.
+ */
+export class SnapshotBuilder {
+  private readonly customers = new Dict();
+  private readonly products = new Dict();
+  private readonly orders = new Dict();
+  private readonly cust = new Growable(new Int32Array(1024), (n) => new Int32Array(n));
+  private readonly prod = new Growable(new Int32Array(1024), (n) => new Int32Array(n));
+  private readonly type = new Growable(new Uint8Array(1024), (n) => new Uint8Array(n));
+  private readonly ts = new Growable(new Float64Array(1024), (n) => new Float64Array(n));
+  private readonly ord = new Growable(new Int32Array(1024), (n) => new Int32Array(n));
+  private readonly qty = new Growable(new Float32Array(1024), (n) => new Float32Array(n));
+  private sorted = true;
+  private newest = -Infinity;
+
+  /** One event; `order` empty or missing means none, `quantity` missing means 1. */
+  add(
+    customer: string,
+    product: string,
+    type: string,
+    ts: number,
+    order?: string | null,
+    quantity?: number | null,
+  ): void {
+    const code = EventType[type as EventTypeName] as number | undefined;
+    if (code === undefined) throw new Error(`unknown event type ${String(type)}`);
+    if (ts < this.newest) this.sorted = false;
+    if (ts > this.newest) this.newest = ts;
+    this.cust.push(this.customers.get(customer));
+    this.prod.push(this.products.get(product));
+    this.type.push(code);
+    this.ts.push(ts);
+    this.ord.push(order === undefined || order === null || order === '' ? -1 : this.orders.get(order));
+    this.qty.push(quantity ?? 1);
   }
 
-  const n = cust.length;
+  get size(): number {
+    return this.ts.length;
+  }
+
+  /** The snapshot; the builder must not be used afterwards. `asOf` defaults to the newest event. */
+  build(input: {
+    asOf?: number;
+    products?: Iterable<ProductRow>;
+    customers?: Iterable<CustomerRow>;
+  }): Snapshot {
+    const customers = new Dict();
+    const segmentOf: number[] = [];
+    const segments = new Dict();
+    const products = new Dict();
+    const productRows: (ProductRow | undefined)[] = [];
+    for (const c of input.customers ?? []) {
+      const i = customers.get(c.customer_id);
+      segmentOf[i] = segments.get(c.segment ?? DEFAULT_SEGMENT);
+    }
+    for (const p of input.products ?? []) productRows[products.get(p.product_id)] = p;
+    // Event-local numbers to final ones; ids seen only in events follow the catalogue's, in order.
+    const customerOf = Int32Array.from(this.customers.names, (id) => customers.get(id));
+    const productOf = Int32Array.from(this.products.names, (id) => products.get(id));
+
+    const n = this.ts.length;
+    const cust = this.cust.take();
+    const prod = this.prod.take();
+    for (let k = 0; k < n; k++) {
+      const c = (cust[k] = customerOf[cust[k]!]!);
+      if (segmentOf[c] === undefined) segmentOf[c] = segments.get(DEFAULT_SEGMENT);
+      prod[k] = productOf[prod[k]!]!;
+    }
+    let events: InteractionLog = {
+      customer: cust,
+      product: prod,
+      type: this.type.take(),
+      ts: this.ts.take(),
+      order: this.ord.take(),
+      quantity: this.qty.take(),
+    };
+    if (!this.sorted) events = sortByTime(events);
+
+    const nP = products.names.length;
+    const categories = new Dict();
+    const brands = new Dict();
+    const tokens = new Dict();
+    const dict: ProductDictionary = {
+      ids: products.names,
+      name: new Array<string>(nP).fill(''),
+      category: new Int32Array(nP).fill(-1),
+      categoryNames: categories.names,
+      brand: new Int32Array(nP).fill(-1),
+      brandNames: brands.names,
+      price: new Float64Array(nP).fill(NaN),
+      available: new Uint8Array(nP).fill(1),
+      attrOffsets: new Int32Array(nP + 1),
+      attrTokens: new Int32Array(0),
+      attrTokenNames: tokens.names,
+    };
+    const attr: number[] = [];
+    for (let p = 0; p < nP; p++) {
+      const row = productRows[p];
+      if (row) {
+        dict.name[p] = row.name ?? '';
+        if (row.category) dict.category[p] = categories.get(row.category);
+        if (row.brand) dict.brand[p] = brands.get(row.brand);
+        if (row.price !== undefined && Number.isFinite(row.price)) dict.price[p] = row.price;
+        if (row.available === false) dict.available[p] = 0;
+        for (const [k, v] of Object.entries(row.attributes ?? {})) attr.push(tokens.get(`${k}=${String(v)}`));
+      }
+      dict.attrOffsets[p + 1] = attr.length;
+    }
+    dict.attrTokens = Int32Array.from(attr);
+
+    const nC = customers.names.length;
+    const segment = new Int32Array(nC);
+    for (let c = 0; c < nC; c++) segment[c] = segmentOf[c] ?? segments.get(DEFAULT_SEGMENT);
+    return {
+      asOf: input.asOf ?? (n > 0 ? this.newest : 0),
+      events,
+      customers: { ids: customers.names, segment, segmentNames: segments.names },
+      products: dict,
+      orders: this.orders.names,
+    };
+  }
+}
+
+/** The log in time order (stable: equal times keep their arrival order). */
+function sortByTime(e: InteractionLog): InteractionLog {
+  const n = e.ts.length;
   const perm = Array.from({ length: n }, (_, i) => i);
-  perm.sort((a, b) => ts[a]! - ts[b]! || a - b);
-  const events = allocateLog(n);
-  let newest = -Infinity;
+  perm.sort((a, b) => e.ts[a]! - e.ts[b]! || a - b);
+  const out = allocateLog(n);
   for (let k = 0; k < n; k++) {
     const i = perm[k]!;
-    events.customer[k] = cust[i]!;
-    events.product[k] = prod[i]!;
-    events.type[k] = type[i]!;
-    events.ts[k] = ts[i]!;
-    events.order[k] = ord[i]!;
-    events.quantity[k] = qty[i]!;
-    if (ts[i]! > newest) newest = ts[i]!;
+    out.customer[k] = e.customer[i]!;
+    out.product[k] = e.product[i]!;
+    out.type[k] = e.type[i]!;
+    out.ts[k] = e.ts[i]!;
+    out.order[k] = e.order[i]!;
+    out.quantity[k] = e.quantity[i]!;
   }
-
-  const nP = products.names.length;
-  const categories = new Dict();
-  const brands = new Dict();
-  const tokens = new Dict();
-  const dict: ProductDictionary = {
-    ids: products.names,
-    name: new Array<string>(nP).fill(''),
-    category: new Int32Array(nP).fill(-1),
-    categoryNames: categories.names,
-    brand: new Int32Array(nP).fill(-1),
-    brandNames: brands.names,
-    price: new Float64Array(nP).fill(NaN),
-    available: new Uint8Array(nP).fill(1),
-    attrOffsets: new Int32Array(nP + 1),
-    attrTokens: new Int32Array(0),
-    attrTokenNames: tokens.names,
-  };
-  const attr: number[] = [];
-  for (let p = 0; p < nP; p++) {
-    const row = productRows[p];
-    if (row) {
-      dict.name[p] = row.name ?? '';
-      if (row.category) dict.category[p] = categories.get(row.category);
-      if (row.brand) dict.brand[p] = brands.get(row.brand);
-      if (row.price !== undefined && Number.isFinite(row.price)) dict.price[p] = row.price;
-      if (row.available === false) dict.available[p] = 0;
-      for (const [k, v] of Object.entries(row.attributes ?? {})) attr.push(tokens.get(`${k}=${String(v)}`));
-    }
-    dict.attrOffsets[p + 1] = attr.length;
-  }
-  dict.attrTokens = Int32Array.from(attr);
-
-  const nC = customers.names.length;
-  const segment = new Int32Array(nC);
-  for (let c = 0; c < nC; c++) segment[c] = segmentOf[c] ?? segments.get(DEFAULT_SEGMENT);
-  return {
-    asOf: input.asOf ?? (n > 0 ? newest : 0),
-    events,
-    customers: { ids: customers.names, segment, segmentNames: segments.names },
-    products: dict,
-    orders: orders.names,
-  };
+  return out;
 }
 
 /** Keeps events in [from, to) (same dictionaries); `asOf` becomes `to`. Used for backtests and training. */

@@ -1,11 +1,5 @@
 import type { CatalogRepository, EventRepository, ProductReadRow } from '@nextbuy/db';
-import {
-  buildSnapshot,
-  type EventRow,
-  type EventTypeName,
-  type ProductRow,
-  type Snapshot,
-} from '@nextbuy/engine';
+import { SnapshotBuilder, type ProductRow, type Snapshot } from '@nextbuy/engine';
 
 /** Catalogue rows as the engine reads them. */
 export function toProductRows(rows: readonly ProductReadRow[]): ProductRow[] {
@@ -24,7 +18,8 @@ export function toProductRows(rows: readonly ProductReadRow[]): ProductRow[] {
  * Reads what a build may see into the engine's typed-array snapshot: the whole catalog, every
  * customer, and the events before `asOf` (`inclusive` for the default reference time, which is the
  * newest event itself; an explicit as-of sees strictly earlier events, so a backtest never peeks).
- * Every list comes in a fixed order, so the same data always loads the same way.
+ * Every list comes in a fixed order, so the same data always loads the same way. Events stream
+ * from the COPY into the builder (peak memory: the typed arrays, not an object per event).
  */
 export async function readSnapshot(
   repositories: { events: EventRepository; catalog: CatalogRepository },
@@ -32,31 +27,26 @@ export async function readSnapshot(
   inclusive: boolean,
 ): Promise<Snapshot> {
   const { events, catalog } = repositories;
-  const readEvents = async (): Promise<EventRow[]> => {
-    const out: EventRow[] = [];
+  // Each COPY row goes straight into the builder's typed arrays: no object per event is kept.
+  const builder = new SnapshotBuilder();
+  const readEvents = async (): Promise<void> => {
     for await (const rows of events.snapshotEvents(asOf, inclusive)) {
       for (const [customer, product, type, ts, order, quantity] of rows) {
-        out.push({
-          customer_id: customer,
-          product_id: product,
-          type: type as EventTypeName,
-          timestamp: Number(ts),
-          order_id: order ?? undefined,
-          quantity: quantity === null || quantity === undefined ? undefined : Number(quantity),
-        });
+        builder.add(
+          customer,
+          product,
+          type,
+          Number(ts),
+          order,
+          quantity === null ? undefined : Number(quantity),
+        );
       }
     }
-    return out;
   };
-  const [products, customers, eventRows] = await Promise.all([
-    catalog.products(),
-    catalog.customers(),
-    readEvents(),
-  ]);
-  return buildSnapshot({
+  const [products, customers] = await Promise.all([catalog.products(), catalog.customers(), readEvents()]);
+  return builder.build({
     asOf: asOf.getTime(),
     products: toProductRows(products),
     customers: customers.map((c) => ({ customer_id: c.customer_id, segment: c.segment ?? undefined })),
-    events: eventRows,
   });
 }

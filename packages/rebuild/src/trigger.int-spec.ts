@@ -14,7 +14,7 @@ import {
 } from '@nextbuy/testing';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { LOST_BUILD_GRACE_MS, triggerRebuild } from './trigger';
+import { LOST_BUILD_GRACE_MS, shardCount, triggerRebuild } from './trigger';
 
 describe('triggerRebuild and builds in flight (real Postgres and Redis)', () => {
   const prefix = uniqueQueuePrefix();
@@ -91,5 +91,22 @@ describe('triggerRebuild and builds in flight (real Postgres and Redis)', () => 
       error: expect.stringMatching(/no progress/),
     });
     await builds.fail(next.id, 'test over');
+  });
+
+  it('gives a store with more customers than REBUILD_SHARDS shards hold more shards, never fewer', async () => {
+    expect(shardCount(4, 5_772, 100_000)).toBe(4);
+    expect(shardCount(4, 1_000_000, 100_000)).toBe(10);
+    expect(shardCount(4, 1_000_001, 100_000)).toBe(11);
+    expect(shardCount(4, 10 ** 9, 1)).toBe(1024);
+    expect(shardCount(2, 10 ** 9)).toBe(2);
+    await db.query(`INSERT INTO customers (customer_id) SELECT 'c' || i FROM generate_series(1, 25) i`);
+    const build = await triggerRebuild(
+      builds,
+      producer,
+      { ...settings, customersPerShard: 10 },
+      { trigger: 'cli' },
+    );
+    expect(build.config.shards).toBe(3);
+    await builds.fail(build.id, 'test over');
   });
 });

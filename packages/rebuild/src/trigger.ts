@@ -13,16 +13,36 @@ import { buildJobs, jobIds } from './shape';
 export const LOST_BUILD_GRACE_MS = 30_000;
 
 export interface RebuildTriggerSettings {
+  /** Rank shards at least (REBUILD_SHARDS). */
   shards: number;
+  /** Customers per rank shard at most (CUSTOMERS_PER_SHARD); absent: always `shards`. */
+  customersPerShard?: number;
   staleAfterMinutes: number;
 }
 
 /** The trigger settings of an environment (API, CLI and schedule read the same variables). */
 export function rebuildTriggerSettings(env: {
   REBUILD_SHARDS: number;
+  CUSTOMERS_PER_SHARD: number;
   BUILD_STALE_MINUTES: number;
 }): RebuildTriggerSettings {
-  return { shards: env.REBUILD_SHARDS, staleAfterMinutes: env.BUILD_STALE_MINUTES };
+  return {
+    shards: env.REBUILD_SHARDS,
+    customersPerShard: env.CUSTOMERS_PER_SHARD,
+    staleAfterMinutes: env.BUILD_STALE_MINUTES,
+  };
+}
+
+/** Most rank shards a build runs with (REBUILD_SHARDS' own bound). */
+export const MAX_SHARDS = 1024;
+
+/**
+ * A build's rank shards: REBUILD_SHARDS, or more when the store has more customers than that many
+ * shards of `customersPerShard` hold, so existing configurations keep their count on small stores.
+ */
+export function shardCount(minimum: number, customers: number, customersPerShard?: number): number {
+  const needed = customersPerShard ? Math.ceil(customers / customersPerShard) : 0;
+  return Math.min(MAX_SHARDS, Math.max(minimum, needed));
 }
 
 export interface RebuildRequest {
@@ -60,11 +80,16 @@ async function startRebuild(
   settings: RebuildTriggerSettings,
   request: RebuildRequest,
 ): Promise<BuildEntity> {
+  // Counted when the build is asked for (the stage list follows from it): the customers table, so
+  // a customer known only from events does not raise the count (it still lands in a shard).
+  const shards = settings.customersPerShard
+    ? shardCount(settings.shards, await builds.knownCustomers(), settings.customersPerShard)
+    : settings.shards;
   const build = await builds.create(
     {
       asOf: request.asOf ?? null,
       trigger: request.trigger,
-      config: { shards: settings.shards, engine: resolveConfig() },
+      config: { shards, engine: resolveConfig() },
     },
     settings.staleAfterMinutes,
   );

@@ -86,8 +86,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(TEMPLATE_DATABASE)}`);
         return;
       } catch (e) {
+        const code = (e as { code?: string }).code;
+        // A test run of a checkout with another migration list (a worktree beside this one) takes
+        // this template for a stale one and drops it: make it again.
+        if (code === '3D000' && attempt < 20) {
+          await prepareTemplateDatabase();
+          continue;
+        }
         // Two clones starting at the same instant can see each other on the template: retry briefly.
-        if ((e as { code?: string }).code !== '55006' || attempt >= 20) throw e;
+        if (code !== '55006' || attempt >= 20) throw e;
         await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
       }
     }

@@ -3,11 +3,11 @@ import { BuildOutputRepository } from '@nextbuy/db';
 import type { AttributeGraph, ItemGraphs, ItemStats } from '@nextbuy/engine';
 import {
   BuildArtifactCache,
-  decodeSnapshot,
+  decodeSnapshotItems,
   engineConfigOf,
   FEATURE_CODECS,
   ITEM_LISTS,
-  SNAPSHOT,
+  SNAPSHOT_ITEMS,
   StageRunner,
   type FeatureStage,
 } from '@nextbuy/rebuild';
@@ -32,7 +32,7 @@ export class ItemListsService {
       const read = this.cache.reader(buildId);
       const get = <T>(stage: FeatureStage) => read(stage, (b) => FEATURE_CODECS[stage].decode(b) as T);
       const [snapshot, itemStats, graphs, attributes] = await Promise.all([
-        read(SNAPSHOT, decodeSnapshot),
+        read(SNAPSHOT_ITEMS, decodeSnapshotItems),
         get<ItemStats>('item-stats'),
         get<ItemGraphs>('item-graphs'),
         get<AttributeGraph>('attribute-graph'),

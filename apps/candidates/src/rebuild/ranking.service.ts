@@ -8,16 +8,18 @@ import {
 import { rankEach } from '@nextbuy/engine';
 import { JobProducer } from '@nextbuy/queue';
 import {
+  artifactReader,
   BuildArtifactCache,
+  customersOfShard,
   loadBuildArtifacts,
   RANK,
   rankingFlow,
   rankShardStage,
   StageRunner,
+  withShardHistories,
   type DecodedBuild,
 } from '@nextbuy/rebuild';
 import { toRankedItems } from './ranked-items';
-import { customersOfShard } from './shards';
 
 /** Customers' lists are written in chunks: bounded statement size whatever the shard size. */
 const WRITE_CHUNK = 500;
@@ -49,7 +51,13 @@ export class RankingService {
     const build = await this.stages.inFlight(buildId);
     if (!build) return;
     await this.stages.timed(buildId, rankShardStage(shard), async () => {
-      const { snapshot, artifacts, model, config } = await this.decode(build);
+      // The shared part (cached per process), plus only this shard's customers' histories.
+      const { snapshot, artifacts, model, config } = await withShardHistories(
+        artifactReader(this.outputs, buildId),
+        await this.decode(build),
+        shard,
+        shards,
+      );
       const customers = customersOfShard(snapshot.customers.ids, shard, shards);
       for (let i = 0; i < customers.length; i += WRITE_CHUNK) {
         const chunk = customers.subarray(i, i + WRITE_CHUNK);

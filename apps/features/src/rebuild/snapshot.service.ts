@@ -5,6 +5,9 @@ import { JobProducer } from '@nextbuy/queue';
 import {
   BuildArtifactCache,
   encodeSnapshot,
+  encodeSnapshotItems,
+  encodeSnapshotShards,
+  SNAPSHOT_ITEMS,
   engineConfigOf,
   featureFlowStages,
   featuresFlow,
@@ -39,6 +42,10 @@ export class SnapshotService {
       const lastEventId = await this.events.newestId();
       const s = await readSnapshot({ events: this.events, catalog: this.catalog }, asOf, !explicit);
       await this.outputs.saveArtifact(buildId, SNAPSHOT, encodeSnapshot(s));
+      // What ranking reads: the dictionaries, and each rank shard's customers' histories apart.
+      await this.outputs.saveArtifact(buildId, SNAPSHOT_ITEMS, encodeSnapshotItems(s));
+      for (const [name, bytes] of encodeSnapshotShards(s, Number(build.config.shards ?? 1)))
+        await this.outputs.saveArtifact(buildId, name, bytes);
       // This process will likely run a feature stage next: it need not decode what it just built.
       void this.cache.get(buildId, SNAPSHOT, () => Promise.resolve(s));
       await this.builds.addCounts(buildId, {

@@ -15,7 +15,12 @@ export const START_WORKERS_HINT = 'start the workers: npm start';
 
 export type RebuildEnv = Pick<
   Env,
-  'DATABASE_URL' | 'REDIS_URL' | 'QUEUE_PREFIX' | 'REBUILD_SHARDS' | 'BUILD_STALE_MINUTES'
+  | 'DATABASE_URL'
+  | 'REDIS_URL'
+  | 'QUEUE_PREFIX'
+  | 'REBUILD_SHARDS'
+  | 'CUSTOMERS_PER_SHARD'
+  | 'BUILD_STALE_MINUTES'
 >;
 
 export interface RebuildOptions {

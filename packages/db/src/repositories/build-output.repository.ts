@@ -1,11 +1,18 @@
 import type { PoolClient } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { RankedItem } from '@nextbuy/contracts';
-import { CopyWriter, copyTextRow, type CopyValue } from '../copy';
+import { CopyWriter, copyOutBytes, copyTextRow, quoteLiteral, type CopyValue } from '../copy';
 import { rowsOf } from './sql';
 
 /** Rows of COPY text gathered before one write: fewer, larger protocol messages. */
 const COPY_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The largest value one artifact row holds (migration 1764000800000): an artifact of any size is
+ * written as ordered chunks of at most this many bytes and read back without ever holding more
+ * than the artifact itself (plus one network buffer).
+ */
+export const ARTIFACT_CHUNK_BYTES = 16 * 1024 * 1024;
 
 export const ITEM_LIST_KINDS = ['similar', 'bought_together', 'popular'] as const;
 export type ItemListKind = (typeof ITEM_LIST_KINDS)[number];
@@ -40,24 +47,59 @@ export interface KeyedListToWrite {
 export class BuildOutputRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Idempotent: a retried stage overwrites its own artifact. */
-  async saveArtifact(buildId: string, name: string, data: Uint8Array): Promise<void> {
-    await this.db.query(
-      `INSERT INTO build_artifacts (build_id, name, data) VALUES ($1, $2, $3)
-       ON CONFLICT (build_id, name) DO UPDATE SET data = EXCLUDED.data, created_at = now()`,
-      [buildId, name, Buffer.from(data.buffer, data.byteOffset, data.byteLength)],
-    );
+  /**
+   * Idempotent: a retried stage overwrites its own artifact. Stored as ordered chunks of at most
+   * `chunkBytes` (one INSERT each, the bytes sent as a binary parameter, no copy of the artifact),
+   * replaced in one transaction so a reader never sees a mix of two writes.
+   */
+  async saveArtifact(
+    buildId: string,
+    name: string,
+    data: Uint8Array,
+    chunkBytes = ARTIFACT_CHUNK_BYTES,
+  ): Promise<void> {
+    await this.db.transaction(async (m) => {
+      await m.query(`DELETE FROM build_artifacts WHERE build_id = $1 AND name = $2`, [buildId, name]);
+      for (let chunk = 0, at = 0; chunk === 0 || at < data.byteLength; chunk++, at += chunkBytes) {
+        const n = Math.min(chunkBytes, data.byteLength - at);
+        await m.query(`INSERT INTO build_artifacts (build_id, name, chunk, data) VALUES ($1, $2, $3, $4)`, [
+          buildId,
+          name,
+          chunk,
+          Buffer.from(data.buffer, data.byteOffset + at, n),
+        ]);
+      }
+    });
   }
 
+  /**
+   * An artifact's bytes, its chunks concatenated into one buffer sized up front. They come through
+   * a binary COPY: the driver would return each bytea as hex text (a 16 MB chunk as a 32 MB string).
+   */
   async loadArtifact(buildId: string, name: string): Promise<Uint8Array> {
-    const [row] = rowsOf<{ data: Buffer }>(
-      await this.db.query(`SELECT data FROM build_artifacts WHERE build_id = $1 AND name = $2`, [
-        buildId,
-        name,
-      ]),
-    );
-    if (!row) throw new Error(`build ${buildId} has no artifact ${name}`);
-    return new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength);
+    if (!/^\d+$/.test(buildId)) throw new Error(`not a build id: ${buildId}`);
+    const runner = this.db.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      const [size] = (
+        await client.query<{ chunks: number; bytes: string | null }>(
+          `SELECT count(*)::int AS chunks, sum(octet_length(data))::bigint AS bytes
+           FROM build_artifacts WHERE build_id = $1 AND name = $2`,
+          [buildId, name],
+        )
+      ).rows;
+      if (!size || size.chunks === 0) throw new Error(`build ${buildId} has no artifact ${name}`);
+      const out = new Uint8Array(Number(size.bytes ?? 0));
+      const read = await copyOutBytes(
+        client,
+        `SELECT data FROM build_artifacts WHERE build_id = ${buildId} AND name = ${quoteLiteral(name)} ORDER BY chunk`,
+        out,
+      );
+      if (read !== out.length) throw new Error(`artifact ${name} of build ${buildId} changed while read`);
+      return out;
+    } finally {
+      await runner.release();
+    }
   }
 
   /**

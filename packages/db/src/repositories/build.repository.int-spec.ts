@@ -1,7 +1,8 @@
 import { createTestDatabase, type TestDatabase } from '@nextbuy/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source';
-import { BuildOutputRepository } from './build-output.repository';
+import { randomBytes } from 'node:crypto';
+import { ARTIFACT_CHUNK_BYTES, BuildOutputRepository } from './build-output.repository';
 import { BuildInFlightError, BuildRepository, BuildStateError, toBuildView } from './build.repository';
 
 describe('BuildRepository (real Postgres)', () => {
@@ -110,6 +111,39 @@ describe('BuildRepository (real Postgres)', () => {
     await outputs.saveArtifact(id, 'x', new Uint8Array([1, 2, 3]));
     await outputs.saveArtifact(id, 'x', new Uint8Array([4, 5]));
     expect(Array.from(await outputs.loadArtifact(id, 'x'))).toEqual([4, 5]);
+  });
+
+  it('stores an artifact larger than one chunk as chunks and reads it back byte-identical', async () => {
+    const b = await builds.create({ asOf: null, trigger: 'test', config: {} });
+    const chunks = async (name: string) =>
+      (await db.query(
+        `SELECT chunk, octet_length(data) AS bytes FROM build_artifacts WHERE build_id = $1 AND name = $2 ORDER BY chunk`,
+        [b.id, name],
+      )) as { chunk: number; bytes: number }[];
+    // Many small chunks, the last one partial; then a rewrite with fewer chunks leaves none behind.
+    const small = new Uint8Array(randomBytes(10_007));
+    await outputs.saveArtifact(b.id, "it's", small, 1000);
+    expect((await chunks("it's")).map((c) => c.bytes)).toEqual([...Array<number>(10).fill(1000), 7]);
+    expect(Buffer.from(await outputs.loadArtifact(b.id, "it's")).equals(small)).toBe(true);
+    await outputs.saveArtifact(b.id, "it's", small.subarray(0, 1500), 1000);
+    expect((await chunks("it's")).map((c) => c.bytes)).toEqual([1000, 500]);
+    expect(
+      Buffer.from(await outputs.loadArtifact(b.id, "it's")).equals(Buffer.from(small.subarray(0, 1500))),
+    ).toBe(true);
+    // At the real chunk size: no stored value above it, and every byte back in order.
+    const big = new Uint8Array(randomBytes(2 * ARTIFACT_CHUNK_BYTES + 12_345));
+    await outputs.saveArtifact(b.id, 'big', big);
+    expect((await chunks('big')).map((c) => c.bytes)).toEqual([
+      ARTIFACT_CHUNK_BYTES,
+      ARTIFACT_CHUNK_BYTES,
+      12_345,
+    ]);
+    expect(Buffer.from(await outputs.loadArtifact(b.id, 'big')).equals(big)).toBe(true);
+    // An empty artifact is one empty chunk; a missing one is an error naming it.
+    await outputs.saveArtifact(b.id, 'empty', new Uint8Array(0));
+    expect((await outputs.loadArtifact(b.id, 'empty')).length).toBe(0);
+    await expect(outputs.loadArtifact(b.id, 'missing')).rejects.toThrow(/no artifact missing/);
+    await builds.fail(b.id, 'test done');
   });
 });
 

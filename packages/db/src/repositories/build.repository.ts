@@ -89,6 +89,12 @@ export class BuildRepository {
     return this.repo.find({ where: [{ status: 'queued' }, { status: 'running' }], order: { id: 'ASC' } });
   }
 
+  /** How many customers the store knows (a rebuild's shard count follows it). */
+  async knownCustomers(): Promise<number> {
+    const [row] = rowsOf<{ n: number }>(await this.db.query(`SELECT count(*)::int AS n FROM customers`));
+    return row?.n ?? 0;
+  }
+
   /** The snapshot stage settles the reference time. Returns false when the build is no longer in flight. */
   async markRunning(id: string, asOf: Date): Promise<boolean> {
     const result = await this.repo

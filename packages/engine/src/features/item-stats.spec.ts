@@ -1,5 +1,5 @@
 import { DEFAULT_ENGINE_CONFIG, resolveConfig } from '../config';
-import { buildItemStats, decodeItemStats, encodeItemStats } from './item-stats';
+import { buildItemStats, SegmentCounts, decodeItemStats, encodeItemStats } from './item-stats';
 import { pid, purchase, tinySnapshot } from '../__fixtures__/tiny';
 
 describe('buildItemStats', () => {
@@ -59,5 +59,30 @@ describe('buildItemStats', () => {
     const back = decodeItemStats(encodeItemStats(stats));
     expect(Array.from(back.popular)).toEqual(Array.from(stats.popular));
     expect(Array.from(back.bySegment.cols)).toEqual(Array.from(stats.bySegment.cols));
+  });
+});
+
+describe('SegmentCounts', () => {
+  it('counts the same dense or sparse, visiting products in ascending order', () => {
+    const dense = new SegmentCounts(5, 300);
+    const sparse = new SegmentCounts(5, 300, 0);
+    let x = 7;
+    for (let i = 0; i < 5000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const seg = x % 5;
+      const p = (x >> 8) % 300;
+      dense.increment(seg, p);
+      sparse.increment(seg, p);
+    }
+    for (let seg = 0; seg < 6; seg++) {
+      const visits = (c: SegmentCounts) => {
+        const out: [number, number][] = [];
+        c.forEach(seg, (p, n) => out.push([p, n]));
+        return out;
+      };
+      expect(visits(sparse)).toEqual(visits(dense));
+      const ps = visits(dense).map(([p]) => p);
+      expect(ps).toEqual([...ps].sort((a, b) => a - b));
+    }
   });
 });

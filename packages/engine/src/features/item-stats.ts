@@ -66,7 +66,7 @@ export function buildItemStats(s: Snapshot, config: EngineConfig): ItemStats {
   const purchases = new Float32Array(nP);
   const returns = new Float32Array(nP);
   const firstSeen = new Float64Array(nP).fill(NaN);
-  const segBuyers = new Map<number, Float32Array>();
+  const segBuyers = new SegmentCounts(nS, nP);
 
   // Per customer: stamps make "distinct buyer" counts one pass without a hash set.
   const stamp = new Int32Array(nP).fill(-1);
@@ -119,9 +119,7 @@ export function buildItemStats(s: Snapshot, config: EngineConfig): ItemStats {
       if (occasions[p]! >= 2) repeatBuyers[p]!++;
       if (inWindow[p]) {
         buyersWindow[p]!++;
-        let sb = segBuyers.get(seg);
-        if (!sb) segBuyers.set(seg, (sb = new Float32Array(nP)));
-        sb[p]!++;
+        segBuyers.increment(seg, p);
       }
       if (inShort[p]) buyersShort[p]!++;
       if (inPrev[p]) buyersPrevWindow[p]!++;
@@ -155,9 +153,9 @@ export function buildItemStats(s: Snapshot, config: EngineConfig): ItemStats {
     (p) => buyersShort[p]! >= TRENDING_MIN_BUYERS,
   );
   const { aux: _segAux, ...bySegment } = csrTopK(nS, POPULAR_LIST, (seg, push) => {
-    const sb = segBuyers.get(seg);
-    if (!sb) return;
-    for (let p = 0; p < nP; p++) if (sb[p]! > 0 && available[p]) push(p, sb[p]!);
+    segBuyers.forEach(seg, (p, n) => {
+      if (n > 0 && available[p]) push(p, n);
+    });
   });
   const categoryMembers: number[][] = s.products.categoryNames.map(() => []);
   for (let p = 0; p < nP; p++) {
@@ -188,3 +186,49 @@ export function buildItemStats(s: Snapshot, config: EngineConfig): ItemStats {
 
 export const encodeItemStats = (a: ItemStats): Uint8Array => encodeArtifact(KIND, VERSION, a);
 export const decodeItemStats = (b: Uint8Array): ItemStats => decodeArtifact<ItemStats>(KIND, VERSION, b);
+
+/** Segments × products cells up to which per-segment counts are dense arrays (16 MB of Float32). */
+export const DENSE_SEGMENT_CELLS = 1 << 22;
+
+/**
+ * Counts per (segment, product): a dense array per segment while segments × products is small
+ * (the fast path), a map per segment of the products it has past that, so memory follows what the
+ * segments bought, not segments × catalogue. Both visit a segment's products in ascending order.
+ */
+export class SegmentCounts {
+  private readonly dense = new Map<number, Float32Array>();
+  private readonly sparse = new Map<number, Map<number, number>>();
+  private readonly isDense: boolean;
+
+  constructor(
+    segments: number,
+    private readonly products: number,
+    denseCells = DENSE_SEGMENT_CELLS,
+  ) {
+    this.isDense = segments * products <= denseCells;
+  }
+
+  increment(segment: number, product: number): void {
+    if (this.isDense) {
+      let d = this.dense.get(segment);
+      if (!d) this.dense.set(segment, (d = new Float32Array(this.products)));
+      d[product]!++;
+    } else {
+      let m = this.sparse.get(segment);
+      if (!m) this.sparse.set(segment, (m = new Map()));
+      m.set(product, Math.fround((m.get(product) ?? 0) + 1));
+    }
+  }
+
+  /** Each product the segment counted, in ascending product order, with its count. */
+  forEach(segment: number, visit: (product: number, count: number) => void): void {
+    const d = this.dense.get(segment);
+    if (d) {
+      for (let p = 0; p < d.length; p++) if (d[p]! !== 0) visit(p, d[p]!);
+      return;
+    }
+    const m = this.sparse.get(segment);
+    if (!m) return;
+    for (const p of [...m.keys()].sort((a, b) => a - b)) visit(p, m.get(p)!);
+  }
+}

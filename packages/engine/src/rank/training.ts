@@ -40,7 +40,8 @@ export function trainingCut(s: Snapshot, config: EngineConfig, window: number): 
  * of the window's cut (artifacts rebuilt at that time, unless given in `reuse`), labels = purchases
  * in [cut, cut + horizon) — never beyond asOf. Customers who bought in the window and have at least
  * one bought product among their candidates form queries (the others teach nothing about ordering);
- * all their positives and a seeded sample of their negatives are kept.
+ * all their positives and a seeded sample of their negatives are kept. A window that would hold
+ * more than `maxTrainingRows` keeps a seeded sample of its queries instead (see `QueryBudget`).
  */
 export function buildTrainingWindow(
   s: Snapshot,
@@ -49,10 +50,7 @@ export function buildTrainingWindow(
   reuse: Partial<FeatureArtifacts> = {},
   timings?: Timings,
 ): TrainingSet {
-  const rows: Float32Array[] = [];
-  const labels: number[] = [];
-  const queries: number[] = [];
-  let nQueries = 0;
+  const budget = new QueryBudget(config.ranker.maxTrainingRows, config.ranker.seed + window);
   const rate = config.ranker.negativeSampleRate;
   const rand = prng(config.ranker.seed + window);
   const cut = trainingCut(s, config, window);
@@ -72,20 +70,126 @@ export function buildTrainingWindow(
         const set = gen.generate(c);
         const basket = bought.get(c)!;
         if (!set.products.some((p) => basket.has(p))) continue;
+        const rows: Float32Array[] = [];
+        const labels: number[] = [];
         for (let i = 0; i < set.products.length; i++) {
           const y = basket.has(set.products[i]!) ? 1 : 0;
           if (y === 0 && rate < 1 && rand() >= rate) continue;
           rows.push(set.features.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
           labels.push(y);
-          queries.push(nQueries);
         }
-        nQueries++;
+        budget.add(c, rows, labels);
       }
     });
   }
-  const x = new Float32Array(rows.length * FEATURE_COUNT);
-  rows.forEach((r, i) => x.set(r, i * FEATURE_COUNT));
-  return { x, y: Float32Array.from(labels), query: Int32Array.from(queries) };
+  return budget.trainingSet();
+}
+
+/**
+ * A window's queries (one per buyer, in customer order) within a row budget: every query while
+ * they fit (the set is then exactly the unbudgeted one); past it, the queries of a seeded random
+ * sample of buyers (the lowest priorities), whole, since a ranking loss compares a buyer's rows
+ * with each other. Memory stays within the budget as queries are added (the highest priority is
+ * evicted first); rows are views into their candidate sets, copied once at the end.
+ */
+export class QueryBudget {
+  private readonly kept: {
+    c: number;
+    priority: number;
+    rows: Float32Array[];
+    labels: number[];
+    out: boolean;
+  }[] = [];
+  /** Indices into `kept`, a max-heap by priority: the next query to evict on top. */
+  private readonly heap: number[] = [];
+  private rows = 0;
+  /** Queries left out for the budget (0 when it did not bite). */
+  dropped = 0;
+
+  constructor(
+    private readonly maxRows: number,
+    private readonly seed: number,
+  ) {}
+
+  add(c: number, rows: Float32Array[], labels: number[]): void {
+    const k = this.kept.push({ c, priority: priorityOf(c, this.seed), rows, labels, out: false }) - 1;
+    this.rows += rows.length;
+    this.push(k);
+    while (this.rows > this.maxRows && this.heap.length > 0) {
+      const q = this.kept[this.pop()]!;
+      q.out = true;
+      this.rows -= q.rows.length;
+      q.rows = [];
+      q.labels = [];
+      this.dropped++;
+    }
+  }
+
+  trainingSet(): TrainingSet {
+    const x = new Float32Array(this.rows * FEATURE_COUNT);
+    const y = new Float32Array(this.rows);
+    const query = new Int32Array(this.rows);
+    let at = 0;
+    let q = 0;
+    for (const k of this.kept) {
+      if (k.out) continue;
+      for (let i = 0; i < k.rows.length; i++, at++) {
+        x.set(k.rows[i]!, at * FEATURE_COUNT);
+        y[at] = k.labels[i]!;
+        query[at] = q;
+      }
+      q++;
+    }
+    return { x, y, query };
+  }
+
+  private higher(a: number, b: number): boolean {
+    const pa = this.kept[a]!.priority;
+    const pb = this.kept[b]!.priority;
+    return pa > pb || (pa === pb && a > b);
+  }
+
+  private push(k: number): void {
+    const h = this.heap;
+    let i = h.push(k) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.higher(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): number {
+    const h = this.heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.higher(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.higher(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/** A customer's seeded priority in [0, 2^32): a hash, so the sample does not depend on arrival order. */
+function priorityOf(c: number, seed: number): number {
+  let h = Math.imul(c ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(seed, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** Concatenates training sets (queries renumbered so they stay distinct). */
