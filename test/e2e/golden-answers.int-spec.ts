@@ -60,6 +60,17 @@ describe('answers byte for byte (real Postgres, Redis and queues)', () => {
     return `${res.statusCode} ${normalise(res.body)}`;
   };
 
+  it('stores every customer list packed, ~1.7 KB or less', async () => {
+    const [row] = (await stack.db.query(
+      `SELECT count(*)::int AS n, count(packed)::int AS packed, max(octet_length(packed))::int AS largest
+       FROM recommendations WHERE build_id = $1`,
+      [buildId],
+    )) as { n: number; packed: number; largest: number }[];
+    expect(row!.n).toBe(stack.fixture.customerIds.length);
+    expect(row!.packed).toBe(row!.n);
+    expect(row!.largest).toBeLessThan(2048);
+  });
+
   it('answers exactly as before', async () => {
     const customers = [...stack.fixture.customerIds, 'nobody-knows-me'];
     const products = Array.from({ length: 48 }, (_, p) => `P${String(p).padStart(3, '0')}`);

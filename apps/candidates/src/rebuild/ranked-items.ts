@@ -52,10 +52,21 @@ export function toStoredItems(
   }));
 }
 
-/** The build's catalogue as compact lists word their items: names and categories as of the snapshot. */
+/** The customer's segment name, as reasons about the segment cite it. */
+export const segmentOf = (s: Snapshot, customer: number): string | undefined =>
+  s.customers.segmentNames[s.customers.segment[customer] ?? -1];
+
+const namesOf = new WeakMap<Snapshot['products'], CatalogNames>();
+
+/**
+ * The build's catalogue as compact lists word their items: names and categories as of the snapshot
+ * (one lookup per snapshot, kept while it lives).
+ */
 export function snapshotNames(s: Snapshot): CatalogNames {
+  const known = namesOf.get(s.products);
+  if (known) return known;
   const index = new Map(s.products.ids.map((id, p) => [id, p]));
-  return {
+  const names: CatalogNames = {
     name: (id) => {
       const p = index.get(id);
       return p === undefined ? null : s.products.name[p] || null;
@@ -69,6 +80,8 @@ export function snapshotNames(s: Snapshot): CatalogNames {
       return (p === undefined ? '' : s.products.name[p]) || id;
     },
   };
+  namesOf.set(s.products, names);
+  return names;
 }
 
 function categoryOf(s: Snapshot, p: number): string | null {
