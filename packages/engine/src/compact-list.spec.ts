@@ -134,6 +134,20 @@ describe('compact lists', () => {
     expect(raw.length).toBeLessThan(json(many).length / 15);
   });
 
+  it('keeps ids of digits exactly, leading zeros and long ones included', () => {
+    const ids = ['22423', '0', '007', '12345678901234', '123456789012345678', '85123A', ''];
+    const list: StoredItem[] = ids.map((id, i) => ({
+      product_id: id,
+      name: null,
+      category: null,
+      score: 1 - i / 10,
+      rank: i + 1,
+      strategy: 'popular',
+      reasons: [],
+    }));
+    expect(rankedItemsOf(decodeList(encodeList({ items: list, segment: '42' })), names)).toEqual(list);
+  });
+
   it('rejects bytes of another format and cut lists', () => {
     expect(() => decodeList(Buffer.from('[]'))).toThrow('not a compact list');
     const raw = encodeList({ items }, names);

@@ -12,7 +12,7 @@
  * Layout (integers as unsigned LEB128 varints; a stored number as `scaled` makes it: whole, or a
  * whole number of its rounding step, else a float64 flagged beside it):
  *   VERSION byte, flags (bit 0: a segment follows), [segment string],
- *   string count, strings (byte length + UTF-8): product ids, and names and texts stored literally,
+ *   string count, strings (`writeString`): product ids, and names and texts stored literally,
  *   then the item count and per item, in rank order:
  *     product (string index), head byte: strategy (bits 0–2) | reason count (bits 3–6; 15: a varint
  *     follows) | bit 7: a literals byte follows (bit 0 name, bit 1 category: string index + 1, 0 for
@@ -21,7 +21,7 @@
  *     follows) | bit 6: a cited product (string index) and its support follow | bit 7: a flags
  *     byte follows (bit 0 text stored, bit 1 no text, bits 2–4 value, share, support as float64),
  *     value, share.
- * On Online Retail: 1.66 KB per customer against 28.6 KB of JSON (BENCHMARKS.md, compact lists).
+ * On Online Retail: 1.52 KB per customer against 28.6 KB of JSON (BENCHMARKS.md, compact lists).
  */
 import { STRATEGIES, type RankedItem, type Reason, type Strategy } from '@nextbuy/contracts';
 import { FEATURES, type ReasonContext } from './rank/features';
@@ -241,9 +241,14 @@ export function encodeList({ items, segment }: StoredList, names?: CatalogNames)
   return out.done();
 }
 
+/** Ids made of digits only (most of Online Retail's), as a number: 3 bytes for `22423` instead of 6. */
+const DIGITS = /^(?:0|[1-9][0-9]{0,13})$/;
+
+/** A string: `n * 2 + 1` for a string of digits `n`, else its UTF-8 byte length `* 2`, then the bytes. */
 function writeString(w: Writer, s: string): void {
+  if (DIGITS.test(s)) return w.varint(Number(s) * 2 + 1);
   const b = Buffer.from(s, 'utf8');
-  w.varint(b.length);
+  w.varint(b.length * 2);
   w.bytes(b);
 }
 
@@ -290,7 +295,10 @@ class Reader {
   }
 
   string(): string {
-    const n = this.varint();
+    const u = this.varint();
+    if (u % 2 === 1) return String((u - 1) / 2);
+    const n = u / 2;
+    if (this.pos + n > this.buf.length) throw new Error('compact list: truncated');
     const s = this.buf.toString('utf8', this.pos, this.pos + n);
     this.pos += n;
     return s;
