@@ -20,7 +20,10 @@ import {
   encodeCustomerAffinities,
   encodeCustomerNeighbours,
   encodeItemGraphs,
+  decodeList,
   encodeItemStats,
+  encodeList,
+  renderItems,
   encodeRanker,
   encodeTrainingSet,
   mergeTrainingSets,
@@ -30,7 +33,12 @@ import {
   type FeatureArtifacts,
   type TrainingSet,
 } from '@nextbuy/engine';
-import { productLists, toRankedItems } from '../../apps/candidates/src/rebuild/ranked-items';
+import {
+  productLists,
+  snapshotNames,
+  toRankedItems,
+  toStoredItems,
+} from '../../apps/candidates/src/rebuild/ranked-items';
 import { loadDataset } from './load';
 
 const cpu = () => {
@@ -90,6 +98,21 @@ const json = stage(
 const bytes = json.reduce((n, j) => n + j.length, 0);
 console.log(
   `stored lists: ${(bytes / 1e6).toFixed(1)} MB JSON, ${Math.round(bytes / stored.length)} bytes per customer`,
+);
+// Compact lists (issue #13): each list packed, then checked to read back as the same JSON.
+const names = snapshotNames(s);
+const segmentOf = (c: number) => s.customers.segmentNames[s.customers.segment[c]!];
+const compact = stage(
+  'compact lists',
+  () =>
+    lists.map((l) => encodeList({ items: toStoredItems(l.items, s), segment: segmentOf(l.customer) }, names)),
+  (c) => Buffer.concat(c),
+);
+const rendered = stage('render compact lists', () => compact.map((c) => renderItems(decodeList(c), names)));
+const differ = rendered.filter((r, i) => r !== json[i]).length;
+const packed = compact.reduce((n, c) => n + c.length, 0);
+console.log(
+  `compact lists: ${Math.round(packed / compact.length)} bytes per customer; ${differ} of ${compact.length} read back differently`,
 );
 stage(
   'item lists',

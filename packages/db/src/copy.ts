@@ -6,7 +6,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { quoteIdent } from './migrate';
 
 /** A value of one COPY text-format field; null and undefined are SQL NULL. */
-export type CopyValue = string | number | boolean | null | undefined;
+export type CopyValue = string | number | boolean | Buffer | null | undefined;
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
@@ -17,6 +17,8 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n'
  */
 export function copyTextField(value: CopyValue): string {
   if (value === null || value === undefined) return '\\N';
+  // bytea in hex form, its backslash escaped for the text format.
+  if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`;
   if (typeof value !== 'string') return String(value);
   return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : value;
 }

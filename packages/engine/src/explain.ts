@@ -16,6 +16,9 @@ export interface Reason {
   /** Share of the item's positive evidence; an item's attributions sum to 1. */
   attribution: number;
   text: string;
+  /** The product the text cites (dense index), and the customers or orders behind that link: what a compact list stores to word the text again (`compact-list.ts`). */
+  via?: number;
+  support?: number;
 }
 
 /** Reasons listed per item before the rest is folded into "other signals". */
@@ -75,7 +78,7 @@ export function explain(input: ExplainInput, snapshot: Snapshot, graphs: ItemGra
       total += net[g]!;
     }
   }
-  const context = (f: number): ReasonContext => {
+  const reason = (f: number, attribution: number): Reason => {
     const ctx: ReasonContext = {};
     const v = (VIA_FEATURES as readonly number[]).indexOf(f);
     const from = v >= 0 ? input.via[v]! : -1;
@@ -86,14 +89,18 @@ export function explain(input: ExplainInput, snapshot: Snapshot, graphs: ItemGra
     const cat = snapshot.products.category[input.product]!;
     if (cat >= 0) ctx.categoryName = snapshot.products.categoryNames[cat];
     if (input.segment >= 0) ctx.segmentName = snapshot.customers.segmentNames[input.segment];
-    return ctx;
+    const out: Reason = {
+      feature: FEATURES[f]!.name,
+      value: row[f]!,
+      attribution,
+      text: FEATURES[f]!.text(row[f]!, ctx),
+    };
+    if (from >= 0) {
+      out.via = from;
+      if (ctx.support !== undefined) out.support = ctx.support;
+    }
+    return out;
   };
-  const reason = (f: number, attribution: number): Reason => ({
-    feature: FEATURES[f]!.name,
-    value: row[f]!,
-    attribution,
-    text: FEATURES[f]!.text(row[f]!, context(f)),
-  });
   if (total <= 0) {
     // No evidence raised the score above the model's baseline: the strategy that found it is the reason.
     const s = strategyOf(contributions, input.foundBy);

@@ -29,6 +29,7 @@ export * from './rank/ranker';
 export * from './rank/training';
 export * from './rank/rank-candidates';
 export * from './explain';
+export * from './compact-list';
 export * from './rules';
 export * from './build';
 export type { Timings } from './timings';

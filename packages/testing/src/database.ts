@@ -40,9 +40,9 @@ export async function prepareTemplateDatabase(): Promise<void> {
     );
     for (const { datname } of rows) {
       const pid = Number(/^nextbuy_test_(?:migrate_)?(\d+)/.exec(datname)?.[1]);
-      const stale = datname.startsWith('nextbuy_tpl_')
-        ? datname !== TEMPLATE_DATABASE
-        : pid > 0 && !isAlive(pid);
+      // Templates of other migration lists are left alone: they belong to other checkouts testing
+      // against this server at the same time (dropping them failed those runs' clones).
+      const stale = !datname.startsWith('nextbuy_tpl_') && pid > 0 && !isAlive(pid);
       if (!stale) continue;
       await admin.query(`ALTER DATABASE ${quoteIdent(datname)} IS_TEMPLATE false`).catch(() => undefined);
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`).catch(() => undefined);

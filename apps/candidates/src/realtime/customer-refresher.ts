@@ -8,6 +8,7 @@ import {
 } from '@nextbuy/db';
 import {
   DEFAULT_REALTIME_CONFIG,
+  encodeList,
   RealtimeEngine,
   type LiveEventRow,
   type ProductRow,
@@ -15,7 +16,7 @@ import {
 } from '@nextbuy/engine';
 import { loadBuildArtifacts, toProductRows } from '@nextbuy/rebuild';
 import { customerListCacheKey, customerTopCacheKey, encodeListCache, encodeTopAnswer } from '@nextbuy/server';
-import { toRankedItems } from '../rebuild/ranked-items';
+import { segmentOf, snapshotNames, toRankedItems, toStoredItems } from '../rebuild/ranked-items';
 
 export interface RefreshSettings {
   /** Serving's list cache: key prefix and lifetime of a written list. */
@@ -162,18 +163,23 @@ export class CustomerRefresher {
       step('catalog');
     }
     // Synchronous from here to the ranked lists: no other batch can change the engine in between.
-    const lists: { customer_id: string; items: string; cached: string; top: string }[] = [];
+    const lists: { customer_id: string; items: Buffer; cached: string; top: string }[] = [];
     for (const customerId of customerIds) {
       const result = loaded.engine.refresh({
         customerId,
         segment: segments.get(customerId),
         events: events.get(customerId) ?? [],
       });
-      const items = toRankedItems(result.recommendations.items, result.snapshot);
-      // The row as JSON; the cache key in serving's layout (it answers from it without parsing).
+      const { snapshot, recommendations } = result;
+      const items = toRankedItems(recommendations.items, snapshot);
+      const stored = {
+        items: toStoredItems(recommendations.items, snapshot),
+        segment: segmentOf(snapshot, recommendations.customer),
+      };
+      // The row packed as a build packs it; the cache key in serving's layout (it answers from it without parsing).
       lists.push({
         customer_id: customerId,
-        items: JSON.stringify(items),
+        items: encodeList(stored, snapshotNames(snapshot)),
         cached: encodeListCache(items),
         top: encodeTopAnswer(items),
       });

@@ -1,5 +1,7 @@
 import { GLOBAL_POPULAR_KEY, type RankedItem } from '@nextbuy/contracts';
 import {
+  type CatalogNames,
+  type StoredItem,
   boughtTogether,
   similarProducts,
   type ItemStats,
@@ -28,6 +30,58 @@ export function toRankedItems(
       text: r.text,
     })),
   }));
+}
+
+/**
+ * `toRankedItems` with what each reason cites (the product, by id, and the link's support): the
+ * items a compact list stores, their texts worded again when read (`encodeList`).
+ */
+export function toStoredItems(
+  items: readonly (RecommendedItem | ProductListItem)[],
+  s: Snapshot,
+): StoredItem[] {
+  const ranked = toRankedItems(items, s);
+  return ranked.map((item, i) => ({
+    ...item,
+    reasons: item.reasons.map((r, j) => {
+      const { via, support } = items[i]!.reasons[j]!;
+      return via === undefined
+        ? r
+        : { ...r, via: s.products.ids[via]!, ...(support === undefined ? {} : { support }) };
+    }),
+  }));
+}
+
+/** The customer's segment name, as reasons about the segment cite it. */
+export const segmentOf = (s: Snapshot, customer: number): string | undefined =>
+  s.customers.segmentNames[s.customers.segment[customer] ?? -1];
+
+const namesOf = new WeakMap<Snapshot['products'], CatalogNames>();
+
+/**
+ * The build's catalogue as compact lists word their items: names and categories as of the snapshot
+ * (one lookup per snapshot, kept while it lives).
+ */
+export function snapshotNames(s: Snapshot): CatalogNames {
+  const known = namesOf.get(s.products);
+  if (known) return known;
+  const index = new Map(s.products.ids.map((id, p) => [id, p]));
+  const names: CatalogNames = {
+    name: (id) => {
+      const p = index.get(id);
+      return p === undefined ? null : s.products.name[p] || null;
+    },
+    category: (id) => {
+      const p = index.get(id);
+      return p === undefined ? null : categoryOf(s, p);
+    },
+    viaName: (id) => {
+      const p = index.get(id);
+      return (p === undefined ? '' : s.products.name[p]) || id;
+    },
+  };
+  namesOf.set(s.products, names);
+  return names;
 }
 
 function categoryOf(s: Snapshot, p: number): string | null {

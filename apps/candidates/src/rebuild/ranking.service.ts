@@ -5,7 +5,7 @@ import {
   type BuildEntity,
   type CustomerListToWrite,
 } from '@nextbuy/db';
-import { rankEach } from '@nextbuy/engine';
+import { encodeList, rankEach } from '@nextbuy/engine';
 import { JobProducer } from '@nextbuy/queue';
 import {
   artifactReader,
@@ -19,7 +19,7 @@ import {
   withShardHistories,
   type DecodedBuild,
 } from '@nextbuy/rebuild';
-import { toRankedItems } from './ranked-items';
+import { segmentOf, snapshotNames, toStoredItems } from './ranked-items';
 
 /** Customers' lists are written in chunks: bounded statement size whatever the shard size. */
 const WRITE_CHUNK = 500;
@@ -59,12 +59,15 @@ export class RankingService {
         shards,
       );
       const customers = customersOfShard(snapshot.customers.ids, shard, shards);
+      const names = snapshotNames(snapshot);
       for (let i = 0; i < customers.length; i += WRITE_CHUNK) {
         const chunk = customers.subarray(i, i + WRITE_CHUNK);
-        // Each list serialised as soon as it is ranked: its objects die young (see rankEach).
+        // Each list packed as soon as it is ranked: its objects die young (see rankEach).
         const lists: CustomerListToWrite[] = [];
-        for (const r of rankEach(snapshot, artifacts, model, chunk, config))
-          lists.push({ customer_id: r.customerId, items: JSON.stringify(toRankedItems(r.items, snapshot)) });
+        for (const r of rankEach(snapshot, artifacts, model, chunk, config)) {
+          const list = { items: toStoredItems(r.items, snapshot), segment: segmentOf(snapshot, r.customer) };
+          lists.push({ customer_id: r.customerId, items: encodeList(list, names) });
+        }
         await this.outputs.writeRecommendations(buildId, lists);
         // Yield between chunks: the worker must renew its job lock while a large shard runs.
         await new Promise((r) => setImmediate(r));

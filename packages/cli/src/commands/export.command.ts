@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { loadEnv } from '@nextbuy/config';
-import { BuildOutputRepository, BuildRepository } from '@nextbuy/db';
+import { BuildOutputRepository, BuildRepository, type StoredCustomerList } from '@nextbuy/db';
+import { decodeList } from '@nextbuy/engine';
 import { CsvFileWriter } from '../datasets/csv-writer';
 import { withDatabase } from '../database';
 import { EXIT_FAILED, EXIT_OK, FatalError } from '../errors';
@@ -29,6 +30,17 @@ function parseLimit(text: string | undefined): number {
   return Number(text);
 }
 
+/** A stored list's items in rank order, with what the CSV needs (no names: nothing to render). */
+function exportedItems(stored: StoredCustomerList) {
+  if (Array.isArray(stored)) return [...stored].sort((a, b) => a.rank - b.rank);
+  return decodeList(stored).items.map(({ product_id, score, strategy }, i) => ({
+    product_id,
+    score,
+    strategy,
+    rank: i + 1,
+  }));
+}
+
 /**
  * Every customer's list of the active build as CSV (gzip when the name ends in `.gz`), read in
  * pages and written as it goes: memory stays flat whatever the number of customers.
@@ -48,7 +60,7 @@ export async function runExport(url: string, options: ExportOptions, output: Out
       for await (const page of new BuildOutputRepository(db).allRecommendations(active.id)) {
         for (const list of page) {
           customers++;
-          const items = [...list.items].sort((a, b) => a.rank - b.rank).slice(0, limit);
+          const items = exportedItems(list.items).slice(0, limit);
           for (const item of items) {
             await writer.write({
               customer_id: list.customer_id,

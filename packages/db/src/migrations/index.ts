@@ -6,6 +6,7 @@ import { ApiKeys1764000400000 } from './1764000400000-api-keys';
 import { Realtime1764000500000 } from './1764000500000-realtime';
 import { LightBuildOutputs1764000600000 } from './1764000600000-light-build-outputs';
 import { ChunkedArtifacts1764000800000 } from './1764000800000-chunked-artifacts';
+import { CompactLists1764001000000 } from './1764001000000-compact-lists';
 
 /**
  * Every migration, oldest first. An explicit list, not a glob: the same code runs from `src`
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   Realtime1764000500000,
   LightBuildOutputs1764000600000,
   ChunkedArtifacts1764000800000,
+  CompactLists1764001000000,
 ];

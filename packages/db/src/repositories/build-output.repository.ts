@@ -17,9 +17,16 @@ export const ARTIFACT_CHUNK_BYTES = 16 * 1024 * 1024;
 export const ITEM_LIST_KINDS = ['similar', 'bought_together', 'popular'] as const;
 export type ItemListKind = (typeof ITEM_LIST_KINDS)[number];
 
+/**
+ * A customer's stored list as read: the packed bytes of a compact list (engine `decodeList`; names and
+ * reason texts are rendered by the reader, from the catalogue), or the items of a build stored as
+ * JSON (builds before compact lists, and test fixtures).
+ */
+export type StoredCustomerList = Buffer | RankedItem[];
+
 export interface CustomerList {
   customer_id: string;
-  items: RankedItem[];
+  items: StoredCustomerList;
 }
 
 /** Items to store: the items, or their JSON already (a rank shard serialises each list as it is ranked). */
@@ -30,8 +37,17 @@ const itemsJson = (items: ItemsToWrite): string =>
 
 export interface CustomerListToWrite {
   customer_id: string;
-  items: ItemsToWrite;
+  /** A compact list's bytes (what builds write), or items as JSON. */
+  items: ItemsToWrite | Buffer;
 }
+
+const isPacked = (items: ItemsToWrite | Buffer): items is Buffer => Buffer.isBuffer(items);
+/** The row's two columns: one of them is NULL. */
+const listColumns = (items: ItemsToWrite | Buffer): [string | null, Buffer | null] =>
+  isPacked(items) ? [null, items] : [itemsJson(items), null];
+/** What `SELECT items, packed` gives back, as one value. */
+const storedList = (row: { items: RankedItem[] | null; packed: Buffer | null }): StoredCustomerList =>
+  row.packed ?? row.items ?? [];
 
 export interface KeyedList {
   key: string;
@@ -116,28 +132,25 @@ export class BuildOutputRepository {
           lists.map((l) => l.customer_id),
         ]),
       'recommendations',
-      ['build_id', 'customer_id', 'items'],
-      lists.map((l) => [buildId, l.customer_id, itemsJson(l.items)]),
+      ['build_id', 'customer_id', 'items', 'packed'],
+      lists.map((l) => [buildId, l.customer_id, ...listColumns(l.items)]),
     );
   }
 
   /**
    * Inserts or replaces the lists of a few customers in one statement: the real-time refresh's
-   * write (one round trip, no transaction), where a rebuild's bulk COPY would cost four. `items`
-   * may come serialised already (the refresh writes the same JSON to the cache).
+   * write (one round trip, no transaction), where a rebuild's bulk COPY would cost four.
    */
   async upsertRecommendations(buildId: string, lists: readonly CustomerListToWrite[]): Promise<void> {
     if (lists.length === 0) return;
-    // One JSON document, not an array parameter: pg escapes array elements character by character.
-    // `json`, not `jsonb`: no parse into binary form (the column is `json` from migration 1764000600000).
-    const json = `[${lists
-      .map((l) => `{"customer_id":${JSON.stringify(l.customer_id)},"items":${itemsJson(l.items)}}`)
-      .join(',')}]`;
+    // Arrays of ids and bytes (bytea arrays travel in binary-safe hex); JSON lists as text cast to json.
+    const columns = lists.map((l) => listColumns(l.items));
     await this.db.query(
-      `INSERT INTO recommendations (build_id, customer_id, items)
-       SELECT $1, customer_id, items FROM json_to_recordset($2::json) AS s(customer_id text, items json)
-       ON CONFLICT (build_id, customer_id) DO UPDATE SET items = EXCLUDED.items`,
-      [buildId, json],
+      `INSERT INTO recommendations (build_id, customer_id, items, packed)
+       SELECT $1, customer_id, items::json, packed
+       FROM unnest($2::text[], $3::text[], $4::bytea[]) AS s(customer_id, items, packed)
+       ON CONFLICT (build_id, customer_id) DO UPDATE SET items = EXCLUDED.items, packed = EXCLUDED.packed`,
+      [buildId, lists.map((l) => l.customer_id), columns.map((c) => c[0]), columns.map((c) => c[1])],
     );
   }
 
@@ -186,14 +199,15 @@ export class BuildOutputRepository {
     }
   }
 
-  async recommendations(buildId: string, customerId: string): Promise<RankedItem[] | null> {
-    const [row] = rowsOf<{ items: RankedItem[] }>(
-      await this.db.query(`SELECT items FROM recommendations WHERE build_id = $1 AND customer_id = $2`, [
-        buildId,
-        customerId,
-      ]),
+  /** The customer's list in the build (`StoredCustomerList`), `null` when the build has none. */
+  async recommendations(buildId: string, customerId: string): Promise<StoredCustomerList | null> {
+    const [row] = rowsOf<{ items: RankedItem[] | null; packed: Buffer | null }>(
+      await this.db.query(
+        `SELECT items, packed FROM recommendations WHERE build_id = $1 AND customer_id = $2`,
+        [buildId, customerId],
+      ),
     );
-    return row?.items ?? null;
+    return row ? storedList(row) : null;
   }
 
   async itemList(buildId: string, kind: ItemListKind, key: string): Promise<RankedItem[] | null> {
@@ -211,14 +225,14 @@ export class BuildOutputRepository {
   async *allRecommendations(buildId: string, pageSize = 2000): AsyncGenerator<CustomerList[]> {
     let after = '';
     for (;;) {
-      const rows = rowsOf<CustomerList>(
+      const rows = rowsOf<{ customer_id: string; items: RankedItem[] | null; packed: Buffer | null }>(
         await this.db.query(
-          `SELECT customer_id, items FROM recommendations WHERE build_id = $1 AND customer_id > $2 ORDER BY customer_id LIMIT $3`,
+          `SELECT customer_id, items, packed FROM recommendations WHERE build_id = $1 AND customer_id > $2 ORDER BY customer_id LIMIT $3`,
           [buildId, after, pageSize],
         ),
       );
       if (rows.length === 0) return;
-      yield rows;
+      yield rows.map((r) => ({ customer_id: r.customer_id, items: storedList(r) }));
       after = rows[rows.length - 1]!.customer_id;
     }
   }

@@ -1,0 +1,442 @@
+/**
+ * Compact stored lists (issue #13, "Compact lists"): what an answer needs of each item (product,
+ * score, strategy, reason codes with their values and shares, and the keys of what a reason cites),
+ * packed in a few bytes, with `name`, `category` and every reason's `text` rendered when the list is
+ * read, from the catalogue, in the same words and JSON as the items the build made.
+ *
+ * Exactness: the encoder renders each item as the reader will, from the names the writer passes
+ * (the build's catalogue), and stores literally whatever would not come out the same (a text
+ * worded from a value before rounding, a name no catalogue holds, a feature no build knows), so
+ * `renderItems(decodeList(encodeList(items, names)), names)` is byte for byte the JSON of `items`.
+ *
+ * Layout (integers as unsigned LEB128 varints; a stored number as `scaled` makes it: whole, or a
+ * whole number of its rounding step, else a float64 flagged beside it):
+ *   VERSION byte, flags (bit 0: a segment follows), [segment string],
+ *   string count, strings (`writeString`): product ids, and names and texts stored literally,
+ *   then the item count and per item, in rank order:
+ *     product (string index), head byte: strategy (bits 0–2) | reason count (bits 3–6; 15: a varint
+ *     follows) | bit 7: a literals byte follows (bit 0 name, bit 1 category: string index + 1, 0 for
+ *     null; bit 2 score as a float64), score (the step down from the previous item's, in millionths),
+ *     per reason: head byte: feature (bits 0–5: FEATURES index, OTHER, or NAMED: a string index
+ *     follows) | bit 6: a cited product (string index) and its support follow | bit 7: a flags
+ *     byte follows (bit 0 text stored, bit 1 no text, bits 2–4 value, share, support as float64),
+ *     value, share.
+ * On Online Retail: 1.52 KB per customer against 28.6 KB of JSON (BENCHMARKS.md, compact lists).
+ */
+import { STRATEGIES, type RankedItem, type Reason, type Strategy } from '@nextbuy/contracts';
+import { FEATURES, type ReasonContext } from './rank/features';
+
+/** First byte of a compact list: JSON starts with `[` or `n`, the cache formats with `#`. */
+export const COMPACT_LIST_VERSION = 0x01;
+
+/** A stored reason: what `RankedItem` carries, plus what its text cites. */
+export interface StoredReason extends Reason {
+  /** The product the reason cites ("similar to X"): its id. */
+  via?: string;
+  /** Customers or orders behind the cited link. */
+  support?: number;
+}
+
+/** A stored item: `RankedItem` whose reasons may name what they cite. */
+export interface StoredItem extends Omit<RankedItem, 'reasons'> {
+  reasons: StoredReason[];
+}
+
+/** A list to store: its items in rank order, and the customer's segment (reasons about the segment cite it). */
+export interface StoredList {
+  items: readonly StoredItem[];
+  segment?: string | null;
+}
+
+/** Where rendering reads names: the build's catalogue when writing, serving's catalogue when reading. */
+export interface CatalogNames {
+  /** An answer's `name` of the product (`null`: none, or unknown). */
+  name(productId: string): string | null;
+  /** An answer's `category` of the product (`null`: none, or unknown). */
+  category(productId: string): string | null;
+  /** How a reason names a product it cites: its name, else its id. */
+  viaName(productId: string): string;
+}
+
+/** Feature code of the "other signals" reason. */
+const OTHER = 62;
+/** Feature code of a feature this build does not know: its name follows as a string. */
+const NAMED = 63;
+const FEATURE_CODE = new Map(FEATURES.map((f, i) => [f.name, i]));
+if (FEATURES.length > OTHER) throw new Error('compact lists code features in 6 bits');
+const STRATEGY_CODE = new Map(STRATEGIES.map((s, i) => [s, i]));
+const OTHER_TEXT = 'other signals';
+
+// --- writing ---------------------------------------------------------------------------------
+
+class Writer {
+  private buf = Buffer.allocUnsafe(1024);
+  length = 0;
+
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.length++] = b;
+  }
+
+  varint(v: number): void {
+    this.room(8);
+    while (v >= 0x80) {
+      this.buf[this.length++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.length++] = v;
+  }
+
+  float(v: number): void {
+    this.room(8);
+    this.buf.writeDoubleLE(v, this.length);
+    this.length += 8;
+  }
+
+  bytes(b: Buffer): void {
+    this.room(b.length);
+    b.copy(this.buf, this.length);
+    this.length += b.length;
+  }
+
+  done(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.length));
+  }
+}
+
+/** Largest integer a number is written as a varint for (beyond: a float). */
+const MAX_VARINT = 2 ** 48;
+
+/**
+ * Numbers as stored lists round them (scores to 1e-6, values to 1e-3, shares to 1e-4): `k` with
+ * `k / scale === v`, or `v` itself when it is a whole number. `undefined`: neither (a float64 is
+ * written instead, flagged by the caller).
+ */
+function scaled(v: number, scale: number): number | undefined {
+  if (Number.isInteger(v) && Math.abs(v) < MAX_VARINT) return zigzag(v) * 2;
+  const k = Math.round(v * scale);
+  return k / scale === v && Math.abs(k) < MAX_VARINT ? zigzag(k) * 2 + 1 : undefined;
+}
+
+const zigzag = (v: number) => (v < 0 ? -2 * v - 1 : 2 * v);
+const unzigzag = (u: number) => (u % 2 === 1 ? -(u + 1) / 2 : u / 2);
+
+const SCORE_SCALE = 1e6;
+const VALUE_SCALE = 1e3;
+const SHARE_SCALE = 1e4;
+
+/** The strings of one list, each stored once. */
+class Strings {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+  of(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+}
+
+/** The text a reader renders for `reason` of the item of `productId`. */
+function renderText(
+  code: number,
+  value: number,
+  via: string | undefined,
+  support: number | undefined,
+  productId: string,
+  segment: string | undefined,
+  names: CatalogNames,
+): string {
+  if (code === OTHER) return OTHER_TEXT;
+  const ctx: ReasonContext = {};
+  if (via !== undefined) {
+    ctx.viaName = names.viaName(via);
+    ctx.support = support || undefined;
+  }
+  const category = names.category(productId);
+  if (category !== null) ctx.categoryName = category;
+  if (segment !== undefined) ctx.segmentName = segment;
+  return FEATURES[code]!.text(value, ctx);
+}
+
+/**
+ * The bytes of a list. `names`: the catalogue the items were worded from; without one, names and
+ * texts are stored as they are (exact, larger).
+ */
+export function encodeList({ items, segment }: StoredList, names?: CatalogNames): Buffer {
+  const strings = new Strings();
+  const body = new Writer();
+  const seg = segment ?? undefined;
+  body.varint(items.length);
+  // Scores fall down a list: each is written as the step from the one before, in millionths.
+  let previous = 0;
+  for (const item of items) {
+    body.varint(strings.of(item.product_id));
+    const strategy = STRATEGY_CODE.get(item.strategy);
+    if (strategy === undefined) throw new Error(`compact lists: unknown strategy ${item.strategy}`);
+    const k = Math.round(item.score * SCORE_SCALE);
+    const scoreFloat = k / SCORE_SCALE !== item.score || Math.abs(k) >= MAX_VARINT;
+    const nameLiteral = !names || names.name(item.product_id) !== (item.name ?? null);
+    const categoryLiteral = !names || names.category(item.product_id) !== (item.category ?? null);
+    const n = item.reasons.length;
+    const literals = (nameLiteral ? 1 : 0) | (categoryLiteral ? 2 : 0) | (scoreFloat ? 4 : 0);
+    body.byte(strategy | (Math.min(n, 15) << 3) | (literals ? 0x80 : 0));
+    if (n >= 15) body.varint(n);
+    if (literals) body.byte(literals);
+    if (scoreFloat) body.float(item.score);
+    else {
+      body.varint(zigzag(previous - k));
+      previous = k;
+    }
+    if (nameLiteral) body.varint(item.name == null ? 0 : strings.of(item.name) + 1);
+    if (categoryLiteral) body.varint(item.category == null ? 0 : strings.of(item.category) + 1);
+    for (const reason of item.reasons) {
+      const known = reason.feature === 'other' ? OTHER : FEATURE_CODE.get(reason.feature);
+      const code = known ?? NAMED;
+      const via = reason.via;
+      const value = scaled(reason.value, VALUE_SCALE);
+      const share = scaled(reason.attribution, SHARE_SCALE);
+      const support = via === undefined ? 0 : scaled(reason.support ?? 0, VALUE_SCALE);
+      let flags =
+        (value === undefined ? 4 : 0) | (share === undefined ? 8 : 0) | (support === undefined ? 16 : 0);
+      if (reason.text === undefined) flags |= 2;
+      else if (
+        code === NAMED ||
+        !names ||
+        renderText(code, reason.value, via, reason.support, item.product_id, seg, names) !== reason.text
+      )
+        flags |= 1;
+      body.byte(code | (via !== undefined ? 0x40 : 0) | (flags ? 0x80 : 0));
+      if (flags) body.byte(flags);
+      if (code === NAMED) body.varint(strings.of(reason.feature));
+      if (value === undefined) body.float(reason.value);
+      else body.varint(value);
+      if (share === undefined) body.float(reason.attribution);
+      else body.varint(share);
+      if (via !== undefined) {
+        body.varint(strings.of(via));
+        if (support === undefined) body.float(reason.support!);
+        else body.varint(support);
+      }
+      if (flags & 1) body.varint(strings.of(reason.text!));
+    }
+  }
+  const out = new Writer();
+  out.byte(COMPACT_LIST_VERSION);
+  out.byte(seg !== undefined ? 1 : 0);
+  if (seg !== undefined) writeString(out, seg);
+  out.varint(strings.list.length);
+  for (const s of strings.list) writeString(out, s);
+  out.bytes(body.done());
+  return out.done();
+}
+
+/** Ids made of digits only (most of Online Retail's), as a number: 3 bytes for `22423` instead of 6. */
+const DIGITS = /^(?:0|[1-9][0-9]{0,13})$/;
+
+/** A string: `n * 2 + 1` for a string of digits `n`, else its UTF-8 byte length `* 2`, then the bytes. */
+function writeString(w: Writer, s: string): void {
+  if (DIGITS.test(s)) return w.varint(Number(s) * 2 + 1);
+  const b = Buffer.from(s, 'utf8');
+  w.varint(b.length * 2);
+  w.bytes(b);
+}
+
+// --- reading ---------------------------------------------------------------------------------
+
+class Reader {
+  pos: number;
+  constructor(
+    private readonly buf: Buffer,
+    start = 0,
+  ) {
+    this.pos = start;
+  }
+
+  byte(): number {
+    if (this.pos >= this.buf.length) throw new Error('compact list: truncated');
+    return this.buf[this.pos++]!;
+  }
+
+  varint(): number {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const b = this.byte();
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 0x80;
+    }
+  }
+
+  float(): number {
+    if (this.pos + 8 > this.buf.length) throw new Error('compact list: truncated');
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  /** A number written by `scaled`, or a float64 when `float`. */
+  number(scale: number, float: boolean): number {
+    if (float) return this.float();
+    const u = this.varint();
+    const k = unzigzag(Math.floor(u / 2));
+    return u % 2 === 1 ? k / scale : k;
+  }
+
+  string(): string {
+    const u = this.varint();
+    if (u % 2 === 1) return String((u - 1) / 2);
+    const n = u / 2;
+    if (this.pos + n > this.buf.length) throw new Error('compact list: truncated');
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+}
+
+/** A reason as stored: its text, when stored literally (else rendered from the rest). */
+export interface CompactReason {
+  /** FEATURES index, OTHER or NAMED. */
+  readonly code: number;
+  readonly feature: string;
+  readonly value: number;
+  readonly attribution: number;
+  readonly via: string | undefined;
+  readonly support: number | undefined;
+  /** `null`: the reason has no text; `undefined`: rendered. */
+  readonly text: string | null | undefined;
+}
+
+/** An item as stored: `name` and `category` are `undefined` where the catalogue gives them. */
+export interface CompactItem {
+  readonly product_id: string;
+  readonly score: number;
+  readonly strategy: Strategy;
+  readonly name: string | null | undefined;
+  readonly category: string | null | undefined;
+  readonly reasons: readonly CompactReason[];
+}
+
+export interface CompactList {
+  readonly segment: string | undefined;
+  readonly items: readonly CompactItem[];
+}
+
+/** Whether `raw` is a compact list (not JSON, not another cache format). */
+export const isCompactList = (raw: Uint8Array): boolean => raw.length > 0 && raw[0] === COMPACT_LIST_VERSION;
+
+/** The list `raw` holds (`encodeList`'s bytes). Throws on bytes of another format or a cut list. */
+export function decodeList(raw: Buffer): CompactList {
+  if (!isCompactList(raw)) throw new Error('not a compact list');
+  const r = new Reader(raw, 1);
+  const flags = r.byte();
+  const segment = flags & 1 ? r.string() : undefined;
+  const strings: string[] = new Array<string>(r.varint());
+  for (let i = 0; i < strings.length; i++) strings[i] = r.string();
+  const str = (i: number) => {
+    const s = strings[i];
+    if (s === undefined) throw new Error('compact list: bad string index');
+    return s;
+  };
+  const items: CompactItem[] = new Array<CompactItem>(r.varint());
+  let previous = 0;
+  for (let i = 0; i < items.length; i++) {
+    const product_id = str(r.varint());
+    const head = r.byte();
+    const strategy = STRATEGIES[head & 7];
+    if (strategy === undefined) throw new Error('compact list: bad strategy');
+    let n = (head >> 3) & 15;
+    if (n === 15) n = r.varint();
+    const literals = head & 0x80 ? r.byte() : 0;
+    let score: number;
+    if (literals & 4) score = r.float();
+    else {
+      previous -= unzigzag(r.varint());
+      score = previous / SCORE_SCALE;
+    }
+    const name = literals & 1 ? nullable(r.varint(), str) : undefined;
+    const category = literals & 2 ? nullable(r.varint(), str) : undefined;
+    const reasons: CompactReason[] = new Array<CompactReason>(n);
+    for (let j = 0; j < n; j++) {
+      const rh = r.byte();
+      const code = rh & 0x3f;
+      const flags = rh & 0x80 ? r.byte() : 0;
+      const feature = code === NAMED ? str(r.varint()) : code === OTHER ? 'other' : FEATURES[code]?.name;
+      if (feature === undefined) throw new Error('compact list: bad feature');
+      const value = r.number(VALUE_SCALE, (flags & 4) !== 0);
+      const attribution = r.number(SHARE_SCALE, (flags & 8) !== 0);
+      let via: string | undefined;
+      let support: number | undefined;
+      if (rh & 0x40) {
+        via = str(r.varint());
+        support = r.number(VALUE_SCALE, (flags & 16) !== 0);
+      }
+      const text = flags & 1 ? str(r.varint()) : flags & 2 ? null : undefined;
+      reasons[j] = { code, feature, value, attribution, via, support, text };
+    }
+    items[i] = { product_id, score, strategy, name, category, reasons };
+  }
+  return { segment, items };
+}
+
+const nullable = (i: number, str: (i: number) => string) => (i === 0 ? null : str(i - 1));
+
+/** The item's `name` in an answer. */
+export const itemName = (item: CompactItem, names: CatalogNames): string | null =>
+  item.name !== undefined ? item.name : names.name(item.product_id);
+
+/** The item's `category` in an answer (what the `category` filter compares). */
+export const itemCategory = (item: CompactItem, names: CatalogNames): string | null =>
+  item.category !== undefined ? item.category : names.category(item.product_id);
+
+/** The JSON of the item's `reasons`, as the build's items had them. */
+export function reasonsJson(item: CompactItem, segment: string | undefined, names: CatalogNames): string {
+  let out = '[';
+  for (let j = 0; j < item.reasons.length; j++) {
+    const r = item.reasons[j]!;
+    const text =
+      r.text === undefined
+        ? renderText(r.code, r.value, r.via, r.support, item.product_id, segment, names)
+        : r.text;
+    out +=
+      `${j > 0 ? ',' : ''}{"feature":${JSON.stringify(r.feature)},"value":${JSON.stringify(r.value)},` +
+      `"attribution":${JSON.stringify(r.attribution)}${text === null ? '' : `,"text":${JSON.stringify(text)}`}}`;
+  }
+  return `${out}]`;
+}
+
+/** The item as a `RankedItem` at `rank` (SPEC field order), rendered from `names`. */
+export function renderItem(
+  item: CompactItem,
+  rank: number,
+  segment: string | undefined,
+  names: CatalogNames,
+  strategy: Strategy = item.strategy,
+): string {
+  return (
+    `{"product_id":${JSON.stringify(item.product_id)},"name":${JSON.stringify(itemName(item, names))},` +
+    `"category":${JSON.stringify(itemCategory(item, names))},"score":${JSON.stringify(item.score)},` +
+    `"rank":${rank},"strategy":${JSON.stringify(strategy)},"reasons":${reasonsJson(item, segment, names)}}`
+  );
+}
+
+/** Every item, ranked 1..n, as the JSON array the build's items were (exports, tests, product lists). */
+export function renderItems(list: CompactList, names: CatalogNames): string {
+  return `[${list.items.map((item, i) => renderItem(item, i + 1, list.segment, names)).join(',')}]`;
+}
+
+/** The items of a list decoded into `RankedItem`s (off the hot path: export, tests). */
+export function rankedItemsOf(list: CompactList, names: CatalogNames): RankedItem[] {
+  return JSON.parse(renderItems(list, names)) as RankedItem[];
+}
