@@ -14,6 +14,11 @@ export interface ServingConfig {
   redisCommandTimeoutMs: number;
   /** Fallback re-read of the active build, for publish messages missed while pub/sub reconnected. */
   buildPollIntervalMs: number;
+  /**
+   * Fallback catch-up of the in-memory catalogue, for changes nobody announced (bulk imports) or
+   * whose message was lost: a product edit shows in answers this late at most.
+   */
+  catalogPollIntervalMs: number;
   /** Re-read of the running experiment: a start or stop elsewhere (CLI, another replica) shows up this late at most. */
   experimentPollIntervalMs: number;
   /** Buffered writes of served answers and feedback: flushed this often, or as soon as a batch is full. */
@@ -28,6 +33,8 @@ export interface ServingConfig {
 export const REDIS_COMMAND_TIMEOUT_MS = 200;
 /** Every few seconds: a missed publish is noticed quickly, and the query is one indexed row. */
 export const BUILD_POLL_INTERVAL_MS = 5000;
+/** A second: answers render names from the catalogue, and an edit should show within one. The query is an index range, usually empty. */
+export const CATALOG_POLL_INTERVAL_MS = 1000;
 /** Same cadence as the build poll: one indexed row, and the admin API of this replica switches at once. */
 export const EXPERIMENT_POLL_INTERVAL_MS = 5000;
 /** Half a second of answers per statement: thousands of rows a second cost a few inserts, and reports lag little. */
@@ -47,6 +54,7 @@ export function servingConfig(env: Env, overrides: Partial<ServingConfig> = {}):
     cacheTtlSeconds: LIST_CACHE_TTL_SECONDS,
     redisCommandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
     buildPollIntervalMs: BUILD_POLL_INTERVAL_MS,
+    catalogPollIntervalMs: CATALOG_POLL_INTERVAL_MS,
     experimentPollIntervalMs: EXPERIMENT_POLL_INTERVAL_MS,
     logFlushIntervalMs: LOG_FLUSH_INTERVAL_MS,
     logBatchRows: LOG_BATCH_ROWS,

@@ -90,3 +90,9 @@ export function parseJobPayload<N extends JobName>(name: N, data: unknown): JobO
 
 /** Redis pub/sub channel on which publish announces the new active build (serving follows it). */
 export const BUILD_PUBLISHED_CHANNEL = 'nextbuy:build-published';
+
+/**
+ * Redis pub/sub channel on which ingestion announces a product upsert that changed rows: serving's
+ * catalogue catches up at once. Only a cue (the changes are read from Postgres), like the build channel.
+ */
+export const CATALOG_CHANGED_CHANNEL = 'nextbuy:catalog-changed';

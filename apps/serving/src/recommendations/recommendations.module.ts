@@ -4,6 +4,7 @@ import { ENV } from '@nextbuy/server';
 import { ActiveBuildService } from '../builds/active-build.service';
 import { ListCacheService } from '../cache/list-cache.service';
 import { StoredListsService } from '../cache/stored-lists.service';
+import { ServingCatalogService } from '../catalog/serving-catalog.service';
 import { ExperimentsModule } from '../experiments/experiments.module';
 import { FeedbackModule } from '../feedback/feedback.module';
 import { SERVING_CONFIG, type ServingConfig, servingConfig } from '../serving.config';
@@ -24,13 +25,14 @@ export class RecommendationsModule {
         { provide: SERVING_CONFIG, inject: [ENV], useFactory: (env: Env) => servingConfig(env, overrides) },
         // The repositories come from the global DatabaseModule.
         ActiveBuildService,
+        ServingCatalogService,
         ListCacheService,
         StoredListsService,
         RecommendationsService,
         CustomerRecommendationsRoute,
       ],
-      // The MCP tool answers through the same service.
-      exports: [RecommendationsService],
+      // The MCP tool answers through the same service; request-time rules read the catalogue.
+      exports: [RecommendationsService, ServingCatalogService],
     };
   }
 }

@@ -169,6 +169,16 @@ export class CatalogRepository {
     );
   }
 
+  /**
+   * `products(since)` with the database clock read just before: a reader that keeps a copy of the
+   * catalogue (serving) asks again from `asOf` (less a margin for transactions still open, whose
+   * `updated_at` is their start) and so misses no edit.
+   */
+  async productChanges(since?: Date): Promise<{ asOf: Date; products: ProductReadRow[] }> {
+    const [clock] = rowsOf<{ now: Date }>(await this.db.query(`SELECT now() AS now`));
+    return { asOf: clock!.now, products: await this.products(since) };
+  }
+
   /** Every customer with their segment. */
   async customers(): Promise<CustomerSegmentRow[]> {
     return rowsOf<CustomerSegmentRow>(

@@ -1,0 +1,163 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Env } from '@nextbuy/config';
+import { type Attributes, CATALOG_CHANGED_CHANNEL } from '@nextbuy/contracts';
+import { CatalogRepository, type ProductReadRow } from '@nextbuy/db';
+import { InjectEnv } from '@nextbuy/server';
+import type Redis from 'ioredis';
+import { createSubscriberConnection } from '../cache/redis-connections';
+import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
+
+/** A product as serving sees it: what answers render (name, category) and what rules may read. */
+export interface CatalogProduct {
+  readonly product_id: string;
+  readonly name: string | null;
+  readonly category: string | null;
+  readonly brand: string | null;
+  readonly price: number | null;
+  readonly available: boolean;
+  readonly attributes: Readonly<Attributes>;
+}
+
+/**
+ * How far back each catch-up reads before the previous one's clock: an upsert's `updated_at` is its
+ * transaction's start, so one that committed after the previous read may carry an earlier time.
+ * Upserts are single short statements; a few seconds covers them with room to spare.
+ */
+export const CATALOG_CATCH_UP_OVERLAP_MS = 5000;
+
+/**
+ * The product catalogue in memory, for rendering answers at serve time (names, categories, the
+ * names reasons cite) and for request-time rules. Loaded whole at boot from Postgres, then kept
+ * current by catch-ups that read only the products changed since the last one
+ * (`CatalogRepository.productChanges`): at once when ingestion announces a change on
+ * `CATALOG_CHANGED_CHANNEL`, and every `catalogPollIntervalMs` for changes nobody announced (bulk
+ * imports, a message lost while the subscriber reconnected). The message is only a cue: what changed
+ * is always read from the database, so a stray message costs one cheap query.
+ *
+ * Memory: one frozen object per product, with category and brand strings shared between products
+ * (a few hundred distinct values for 50k products): ~12.5 MB of heap for 50k products with three
+ * attributes each (BENCHMARKS.md, compact lists).
+ */
+@Injectable()
+export class ServingCatalogService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ServingCatalog');
+  private readonly subscriber: Redis;
+  private readonly products = new Map<string, CatalogProduct>();
+  /** Category and brand strings, one copy each. */
+  private readonly strings = new Map<string, string>();
+  /** Database clock of the last catch-up; `undefined` until the first full load succeeded. */
+  private asOf: Date | undefined;
+  private reading: Promise<void> | undefined;
+  private followUp: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly catalog: CatalogRepository,
+    @InjectEnv() env: Env,
+    @Inject(SERVING_CONFIG) private readonly config: ServingConfig,
+  ) {
+    this.subscriber = createSubscriberConnection(env.REDIS_URL);
+    this.subscriber.on('error', () => undefined);
+    this.subscriber.on('message', (channel: string) => {
+      if (channel === CATALOG_CHANGED_CHANNEL) void this.refresh();
+    });
+    // Messages sent while the subscriber was away are lost: catch up once it is back.
+    this.subscriber.on('ready', () => void this.refresh());
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscriber.subscribe(CATALOG_CHANGED_CHANNEL).catch(() => undefined);
+    this.timer = setInterval(() => void this.refresh(), this.config.catalogPollIntervalMs);
+    this.timer.unref();
+    await this.refresh();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    this.subscriber.disconnect();
+  }
+
+  /** Products known (stubs that only events named included). */
+  get size(): number {
+    return this.products.size;
+  }
+
+  /** The product with this id, `undefined` for one the catalogue does not hold. */
+  product(productId: string): CatalogProduct | undefined {
+    return this.products.get(productId);
+  }
+
+  /** An answer's `name` of the product: `null` when it has none (or is unknown). */
+  name(productId: string): string | null {
+    return this.products.get(productId)?.name ?? null;
+  }
+
+  /** An answer's `category` of the product: `null` when it has none (or is unknown). */
+  category(productId: string): string | null {
+    return this.products.get(productId)?.category ?? null;
+  }
+
+  /** How a reason names a product it cites ("similar to X"): its name, else its id (as builds word it). */
+  viaName(productId: string): string {
+    return this.products.get(productId)?.name || productId;
+  }
+
+  /**
+   * Reads the changes since the last catch-up (everything, the first time). Reads do not pile up:
+   * while one runs, callers share one follow-up that starts after it (the running one may predate
+   * the change that prompted the call). A failed read keeps what is held and is retried at the next
+   * poll: a Postgres hiccup must not stop serving.
+   */
+  refresh(): Promise<void> {
+    if (!this.reading) return this.read();
+    this.followUp ??= this.reading.then(() => {
+      this.followUp = undefined;
+      return this.read();
+    });
+    return this.followUp;
+  }
+
+  private read(): Promise<void> {
+    const since = this.asOf && new Date(this.asOf.getTime() - CATALOG_CATCH_UP_OVERLAP_MS);
+    const reading = this.catalog
+      .productChanges(since)
+      .then(({ asOf, products }) => {
+        for (const row of products) this.products.set(row.product_id, this.toProduct(row));
+        if (!this.asOf) this.logger.log(`Catalogue loaded: ${this.products.size} products`);
+        this.asOf = asOf;
+      })
+      .catch((e: unknown) => this.logger.warn(`Could not read the catalogue: ${(e as Error).message}`))
+      .finally(() => {
+        if (this.reading === reading) this.reading = undefined;
+      });
+    this.reading = reading;
+    return reading;
+  }
+
+  private toProduct(row: ProductReadRow): CatalogProduct {
+    return Object.freeze({
+      product_id: row.product_id,
+      // Builds read a missing name or category as none ('' included): so do answers.
+      name: row.name || null,
+      category: this.shared(row.category || null),
+      brand: this.shared(row.brand),
+      price: row.price,
+      available: row.available,
+      attributes: Object.freeze(row.attributes ?? {}),
+    });
+  }
+
+  private shared(value: string | null): string | null {
+    if (value === null) return null;
+    const held = this.strings.get(value);
+    if (held !== undefined) return held;
+    this.strings.set(value, value);
+    return value;
+  }
+}
