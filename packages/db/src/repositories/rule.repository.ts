@@ -14,10 +14,24 @@ export class TooManyRulesError extends Error {
   }
 }
 
+/** A rule as the engine applies it (`MerchandisingRule`, @nextbuy/engine): ids are bigints, small in practice. */
+export interface RuleDefinition {
+  id: number;
+  kind: RuleEntity['kind'];
+  condition: string;
+  position: number | null;
+  factor: number | null;
+  filter: RuleEntity['filter'];
+  context: RuleEntity['context'];
+  starts_at: Date | null;
+  ends_at: Date | null;
+  priority: number;
+}
+
 /** Every rule and the version they make, read in one snapshot. */
 export interface RulesVersion {
   version: string;
-  rules: RuleEntity[];
+  rules: RuleDefinition[];
 }
 
 /**
@@ -91,7 +105,7 @@ export class RuleRepository {
         await m.query<{ version: string }[]>(`SELECT version::text AS version FROM rules_version`)
       )[0];
       const rules = await m.getRepository(RuleEntity).find({ order: { id: 'ASC' } });
-      return { version: version?.version ?? '0', rules };
+      return { version: version?.version ?? '0', rules: rules.map(toRuleDefinition) };
     });
   }
 
@@ -122,6 +136,21 @@ function columns(rule: NewRule): unknown[] {
     rule.ends_at,
     rule.priority,
   ];
+}
+
+function toRuleDefinition(r: RuleEntity): RuleDefinition {
+  return {
+    id: Number(r.id),
+    kind: r.kind,
+    condition: r.condition,
+    position: r.position,
+    factor: r.factor,
+    filter: r.filter,
+    context: r.context,
+    starts_at: r.startsAt,
+    ends_at: r.endsAt,
+    priority: r.priority,
+  };
 }
 
 export function toRuleView(r: RuleEntity): RuleView {

@@ -7,7 +7,7 @@ import {
 } from './condition';
 
 const jumper: ProductFields = {
-  id: 'P1',
+  product_id: 'P1',
   name: 'Wool jumper',
   category: 'Outdoor',
   brand: 'acme',
@@ -16,7 +16,7 @@ const jumper: ProductFields = {
   attributes: { material: 'wool', organic: true, size: 3 },
 };
 const mug: ProductFields = {
-  id: 'P2',
+  product_id: 'P2',
   name: "Bob's mug",
   category: 'Kitchen',
   brand: null,

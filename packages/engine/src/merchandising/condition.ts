@@ -16,8 +16,8 @@
  *   op         := '=' | '!=' | '<>' | '<' | '<=' | '>' | '>='
  *   literal    := string | number | TRUE | FALSE | NULL
  *
- * Keywords are case-insensitive; strings are single-quoted (`''` is a quote inside one); a field
- * alone (`available`) tests that its value is true.
+ * Keywords and field names are case-insensitive (`product_id` is another name of `id`); strings are
+ * single-quoted (`''` is a quote inside one); a field alone (`available`) tests that its value is true.
  */
 
 import {
@@ -32,7 +32,7 @@ import {
 
 /** A product as conditions see it. */
 export interface ProductFields {
-  id: string;
+  product_id: string;
   name: string | null;
   category: string | null;
   brand: string | null;
@@ -307,7 +307,8 @@ function fieldRef(
     if (name.toLowerCase() === 'attributes') return { kind: 'attribute', name: attribute };
     throw atToken(token, `unknown field '${name}.${attribute}'; ${FIELDS_HINT}`);
   }
-  const known = PRODUCT_CONDITION_FIELDS.find((f) => f === name.toLowerCase());
+  const lower = name.toLowerCase();
+  const known = PRODUCT_CONDITION_FIELDS.find((f) => f === (lower === 'product_id' ? 'id' : lower));
   if (known) return { kind: 'field', name: known };
   throw atToken(token, `unknown field '${name}'; ${FIELDS_HINT}`);
 }
@@ -443,7 +444,7 @@ function getter(field: FieldRef): (p: ProductFields) => Value {
   }
   switch (field.name) {
     case 'id':
-      return (p) => p.id;
+      return (p) => p.product_id;
     case 'name':
       return (p) => p.name;
     case 'category':

@@ -12,7 +12,7 @@ const catalogue = new Map<string, ProductFields>(
   ].map(([id, category, price]) => [
     id as string,
     {
-      id: id as string,
+      product_id: id as string,
       name: `product ${id}`,
       category: category as string,
       brand: null,

@@ -143,6 +143,14 @@ export class CompiledRules {
     return out;
   }
 
+  /**
+   * Whether a boost, bury or pin holds for the request: those can reach any item of a list, so a
+   * caller cannot judge their effect from the head of the list alone (filters it can).
+   */
+  reordersFor(ctx: RequestContext): boolean {
+    return this.active(ctx).some((r) => r.rule.kind !== 'filter');
+  }
+
   /** Whether any rule needs the customer's segment (serving looks it up only then). */
   get needsSegment(): boolean {
     return this.rules.some((r) => r.rule.context?.segment != null);
