@@ -158,8 +158,9 @@ export class CompiledRules {
 
   /**
    * The list with the rules that hold for `ctx` applied, best first; `null` when none holds or none
-   * changes the list (the caller keeps its list as it is, and its ready-made answer). Products the catalogue does not know are left alone by filters,
-   * boosts and buries (they cannot be tested) and are never brought in by a pin.
+   * changes the list (the caller keeps its list as it is, and its ready-made answer). A listed product
+   * the catalogue does not know is tested as one with only its id (available, every other field
+   * missing); a pin never brings such a product in.
    */
   apply<T extends RankableItem>(
     items: readonly T[],
@@ -174,10 +175,14 @@ export class CompiledRules {
       score: item.score,
       effect: null,
     }));
-    const fields = new Map<string, ProductFields | undefined>();
-    const get = (id: string) => {
-      if (!fields.has(id)) fields.set(id, lookup(id));
-      return fields.get(id);
+    const fields = new Map<string, ProductFields>();
+    const get = (id: string): ProductFields => {
+      let p = fields.get(id);
+      if (p === undefined) {
+        p = lookup(id) ?? unknownProduct(id);
+        fields.set(id, p);
+      }
+      return p;
     };
 
     const filters = active.filter((r) => r.rule.kind === 'filter');
@@ -185,8 +190,7 @@ export class CompiledRules {
     if (filters.length > 0) {
       const before = out.length;
       out = out.filter((it) => {
-        const p = get(it.productId);
-        return !p || passes(filters, p);
+        return passes(filters, get(it.productId));
       });
       changed = out.length !== before;
     }
@@ -196,7 +200,6 @@ export class CompiledRules {
       let rescored = false;
       for (const it of out) {
         const p = get(it.productId);
-        if (!p) continue;
         const r = factors.find((f) => f.matches(p));
         if (!r) continue;
         const factor = r.rule.factor ?? 1;
@@ -213,7 +216,7 @@ export class CompiledRules {
 
     const pins = active.filter((r) => r.rule.kind === 'pin');
     if (pins.length > 0) {
-      const pinned = applyPins(out, pins, get, filters);
+      const pinned = applyPins(out, pins, get, filters, lookup);
       changed ||= pinned !== out;
       out = pinned;
     }
@@ -228,6 +231,19 @@ function stableSortByScore<T>(items: RuledItem<T>[]): RuledItem<T>[] {
     .map((x) => x.it);
 }
 
+/** What conditions see of a listed product the catalogue does not know. */
+function unknownProduct(id: string): ProductFields {
+  return {
+    product_id: id,
+    name: null,
+    category: null,
+    brand: null,
+    price: null,
+    available: true,
+    attributes: {},
+  };
+}
+
 /** Whether a product survives every filter. */
 function passes(filters: readonly CompiledRule[], p: ProductFields): boolean {
   for (const r of filters) {
@@ -239,8 +255,9 @@ function passes(filters: readonly CompiledRule[], p: ProductFields): boolean {
 function applyPins<T>(
   items: RuledItem<T>[],
   pins: CompiledRule[],
-  get: (id: string) => ProductFields | undefined,
+  get: (id: string) => ProductFields,
   filters: readonly CompiledRule[],
+  lookup: ProductLookup,
 ): RuledItem<T>[] {
   const placed: (RuledItem<T> | undefined)[] = [];
   const pinned = new Set<string>();
@@ -248,8 +265,7 @@ function applyPins<T>(
     let chosen: RuledItem<T> | undefined;
     for (const it of items) {
       if (pinned.has(it.productId)) continue;
-      const p = get(it.productId);
-      if (p && r.matches(p)) {
+      if (r.matches(get(it.productId))) {
         chosen = it;
         break;
       }
@@ -259,7 +275,7 @@ function applyPins<T>(
       // and no filter removes it.
       for (const id of r.pinIds) {
         if (pinned.has(id)) continue;
-        const p = get(id);
+        const p = lookup(id);
         if (p && p.available && r.matches(p) && passes(filters, p)) {
           chosen = { item: null, productId: id, score: 0, effect: null };
           break;
