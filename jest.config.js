@@ -16,15 +16,11 @@ const swc = [
 ];
 const common = {
   testEnvironment: 'node',
-  // Chevrotain (the rule language's parser) and its lodash-es ship ES modules only: Node 20.19
-  // requires them as they are, Jest's runtime does not, so they go through SWC to CommonJS too.
-  transform: { '^.+\\.ts$': swc, '/node_modules/(chevrotain|@chevrotain|lodash-es)/.+\\.m?js$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(chevrotain|@chevrotain|lodash-es)/)'],
-  moduleNameMapper: {
-    '^@nextbuy/([a-z-]+)$': '<rootDir>/packages/$1/src',
-    // Chevrotain's own packages export an `import` condition only.
-    '^@chevrotain/([a-z-]+)$': '<rootDir>/node_modules/@chevrotain/$1/lib/src/api.js',
-  },
+  // Chevrotain (the rule language's parser; the engine loads its single-file build) ships ES modules
+  // only: Node 20.19 requires them as they are, Jest's runtime does not, so it goes through SWC too.
+  transform: { '^.+\\.ts$': swc, '/node_modules/chevrotain/.+\\.m?js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!chevrotain/)'],
+  moduleNameMapper: { '^@nextbuy/([a-z-]+)$': '<rootDir>/packages/$1/src' },
   roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/bench', '<rootDir>/test'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };

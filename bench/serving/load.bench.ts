@@ -144,8 +144,11 @@ async function waitForHealth(port: number): Promise<void> {
   throw new Error(`nothing answered on port ${port} within ${STARTUP_TIMEOUT_MS / 1000} s`);
 }
 
-/** Every customer once through nextbuy (its cache fills); the bytes it sent go to the bare server's keys. */
-async function warm(ids: string[], redis: Redis, barePrefix: string): Promise<number> {
+/**
+ * Every customer once through nextbuy (its cache fills); the bytes it sent go to the bare server's
+ * keys (with `redis` null, nothing is kept: the rules rounds' warm-up reads the full lists).
+ */
+async function warm(ids: string[], redis: Redis | null, barePrefix: string): Promise<number> {
   let next = 0;
   let bytes = 0;
   const worker = async () => {
@@ -157,7 +160,7 @@ async function warm(ids: string[], redis: Redis, barePrefix: string): Promise<nu
       const body = await res.text();
       if (!res.ok) throw new Error(`warm-up: ${res.status} for customer ${id}: ${body}`);
       bytes += body.length;
-      await redis.set(barePrefix + id, body, 'EX', 3600);
+      if (redis) await redis.set(barePrefix + id, body, 'EX', 3600);
     }
   };
   await Promise.all(Array.from({ length: WARM_CONCURRENCY }, worker));
@@ -442,6 +445,7 @@ async function main(): Promise<void> {
     if (RULES > 0) {
       // Every list with rules once, so the rules rounds read from a warm cache as the others do.
       await setRules(db.url, redis, RULES);
+      await warm(ids, null, barePrefix);
       await drive(NEXTBUY_PORT, ids, {});
       await setRules(db.url, redis, 0);
     }

@@ -20,15 +20,22 @@
  * single-quoted (`''` is a quote inside one); a field alone (`available`) tests that its value is true.
  */
 
-import {
-  createToken,
-  EmbeddedActionsParser,
-  EMPTY_ALT,
-  type IParserErrorMessageProvider,
-  type IRecognitionException,
-  Lexer,
-  type TokenType,
-} from 'chevrotain';
+import type * as ChevrotainApi from 'chevrotain';
+import type { IParserErrorMessageProvider, IRecognitionException, TokenType } from 'chevrotain';
+import { dirname, join } from 'node:path';
+
+/**
+ * Chevrotain's single-file build (`lib/chevrotain.mjs`, its dependencies inlined), loaded by path.
+ * The package is ES modules only and its own imports (`@chevrotain/*`) resolve under the `import`
+ * condition alone: Node 20.19 requires the package as it is, but loaders that turn ES modules into
+ * CommonJS (tsx, which runs the benches and scripts; Jest) then fail to resolve those imports. The
+ * bundle has none, so every runtime loads it alike.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const chevrotain = require(
+  join(dirname(require.resolve('chevrotain')), '..', 'chevrotain.mjs'),
+) as typeof ChevrotainApi;
+const { createToken, EmbeddedActionsParser, EMPTY_ALT, Lexer } = chevrotain;
 
 /** A product as conditions see it. */
 export interface ProductFields {

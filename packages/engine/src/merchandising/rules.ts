@@ -75,6 +75,8 @@ export function ruleReason(ruleId: number, effect: RuleEffect): RuleReason {
 }
 
 interface CompiledRule {
+  /** Position in priority order: the index of its match in a product's memo. */
+  index: number;
   rule: MerchandisingRule;
   matches: ProductPredicate;
   startsAt: number;
@@ -97,12 +99,31 @@ export interface RankableItem {
   readonly score: number;
 }
 
-/** Looks a product up in the serving catalogue; `undefined` for a product it does not know. */
+/**
+ * Looks a product up in the serving catalogue; `undefined` for a product it does not know. Products
+ * are read as immutable: a changed product must be a new object (the serving catalogue freezes and
+ * replaces them), since what each rule says of a product is remembered per object.
+ */
 export type ProductLookup = (productId: string) => ProductFields | undefined;
 
 /** A compiled rules version: which rules hold for a request, and their effect on a list. */
 export class CompiledRules {
   private readonly rules: CompiledRule[];
+  /**
+   * What every rule says of a product, computed the first time the product is met: a request then
+   * reads one array per item instead of calling every condition. Keyed by the product object, so a
+   * product the catalogue replaced is judged afresh, and dropped ones are collected.
+   */
+  private readonly memo = new WeakMap<ProductFields, Uint8Array>();
+  private readonly test = (r: CompiledRule, p: ProductFields): boolean => {
+    let m = this.memo.get(p);
+    if (m === undefined) {
+      m = new Uint8Array(this.rules.length);
+      for (const x of this.rules) m[x.index] = x.matches(p) ? 1 : 0;
+      this.memo.set(p, m);
+    }
+    return m[r.index] === 1;
+  };
 
   constructor(
     rules: readonly MerchandisingRule[],
@@ -111,9 +132,10 @@ export class CompiledRules {
   ) {
     this.rules = [...rules]
       .sort((a, b) => b.priority - a.priority || a.id - b.id)
-      .map((rule) => {
+      .map((rule, index) => {
         const condition = parseCondition(rule.condition);
         return {
+          index,
           rule,
           matches: compileCondition(condition),
           startsAt: rule.starts_at?.getTime() ?? -Infinity,
@@ -189,9 +211,8 @@ export class CompiledRules {
     let changed = false;
     if (filters.length > 0) {
       const before = out.length;
-      out = out.filter((it) => {
-        return passes(filters, get(it.productId));
-      });
+      const test = this.test;
+      out = out.filter((it) => passes(filters, get(it.productId), test));
       changed = out.length !== before;
     }
 
@@ -200,7 +221,7 @@ export class CompiledRules {
       let rescored = false;
       for (const it of out) {
         const p = get(it.productId);
-        const r = factors.find((f) => f.matches(p));
+        const r = factors.find((f) => this.test(f, p));
         if (!r) continue;
         const factor = r.rule.factor ?? 1;
         const boost = r.rule.kind === 'boost';
@@ -216,7 +237,7 @@ export class CompiledRules {
 
     const pins = active.filter((r) => r.rule.kind === 'pin');
     if (pins.length > 0) {
-      const pinned = applyPins(out, pins, get, filters, lookup);
+      const pinned = applyPins(out, pins, get, filters, lookup, this.test);
       changed ||= pinned !== out;
       out = pinned;
     }
@@ -244,10 +265,12 @@ function unknownProduct(id: string): ProductFields {
   };
 }
 
+type RuleTest = (r: CompiledRule, p: ProductFields) => boolean;
+
 /** Whether a product survives every filter. */
-function passes(filters: readonly CompiledRule[], p: ProductFields): boolean {
+function passes(filters: readonly CompiledRule[], p: ProductFields, test: RuleTest): boolean {
   for (const r of filters) {
-    if (r.matches(p) !== (r.rule.filter === 'include')) return false;
+    if (test(r, p) !== (r.rule.filter === 'include')) return false;
   }
   return true;
 }
@@ -258,6 +281,7 @@ function applyPins<T>(
   get: (id: string) => ProductFields,
   filters: readonly CompiledRule[],
   lookup: ProductLookup,
+  test: RuleTest,
 ): RuledItem<T>[] {
   const placed: (RuledItem<T> | undefined)[] = [];
   const pinned = new Set<string>();
@@ -265,7 +289,7 @@ function applyPins<T>(
     let chosen: RuledItem<T> | undefined;
     for (const it of items) {
       if (pinned.has(it.productId)) continue;
-      if (r.matches(get(it.productId))) {
+      if (test(r, get(it.productId))) {
         chosen = it;
         break;
       }
@@ -276,7 +300,7 @@ function applyPins<T>(
       for (const id of r.pinIds) {
         if (pinned.has(id)) continue;
         const p = lookup(id);
-        if (p && p.available && r.matches(p) && passes(filters, p)) {
+        if (p && p.available && test(r, p) && passes(filters, p, test)) {
           chosen = { item: null, productId: id, score: 0, effect: null };
           break;
         }
