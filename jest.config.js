@@ -16,7 +16,10 @@ const swc = [
 ];
 const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // Chevrotain (the rule language's parser; the engine loads its single-file build) ships ES modules
+  // only: Node 20.19 requires them as they are, Jest's runtime does not, so it goes through SWC too.
+  transform: { '^.+\\.ts$': swc, '/node_modules/chevrotain/.+\\.m?js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!chevrotain/)'],
   moduleNameMapper: { '^@nextbuy/([a-z-]+)$': '<rootDir>/packages/$1/src' },
   roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/bench', '<rootDir>/test'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],

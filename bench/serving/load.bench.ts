@@ -8,6 +8,12 @@
  *   npx turbo run build --filter=@nextbuy/serving...
  *   npx tsx bench/serving/load.bench.ts [--duration 10] [--rounds 3] [--connections 50] [--rate 1000]
  *     [--steady-seconds 10] [--profile DIR] [--node-flags=FLAG]… [--serving-env=NAME=VALUE]… [--serving-stdout]
+ *     [--rules 20]
+ *
+ * `--rules N` measures merchandising rules: each round then runs nextbuy without rules, nextbuy with
+ * N active rules (`BENCH_RULES`, a storefront's mix of filters, boosts, buries and pins, some out of
+ * their window or context), and the bare server, alternated, and prints each one's ratio to the bare
+ * server and with / without (issue #17: within 10 %).
  *
  * `--profile DIR` writes a V8 CPU profile of the serving process to DIR and one of the bare server to
  * DIR/bare (open them in Chrome DevTools; compare one round's window of each).
@@ -23,6 +29,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { RULES_CHANGED_CHANNEL } from '@nextbuy/contracts';
 import { migrate, quoteIdent } from '@nextbuy/db';
 // @ts-expect-error -- a plain ES module of the repository's scripts, without types
 import { SERVING_NODE_ARGS } from '../../scripts/apps.mjs';
@@ -66,6 +73,8 @@ const SERVING_ENV = Object.fromEntries(
     .filter((a) => a.startsWith('--serving-env='))
     .map((a) => a.slice('--serving-env='.length).split(/=(.*)/s).slice(0, 2)),
 ) as Record<string, string>;
+/** Active rules of the rules rounds (`--rules N`); 0: no rules rounds. */
+const RULES = process.argv.includes('--rules') ? arg('rules', 20) : 0;
 const PROFILE_DIR = process.argv.includes('--profile')
   ? process.argv[process.argv.indexOf('--profile') + 1]
   : undefined;
@@ -135,8 +144,11 @@ async function waitForHealth(port: number): Promise<void> {
   throw new Error(`nothing answered on port ${port} within ${STARTUP_TIMEOUT_MS / 1000} s`);
 }
 
-/** Every customer once through nextbuy (its cache fills); the bytes it sent go to the bare server's keys. */
-async function warm(ids: string[], redis: Redis, barePrefix: string): Promise<number> {
+/**
+ * Every customer once through nextbuy (its cache fills); the bytes it sent go to the bare server's
+ * keys (with `redis` null, nothing is kept: the rules rounds' warm-up reads the full lists).
+ */
+async function warm(ids: string[], redis: Redis | null, barePrefix: string): Promise<number> {
   let next = 0;
   let bytes = 0;
   const worker = async () => {
@@ -148,7 +160,7 @@ async function warm(ids: string[], redis: Redis, barePrefix: string): Promise<nu
       const body = await res.text();
       if (!res.ok) throw new Error(`warm-up: ${res.status} for customer ${id}: ${body}`);
       bytes += body.length;
-      await redis.set(barePrefix + id, body, 'EX', 3600);
+      if (redis) await redis.set(barePrefix + id, body, 'EX', 3600);
     }
   };
   await Promise.all(Array.from({ length: WARM_CONCURRENCY }, worker));
@@ -278,6 +290,84 @@ async function pace(port: number, ids: string[], rate: number, seconds = STEADY_
   return { rps: total / elapsed, p50: at(0.5), p99: at(0.99), errors, requests: total };
 }
 
+const HOUR = 3600_000;
+/**
+ * Rules a storefront of the Online Retail store might hold: the first `n` of these (cycled with
+ * priorities when more are asked). Filters, boosts and buries that touch many lists, pins with a
+ * context (a viewed product, a browsed category) that most requests do not have, and rules outside
+ * their validity window: every request pays for checking them all.
+ */
+function benchRules(n: number): unknown[][] {
+  const now = Date.now();
+  const mix: [
+    string,
+    string,
+    number | null,
+    number | null,
+    string | null,
+    object | null,
+    Date | null,
+    Date | null,
+  ][] = [
+    ['filter', "category = 'other' AND price < 0.5", null, null, 'exclude', null, null, null],
+    ['boost', "category = 'candle'", null, 1.5, null, null, null, null],
+    ['boost', "category IN ('bag', 'box') AND price < 5", null, 2, null, null, null, null],
+    ['bury', 'price > 20', null, 2, null, null, null, null],
+    ['bury', "id IN ('POST', 'M', 'DOT') OR name = 'POSTAGE'", null, 3, null, null, null, null],
+    ['pin', "id = '85123A'", 1, null, null, { category: 'holder' }, null, null],
+    ['pin', "id = '22423'", 2, null, null, { product_id: '85123A' }, null, null],
+    ['boost', "attributes.season = 'winter'", null, 1.3, null, null, null, null],
+    ['filter', 'NOT available', null, null, 'exclude', null, null, null],
+    ['boost', "category = 'decoration' AND price >= 1 AND price <= 3", null, 1.2, null, null, null, null],
+    ['bury', "category = 'card'", null, 1.5, null, null, new Date(now - 2 * HOUR), new Date(now + 2 * HOUR)],
+    ['boost', "category = 'necklace'", null, 3, null, null, new Date(now + 24 * HOUR), null],
+    ['filter', "category = 'sign'", null, null, 'exclude', null, null, new Date(now - HOUR)],
+    ['pin', "category = 'bracelet'", 3, null, null, { category: 'bracelet' }, null, null],
+    ['boost', "name = 'WHITE HANGING HEART T-LIGHT HOLDER'", null, 1.5, null, null, null, null],
+    ['filter', "brand = 'discontinued'", null, null, 'exclude', null, null, null],
+    ['bury', "category = 'cover' AND price > 4", null, 1.3, null, null, null, null],
+    ['boost', "category = 'holder' OR category = 'earrings'", null, 1.1, null, null, null, null],
+    ['pin', "id IN ('21212', '84879')", 4, null, null, { product_id: '21212' }, null, null],
+    ['filter', 'attributes.adult = true', null, null, 'exclude', null, null, null],
+  ];
+  return Array.from({ length: n }, (_, i) => {
+    const [kind, condition, position, factor, filter, context, startsAt, endsAt] = mix[i % mix.length]!;
+    return [
+      kind,
+      condition,
+      position,
+      factor,
+      filter,
+      context && JSON.stringify(context),
+      startsAt,
+      endsAt,
+      i,
+    ];
+  });
+}
+
+/** Stores `n` rules (0: none) and waits until serving holds them (its notice, then a second's check). */
+async function setRules(url: string, redis: Redis, n: number): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('DELETE FROM rules');
+    for (const values of benchRules(n))
+      await client.query(
+        `INSERT INTO rules (kind, condition, position, factor, filter, context, starts_at, ends_at, priority)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        values,
+      );
+    await client.query('UPDATE rules_version SET version = version + 1');
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+  await redis.publish(RULES_CHANGED_CHANNEL, 'bench');
+  await new Promise((r) => setTimeout(r, 1500));
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const row = (label: string, f: Figures) =>
   `| ${label} | ${Math.round(f.rps).toLocaleString('en-US')} | ${f.p50} | ${f.p99} | ${f.errors} | ${f.requests.toLocaleString('en-US')} |`;
@@ -351,11 +441,35 @@ async function main(): Promise<void> {
     await drive(BARE_PORT, ids, {});
     const nextbuy: Figures[] = [];
     const bare: Figures[] = [];
+    const ruled: Figures[] = [];
+    if (RULES > 0) {
+      // Every list with rules once, so the rules rounds read from a warm cache as the others do.
+      await setRules(db.url, redis, RULES);
+      await warm(ids, null, barePrefix);
+      await drive(NEXTBUY_PORT, ids, {});
+      await setRules(db.url, redis, 0);
+    }
     for (let r = 0; r < ROUNDS; r++) {
       nextbuy.push(await drive(NEXTBUY_PORT, ids));
+      if (RULES > 0) {
+        await setRules(db.url, redis, RULES);
+        ruled.push(await drive(NEXTBUY_PORT, ids));
+        await setRules(db.url, redis, 0);
+      }
       bare.push(await drive(BARE_PORT, ids));
       console.log(
-        `round ${r + 1}: nextbuy ${Math.round(nextbuy[r]!.rps)} req/s, bare ${Math.round(bare[r]!.rps)} req/s`,
+        `round ${r + 1}: nextbuy ${Math.round(nextbuy[r]!.rps)} req/s` +
+          (RULES > 0 ? `, with ${RULES} rules ${Math.round(ruled[r]!.rps)} req/s` : '') +
+          `, bare ${Math.round(bare[r]!.rps)} req/s`,
+      );
+    }
+    if (RULES > 0) {
+      const toBare = (fs: Figures[]) => median(fs.map((f, i) => f.rps / bare[i]!.rps));
+      console.log(
+        `\nrules: nextbuy / bare ${toBare(nextbuy).toFixed(3)} without rules, ${toBare(ruled).toFixed(3)} with ${RULES} ` +
+          `active rules; with / without (median of rounds) ${median(ruled.map((f, i) => f.rps / nextbuy[i]!.rps)).toFixed(3)}; ` +
+          `p99 ${median(nextbuy.map((f) => f.p99))} ms without, ${median(ruled.map((f) => f.p99))} ms with; ` +
+          `errors with rules: ${ruled.reduce((n, f) => n + f.errors, 0)}`,
       );
     }
     const fixed = await paceInChild(NEXTBUY_PORT, ids, FIXED_RATE);
@@ -366,6 +480,7 @@ async function main(): Promise<void> {
 
     console.log('\n| target | req/s | p50 ms | p99 ms | errors | requests |\n|---|---|---|---|---|---|');
     nextbuy.forEach((f, r) => console.log(row(`nextbuy, round ${r + 1}`, f)));
+    ruled.forEach((f, r) => console.log(row(`nextbuy with ${RULES} rules, round ${r + 1}`, f)));
     bare.forEach((f, r) => console.log(row(`bare Fastify + 1 Redis GET, round ${r + 1}`, f)));
     console.log(row(`nextbuy at a steady ${FIXED_RATE} req/s`, fixed));
     console.log(row(`bare at a steady ${FIXED_RATE} req/s`, bareFixed));

@@ -8,6 +8,7 @@ import { EventsModule } from './events/events.module';
 import { ExploreModule } from './explore/explore.module';
 import { QueuesModule } from './queues/queues.module';
 import { RebuildsModule } from './rebuilds/rebuilds.module';
+import { RulesModule } from './rules/rules.module';
 
 export const APP = 'ingestion';
 
@@ -16,7 +17,7 @@ export const OPENAPI: OpenApiOptions = {
   description:
     'Events, product and customer upserts, rebuilds, backtests, and what operators read (status, one ' +
     'customer, one product). Keys travel in `x-api-key` or `Authorization: Bearer KEY`; reads need scope ' +
-    '`read`, events and catalog upserts `write`, starting rebuilds, rollbacks and backtests `admin`, and so ' +
+    '`read`, events and catalog upserts `write`, starting rebuilds, rollbacks and backtests and merchandising rules (`/v1/rules`) `admin`, and so ' +
     'does Bull Board at `/queues`. Errors are `{statusCode, error, message, details?}`.',
 };
 
@@ -27,6 +28,7 @@ const FEATURES = [
   RebuildsModule,
   EvaluationsModule,
   ExploreModule,
+  RulesModule,
   QueuesModule,
 ];
 

@@ -19,6 +19,10 @@ export interface ServingConfig {
    * whose message was lost: a product edit shows in answers this late at most.
    */
   catalogPollIntervalMs: number;
+  /** Check of the rules version (one row): a rule change shows in answers this late at most if its notice was lost. */
+  rulesPollIntervalMs: number;
+  /** Default cap on one category's share of an answer (`MAX_CATEGORY_SHARE`; 1 = none). */
+  maxCategoryShare: number;
   /** Re-read of the running experiment: a start or stop elsewhere (CLI, another replica) shows up this late at most. */
   experimentPollIntervalMs: number;
   /** Buffered writes of served answers and feedback: flushed this often, or as soon as a batch is full. */
@@ -35,6 +39,8 @@ export const REDIS_COMMAND_TIMEOUT_MS = 200;
 export const BUILD_POLL_INTERVAL_MS = 5000;
 /** A second: answers render names from the catalogue, and an edit should show within one. The query is an index range, usually empty. */
 export const CATALOG_POLL_INTERVAL_MS = 1000;
+/** A second: a rule change must show within one even when its notice is lost. */
+export const RULES_POLL_INTERVAL_MS = 1000;
 /** Same cadence as the build poll: one indexed row, and the admin API of this replica switches at once. */
 export const EXPERIMENT_POLL_INTERVAL_MS = 5000;
 /** Half a second of answers per statement: thousands of rows a second cost a few inserts, and reports lag little. */
@@ -55,6 +61,8 @@ export function servingConfig(env: Env, overrides: Partial<ServingConfig> = {}):
     redisCommandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
     buildPollIntervalMs: BUILD_POLL_INTERVAL_MS,
     catalogPollIntervalMs: CATALOG_POLL_INTERVAL_MS,
+    rulesPollIntervalMs: RULES_POLL_INTERVAL_MS,
+    maxCategoryShare: env.MAX_CATEGORY_SHARE,
     experimentPollIntervalMs: EXPERIMENT_POLL_INTERVAL_MS,
     logFlushIntervalMs: LOG_FLUSH_INTERVAL_MS,
     logBatchRows: LOG_BATCH_ROWS,

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerDatasetCommand } from './commands/dataset.command';
 import { registerEvaluateCommand } from './commands/evaluate.command';
 import { registerExperimentsCommand } from './commands/experiments.command';
+import { registerRulesCommand } from './commands/rules.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerKeysCommand } from './commands/keys.command';
@@ -29,5 +30,6 @@ export function buildProgram(output: Output = processOutput): Command {
   registerDatasetCommand(program, output);
   registerEvaluateCommand(program, output);
   registerExperimentsCommand(program, output);
+  registerRulesCommand(program, output);
   return program;
 }

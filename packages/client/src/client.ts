@@ -19,6 +19,8 @@ import type {
   RebuildAccepted,
   RecommendationsResponse,
   RollbackResult,
+  RuleInput,
+  RuleView,
   SimilarCustomersResponse,
   StatusView,
   Strategy,
@@ -54,11 +56,15 @@ export interface RecommendationsQuery {
   exclude?: readonly string[];
   /** The product being viewed: left out, and what is bought with it comes first. */
   product_id?: string;
+  /** Diversity: at most max(1, ⌊share × limit⌋) items of one category, 0 < share ≤ 1. */
+  max_category_share?: number;
 }
 
 export interface ItemListQuery {
   /** 1–50, default 10. */
   limit?: number;
+  /** Diversity: at most max(1, ⌊share × limit⌋) items of one category, 0 < share ≤ 1. */
+  max_category_share?: number;
 }
 
 /** `limit` of the list routes (rebuilds, evaluations, a customer's events or look-alikes). */
@@ -234,6 +240,33 @@ export class NextbuyClient {
   /** `GET /v1/evaluations`: newest first. */
   evaluations(query: LimitQuery = {}): Promise<EvaluationView[]> {
     return this.request('GET', '/v1/evaluations', { query: { ...query } });
+  }
+
+  // --- ingestion: merchandising rules (admin; docs/rules.md) ---
+
+  /** `GET /v1/rules`: oldest first. */
+  rules(): Promise<RuleView[]> {
+    return this.request('GET', '/v1/rules');
+  }
+
+  /** `GET /v1/rules/{id}` */
+  rule(id: string): Promise<RuleView> {
+    return this.request('GET', `/v1/rules/${segment(id)}`);
+  }
+
+  /** `POST /v1/rules`; a condition that does not parse is a 400 naming the position and what was expected. */
+  createRule(input: RuleInput): Promise<RuleView> {
+    return this.request('POST', '/v1/rules', { body: input });
+  }
+
+  /** `PUT /v1/rules/{id}`: replaces the whole rule. */
+  replaceRule(id: string, input: RuleInput): Promise<RuleView> {
+    return this.request('PUT', `/v1/rules/${segment(id)}`, { body: input });
+  }
+
+  /** `DELETE /v1/rules/{id}` */
+  async deleteRule(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/rules/${segment(id)}`);
   }
 
   // --- ingestion: what operators read (scope read) ---

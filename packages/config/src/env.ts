@@ -109,6 +109,12 @@ export const envSchema = z.object({
   CANDIDATES_ROLE: z.enum(['all', 'rebuild', 'realtime']).default('all'),
   /** An import touching at most this many customers refreshes their lists; beyond it, rebuild. */
   REALTIME_IMPORT_MAX_CUSTOMERS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * Serving's default cap on one category's share of an answer (diversity), 0 < share ≤ 1: at most
+   * max(1, ⌊share × limit⌋) items of one category. 1 is no cap. A request's `max_category_share`
+   * overrides it (docs/rules.md).
+   */
+  MAX_CATEGORY_SHARE: z.coerce.number().gt(0).max(1).default(1),
   /** Largest HTTP body in bytes: 5,000 events of ~300 bytes each fit with room to spare. */
   HTTP_BODY_LIMIT_BYTES: z.coerce
     .number()

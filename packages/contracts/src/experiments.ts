@@ -48,7 +48,8 @@ const strategyWeights = z.record(z.string(), z.unknown()).transform((weights, ct
 /**
  * How a variant shapes the stored answer at serve time. `source: "popular"` answers the popular
  * list (a popularity-only control); `strategy_weights` multiplies each item's score by its
- * strategy's weight (absent: 1; 0 drops that strategy) and re-orders the list by the result.
+ * strategy's weight (absent: 1; 0 drops that strategy) and re-orders the list by the result;
+ * `rules: false` answers without merchandising rules (absent: rules apply).
  */
 export const variantConfigSchema = z
   .object({
@@ -59,6 +60,10 @@ export const variantConfigSchema = z
       })
       .default('personal'),
     strategy_weights: strategyWeights.optional(),
+    /** `false`: this variant's answers skip merchandising rules (to measure what the rules do). */
+    rules: z
+      .boolean({ error: (issue) => `rules must be true or false (got ${describeJsonType(issue.input)})` })
+      .optional(),
   })
   .strict();
 export type VariantConfig = z.output<typeof variantConfigSchema>;

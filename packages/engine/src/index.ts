@@ -40,3 +40,5 @@ export * from './realtime/engine';
 export type { LiveEventRow } from './realtime/intent';
 export { extendProducts } from './realtime/catalog';
 export * from './experiment-report';
+export * from './merchandising/condition';
+export * from './merchandising/rules';

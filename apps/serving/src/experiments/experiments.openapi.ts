@@ -32,6 +32,10 @@ export const EXPERIMENT_SCHEMA: SchemaObject = {
             properties: {
               source: { type: 'string', enum: ['personal', 'popular'] },
               strategy_weights: { type: 'object', additionalProperties: { type: 'number' } },
+              rules: {
+                type: 'boolean',
+                description: 'false: this variant answers without merchandising rules (absent: they apply)',
+              },
             },
           },
         },

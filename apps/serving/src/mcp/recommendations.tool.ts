@@ -92,6 +92,8 @@ export function registerRecommendationsTool(
           category: undefined,
           exclude: [],
           product_id: args.product_id,
+          // The server's default cap (MAX_CATEGORY_SHARE); rules apply as to every answer.
+          max_category_share: undefined,
         });
         const text = answer.toString('utf8');
         return {

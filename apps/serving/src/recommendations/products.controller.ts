@@ -2,7 +2,11 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { ProductListResponse } from '@nextbuy/contracts';
 import { ApiErrorResponse, ApiKeyAuth, RequiresScope, ZodValidationPipe } from '@nextbuy/server';
-import { LIMIT_QUERY, PRODUCT_LIST_RESPONSE_SCHEMA } from './recommendations.openapi';
+import {
+  LIMIT_QUERY,
+  MAX_CATEGORY_SHARE_QUERY,
+  PRODUCT_LIST_RESPONSE_SCHEMA,
+} from './recommendations.openapi';
 import { type ItemListQuery, itemListQuerySchema, PRODUCT_ID_PARAM } from './recommendations.query';
 import { RecommendationsService } from './recommendations.service';
 
@@ -13,6 +17,7 @@ const LIST_RESPONSE = { status: 200, description: 'The ranked items', schema: PR
 @RequiresScope('read')
 @ApiParam({ name: 'id', description: 'The retailer’s product id', example: 'p-3' })
 @ApiQuery(LIMIT_QUERY)
+@ApiQuery(MAX_CATEGORY_SHARE_QUERY)
 @ApiErrorResponse(400, '`limit` is outside 1–50', {
   message: 'Invalid query parameters: limit must be a whole number from 1 to 50 (got "51")',
   details: { errors: ['limit must be a whole number from 1 to 50 (got "51")'] },

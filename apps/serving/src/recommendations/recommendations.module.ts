@@ -7,6 +7,8 @@ import { StoredListsService } from '../cache/stored-lists.service';
 import { ServingCatalogService } from '../catalog/serving-catalog.service';
 import { ExperimentsModule } from '../experiments/experiments.module';
 import { FeedbackModule } from '../feedback/feedback.module';
+import { MerchandisingService } from '../rules/merchandising.service';
+import { ServingRulesService } from '../rules/serving-rules.service';
 import { SERVING_CONFIG, type ServingConfig, servingConfig } from '../serving.config';
 import { CustomerRecommendationsRoute } from './customer-recommendations.route';
 import { ProductsController } from './products.controller';
@@ -26,13 +28,15 @@ export class RecommendationsModule {
         // The repositories come from the global DatabaseModule.
         ActiveBuildService,
         ServingCatalogService,
+        ServingRulesService,
+        MerchandisingService,
         ListCacheService,
         StoredListsService,
         RecommendationsService,
         CustomerRecommendationsRoute,
       ],
       // The MCP tool answers through the same service; request-time rules read the catalogue.
-      exports: [RecommendationsService, ServingCatalogService],
+      exports: [RecommendationsService, ServingCatalogService, ServingRulesService],
     };
   }
 }

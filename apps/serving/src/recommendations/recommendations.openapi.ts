@@ -11,8 +11,18 @@ export const LIMIT_QUERY = {
   schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, example: 5 },
 } as const;
 
+export const MAX_CATEGORY_SHARE_QUERY = {
+  name: 'max_category_share',
+  required: false,
+  description:
+    'Diversity: at most max(1, ⌊share × limit⌋) items of one category, 0 < share ≤ 1 (1 is no cap); ' +
+    'default: the server’s `MAX_CATEGORY_SHARE` (1 unless set)',
+  schema: { type: 'number', exclusiveMinimum: 0, maximum: 1, example: 0.3 },
+} as const;
+
 export const RECOMMENDATION_QUERIES = [
   LIMIT_QUERY,
+  MAX_CATEGORY_SHARE_QUERY,
   {
     name: 'type',
     required: false,
@@ -45,7 +55,12 @@ const REASON_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['feature', 'value', 'attribution'],
   properties: {
-    feature: { type: 'string', description: 'Machine name of the feature, e.g. `repurchase_frequency`' },
+    feature: {
+      type: 'string',
+      description:
+        'Machine name of the feature, e.g. `repurchase_frequency`; `rule` when a merchandising rule ' +
+        'pinned, promoted or demoted the item (`value` is the rule id, `attribution` 0)',
+    },
     value: { type: 'number', description: 'The feature’s value for this customer and product' },
     attribution: { type: 'number', description: 'Share of the score, 0..1; an item’s reasons sum to 1' },
     text: { type: 'string', description: 'The same in words a merchandiser reads' },

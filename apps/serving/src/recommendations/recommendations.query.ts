@@ -79,6 +79,20 @@ const exclude = z
     return [...new Set(parts)];
   });
 
+/** `max_category_share`: at most max(1, ⌊share × limit⌋) items of one category; 1 is no cap. */
+const maxCategoryShare = single('max_category_share').transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  const n = /^(0|1)?(\.\d+)?$/.test(v) || v === '1' ? Number(v) : NaN;
+  if (!(n > 0 && n <= 1)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `max_category_share must be a number greater than 0 and at most 1 (got ${JSON.stringify(v)})`,
+    });
+    return z.NEVER;
+  }
+  return n;
+});
+
 /**
  * A customer or product id in the path: any text (an unknown id is answered, or 404), but never text
  * no stored id can hold, which Postgres would refuse with an error.
@@ -94,9 +108,10 @@ export const recommendationsQuerySchema = z.object({
   category: text('category'),
   exclude,
   product_id: text('product_id'),
+  max_category_share: maxCategoryShare,
 });
 export type RecommendationsQuery = z.output<typeof recommendationsQuerySchema>;
 
 /** `GET /v1/products/{id}/similar` and `/bought-together` */
-export const itemListQuerySchema = z.object({ limit });
+export const itemListQuerySchema = z.object({ limit, max_category_share: maxCategoryShare });
 export type ItemListQuery = z.output<typeof itemListQuerySchema>;

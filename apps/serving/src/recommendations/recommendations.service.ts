@@ -13,6 +13,7 @@ import { StoredListsService } from '../cache/stored-lists.service';
 import { type Assignment, RunningExperimentService } from '../experiments/running-experiment.service';
 import { blendList } from '../experiments/variant-blend';
 import { RecommendationLogService } from '../feedback/recommendation-log.service';
+import { MerchandisingService, type ServeTimeRequest } from '../rules/merchandising.service';
 import type { ItemListQuery, RecommendationsQuery } from './recommendations.query';
 import { firstItems, shapeList } from './request-filters';
 
@@ -28,6 +29,7 @@ export class RecommendationsService {
     private readonly catalog: CatalogRepository,
     private readonly experiments: RunningExperimentService,
     private readonly log: RecommendationLogService,
+    private readonly merchandising: MerchandisingService,
   ) {}
 
   /**
@@ -44,10 +46,30 @@ export class RecommendationsService {
     const buildId = await this.activeBuild.require();
     const assignment = this.experiments.assign(customerId);
     const config = assignment?.variant.config;
+    const rulesOn = config?.rules !== false;
+    const serveTime: ServeTimeRequest = {
+      limit: query.limit,
+      rules: rulesOn,
+      maxCategoryShare: query.max_category_share,
+      productId: query.product_id,
+      category: query.category,
+      segment: this.merchandising.segmentNeeded(rulesOn)
+        ? await this.catalog.customerSegment(customerId)
+        : undefined,
+      admit: (product, strategy) =>
+        !query.exclude.includes(product.product_id) &&
+        product.product_id !== query.product_id &&
+        (query.type === 'all' || query.type === strategy) &&
+        (query.category === undefined || product.category === query.category),
+    };
     if (isUsualCall(query, config)) {
       const top = await this.lists.customerTop(buildId, customerId);
       // `null`: the build has no list for this customer; the popular fallback below answers.
-      if (top !== null) {
+      // The ready answer stands unless the catalogue, a rule or the category cap changes its items.
+      if (
+        top !== null &&
+        this.merchandising.readyAnswerStands(top.productIds, Math.min(query.limit, top.size), serveTime)
+      ) {
         const n = Math.min(query.limit, top.size);
         const head = this.logAnswer(
           customerId,
@@ -67,10 +89,12 @@ export class RecommendationsService {
         : this.lists.itemList(buildId, 'bought_together', query.product_id),
     ]);
     const stored = own ?? (await this.popularFor(buildId, customerId));
-    const items = shapeList(
+    // Every item that passes the request's filters, in answer order; then the serve-time seam
+    // (catalogue, rules, category cap) cuts it to `limit`.
+    const listed = shapeList(
       blendList(stored, config?.strategy_weights),
       {
-        limit: query.limit,
+        limit: Infinity,
         type: query.type,
         category: query.category,
         exclude: query.exclude,
@@ -78,6 +102,7 @@ export class RecommendationsService {
       },
       context ?? [],
     );
+    const items = this.merchandising.shape(listed, serveTime);
     const head = this.logAnswer(
       customerId,
       buildId,
@@ -133,11 +158,15 @@ export class RecommendationsService {
         `product ${JSON.stringify(productId)} is not in the catalog; load it with PUT /v1/products or an import`,
       );
     }
-    return {
-      product_id: productId,
-      build_id: buildId,
-      items: rankedItems(firstItems(items ?? [], query.limit)),
-    };
+    // The viewed product is the rules' context; a pin never brings the product itself in.
+    const shaped = this.merchandising.shape(firstItems(items ?? [], Infinity), {
+      limit: query.limit,
+      rules: true,
+      maxCategoryShare: query.max_category_share,
+      productId,
+      admit: (product) => product.product_id !== productId,
+    });
+    return { product_id: productId, build_id: buildId, items: rankedItems(shaped) };
   }
 
   private async popularFor(buildId: string, customerId: string): Promise<CachedList> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createTestDatabase, type TestDatabase } from '@nextbuy/testing';
 import { publishedBuild, rankedItems } from '../__fixtures__/builds';
+import { CatalogRepository, RuleRepository } from '@nextbuy/db';
 import { withDatabase } from '../database';
 import { EXIT_FAILED, EXIT_OK, FatalError } from '../errors';
 import { bufferOutput } from '../output';
@@ -80,5 +81,46 @@ describe('nextbuy export (real Postgres)', () => {
     expect(rows).toHaveLength(expectedRows);
     expect(rows.every(([, rank]) => rank === '1' || rank === '2')).toBe(true);
     await expect(runExport(testDb.url, { out, limit: '0' }, bufferOutput())).rejects.toThrow(FatalError);
+  });
+
+  it('applies what serving applies: unavailable products left out, then the rules (--no-rules: as built)', async () => {
+    await withDatabase(testDb.url, async (db) => {
+      await new CatalogRepository(db).upsertProducts([
+        { product_id: 'c00006-p0', available: false, attributes: {} },
+        { product_id: 'new-1', name: 'New', category: 'mugs', available: true, attributes: {} },
+      ]);
+      const rule = {
+        name: '',
+        factor: null,
+        filter: null,
+        context: null,
+        starts_at: null,
+        ends_at: null,
+        priority: 0,
+      };
+      await new RuleRepository(db).create({ ...rule, kind: 'pin', condition: "id = 'new-1'", position: 2 });
+      await new RuleRepository(db).create({
+        ...rule,
+        kind: 'filter',
+        filter: 'exclude',
+        condition: "id = 'c00006-p3'",
+      });
+    });
+    const out = join(dir, 'ruled.csv');
+    await runExport(testDb.url, { out }, bufferOutput());
+    const c6 = rowsOf(await readFile(out, 'utf8')).filter(([c]) => c === 'c00006');
+    // c00006 has 7 stored items, ranked p0..p6: p0 unavailable, p3 excluded, new-1 pinned at 2.
+    expect(c6.map(([, rank, p]) => `${rank}:${p}`)).toEqual([
+      '1:c00006-p1',
+      '2:new-1',
+      '3:c00006-p2',
+      '4:c00006-p4',
+      '5:c00006-p5',
+      '6:c00006-p6',
+    ]);
+    expect(c6[1]).toEqual(['c00006', '2', 'new-1', '0', 'popular']);
+    const raw = join(dir, 'raw.csv');
+    await runExport(testDb.url, { out: raw, rules: false }, bufferOutput());
+    expect(rowsOf(await readFile(raw, 'utf8')).filter(([c]) => c === 'c00006')).toHaveLength(7);
   });
 });

@@ -2,8 +2,17 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { loadEnv } from '@nextbuy/config';
-import { BuildOutputRepository, BuildRepository, type StoredCustomerList } from '@nextbuy/db';
+import type { RankedItem } from '@nextbuy/contracts';
+import {
+  BuildOutputRepository,
+  BuildRepository,
+  CatalogRepository,
+  type ProductReadRow,
+  RuleRepository,
+  type StoredCustomerList,
+} from '@nextbuy/db';
 import { decodeList } from '@nextbuy/engine';
+import type { DataSource } from 'typeorm';
 import { CsvFileWriter } from '../datasets/csv-writer';
 import { withDatabase } from '../database';
 import { EXIT_FAILED, EXIT_OK, FatalError } from '../errors';
@@ -14,6 +23,37 @@ export const EXPORT_COLUMNS = ['customer_id', 'rank', 'product_id', 'score', 'st
 export interface ExportOptions {
   out: string;
   limit?: string;
+  /** `false` (`--no-rules`): the stored lists as built, without the catalogue's availability or rules. */
+  rules?: boolean;
+}
+
+type ExportItem = Pick<RankedItem, 'product_id' | 'score' | 'strategy'>;
+
+/**
+ * What serving does to a list at answer time, for the export: unavailable products left out, the
+ * merchandising rules applied (a product a pin brings in has score 0 and strategy `popular`, as in
+ * serving). Read once: the catalogue, the rules (compiled once), the segments only if a rule needs them.
+ */
+async function serveTimeShaping(
+  db: DataSource,
+): Promise<(customerId: string, items: ExportItem[]) => ExportItem[]> {
+  const catalog = new CatalogRepository(db);
+  const { CompiledRules } = await import('@nextbuy/engine');
+  const { version, rules: definitions } = await new RuleRepository(db).snapshot();
+  const rules = new CompiledRules(definitions, version);
+  const products = new Map<string, ProductReadRow>();
+  for (const p of await catalog.products()) products.set(p.product_id, p);
+  const segments = rules.needsSegment
+    ? new Map((await catalog.customers()).map((c) => [c.customer_id, c.segment]))
+    : undefined;
+  const lookup = (id: string) => products.get(id);
+  const now = Date.now();
+  return (customerId, items) => {
+    const available = items.filter((i) => products.get(i.product_id)?.available !== false);
+    const ruled = rules.apply(available, { now, segment: segments?.get(customerId) ?? null }, lookup);
+    if (ruled === null) return available;
+    return ruled.map((r) => r.item ?? { product_id: r.productId, score: 0, strategy: 'popular' });
+  };
 }
 
 export interface ExportResult {
@@ -54,17 +94,19 @@ export async function runExport(url: string, options: ExportOptions, output: Out
       return { exitCode: EXIT_FAILED, rows: 0, customers: 0 };
     }
     await mkdir(dirname(options.out), { recursive: true });
+    const shape = options.rules === false ? undefined : await serveTimeShaping(db);
     const writer = new CsvFileWriter(options.out, EXPORT_COLUMNS);
     let customers = 0;
     try {
       for await (const page of new BuildOutputRepository(db).allRecommendations(active.id)) {
         for (const list of page) {
           customers++;
-          const items = exportedItems(list.items).slice(0, limit);
-          for (const item of items) {
+          const stored = exportedItems(list.items);
+          const items = (shape ? shape(list.customer_id, stored) : stored).slice(0, limit);
+          for (const [i, item] of items.entries()) {
             await writer.write({
               customer_id: list.customer_id,
-              rank: item.rank,
+              rank: i + 1,
               product_id: item.product_id,
               score: item.score,
               strategy: item.strategy,
@@ -88,6 +130,7 @@ export function registerExportCommand(program: Command, output: Output = process
     .description('CSV customer_id,rank,product_id,score,strategy for every customer of the active build')
     .requiredOption('--out <file>', 'where to write the CSV (.gz compresses)')
     .option('--limit <n>', 'items per customer (default: all stored)')
+    .option('--no-rules', 'the lists as built: no merchandising rules, unavailable products kept')
     .action(async (options: ExportOptions) => {
       const { exitCode } = await runExport(loadEnv().DATABASE_URL, options, output);
       process.exitCode = exitCode;

@@ -4,6 +4,7 @@ import { EventEntity } from './event.entity';
 import { ExperimentEntity } from './experiment.entity';
 import { ImportEntity } from './import.entity';
 import { ProductEntity } from './product.entity';
+import { RuleEntity } from './rule.entity';
 
 export * from './build.entity';
 export * from './customer.entity';
@@ -11,6 +12,7 @@ export * from './event.entity';
 export * from './experiment.entity';
 export * from './import.entity';
 export * from './product.entity';
+export * from './rule.entity';
 
 export const ENTITIES = [
   CustomerEntity,
@@ -19,4 +21,5 @@ export const ENTITIES = [
   BuildEntity,
   ImportEntity,
   ExperimentEntity,
+  RuleEntity,
 ];

@@ -6,6 +6,7 @@ import { ApiKeys1764000400000 } from './1764000400000-api-keys';
 import { Realtime1764000500000 } from './1764000500000-realtime';
 import { LightBuildOutputs1764000600000 } from './1764000600000-light-build-outputs';
 import { ChunkedArtifacts1764000800000 } from './1764000800000-chunked-artifacts';
+import { Rules1764000900000 } from './1764000900000-rules';
 import { CompactLists1764001000000 } from './1764001000000-compact-lists';
 
 /**
@@ -21,5 +22,6 @@ export const MIGRATIONS = [
   Realtime1764000500000,
   LightBuildOutputs1764000600000,
   ChunkedArtifacts1764000800000,
+  Rules1764000900000,
   CompactLists1764001000000,
 ];

@@ -11,3 +11,4 @@ export * from './feedback.repository';
 export * from './api-key.repository';
 export * from './staging-table';
 export * from './explore.repository';
+export * from './rule.repository';

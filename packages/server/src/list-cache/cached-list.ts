@@ -110,15 +110,24 @@ export class CachedItem implements ListItem {
     );
   }
 
-  /** Appends the item's JSON at `rank` to `out`. */
-  write(out: Buffer[], rank: number): void {
-    out.push(
-      this.raw.subarray(this.headStart, this.headEnd),
-      rankBytes(rank),
-      STRATEGY_BYTES[this.strategy],
-      this.raw.subarray(this.headEnd, this.reasonsEnd),
-      CLOSE_ITEM,
-    );
+  /**
+   * Appends the item's JSON at `rank` to `out`; `extraReason` (a reason object's JSON, e.g. a
+   * merchandising rule's) is added at the end of its `reasons`.
+   */
+  write(out: Buffer[], rank: number, extraReason?: Buffer): void {
+    out.push(this.raw.subarray(this.headStart, this.headEnd), rankBytes(rank), STRATEGY_BYTES[this.strategy]);
+    if (extraReason === undefined) out.push(this.raw.subarray(this.headEnd, this.reasonsEnd));
+    else {
+      // REASONS is a JSON array: its bytes up to the closing `]`, then `,` (unless empty) and the reason.
+      const closing = this.reasonsEnd - 1;
+      const empty = closing - this.headEnd <= 1;
+      out.push(
+        this.raw.subarray(this.headEnd, closing),
+        empty ? extraReason : Buffer.concat([COMMA, extraReason]),
+        CLOSE_ARRAY,
+      );
+    }
+    out.push(CLOSE_ITEM);
   }
 }
 
@@ -127,6 +136,7 @@ const STRATEGY_BYTES = Object.fromEntries(
   STRATEGIES.map((s) => [s, Buffer.from(`,"strategy":${JSON.stringify(s)},"reasons":`)]),
 ) as Record<Strategy, Buffer>;
 const CLOSE_ITEM = Buffer.from('}');
+const CLOSE_ARRAY = Buffer.from(']');
 const COMMA = Buffer.from(',');
 /** Ranks 1..50 (the largest `limit`) are written often: made once. */
 const RANKS = Array.from({ length: 51 }, (_, i) => Buffer.from(String(i)));
@@ -224,8 +234,14 @@ export class CachedList implements Iterable<CachedItem> {
   }
 }
 
+/** What an answer writes: a cached item, or one that serve-time rules changed or brought in. */
+export interface AnswerItem {
+  /** Appends the item's JSON at `rank` to `out`. */
+  write(out: Buffer[], rank: number): void;
+}
+
 /** `items` as a JSON array, ranked 1..n in order. */
-export function writeItems(out: Buffer[], items: readonly CachedItem[]): void {
+export function writeItems(out: Buffer[], items: readonly AnswerItem[]): void {
   items.forEach((item, i) => {
     if (i > 0) out.push(COMMA);
     item.write(out, i + 1);
@@ -233,7 +249,7 @@ export function writeItems(out: Buffer[], items: readonly CachedItem[]): void {
 }
 
 /** `items` decoded, ranked 1..n in order (product lists and tests, off the hot path). */
-export function rankedItems(items: readonly CachedItem[]): RankedItem[] {
+export function rankedItems(items: readonly AnswerItem[]): RankedItem[] {
   const out: Buffer[] = [Buffer.from('[')];
   writeItems(out, items);
   out.push(Buffer.from(']'));
