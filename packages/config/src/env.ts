@@ -41,6 +41,24 @@ export const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/nextbuy'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   NEXTBUY_API_KEYS: apiKeys,
+  /**
+   * Serving's list cache on a Redis Cluster: its seed nodes, comma-separated (`host:port` or
+   * `redis://host:port`). Empty: the cache is on REDIS_URL. Queues, pub/sub and rate limits stay
+   * on REDIS_URL either way.
+   */
+  REDIS_CLUSTER: z
+    .string()
+    .default('')
+    .transform((raw, ctx): string[] => {
+      const nodes = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const node of nodes)
+        if (!/^(rediss?:\/\/)?[^\s/:]+:\d+\/?$/.test(node))
+          ctx.addIssue({ code: 'custom', message: `"${node}" is not a Redis node (host:port)` });
+      return nodes;
+    }),
   SERVING_PORT: port(3000),
   /** Where the CLI finds the serving API (`nextbuy recommend`); default: this machine's SERVING_PORT. */
   SERVING_URL: z.url({ protocol: /^https?$/ }).optional(),
