@@ -54,8 +54,24 @@ export function apps(env = process.env) {
   const p = ports(env);
   return [
     { name: 'ingestion', port: p.ingestion, color: 'cyan' },
-    ...workerApp(env, 'features', 'FEATURES_PORT', p.features, 'FEATURES_WORKERS', p.featuresExtraBase, 'magenta'),
-    ...workerApp(env, 'candidates', 'CANDIDATES_PORT', p.candidates, 'CANDIDATES_WORKERS', p.candidatesExtraBase, 'yellow').map((a) => ({
+    ...workerApp(
+      env,
+      'features',
+      'FEATURES_PORT',
+      p.features,
+      'FEATURES_WORKERS',
+      p.featuresExtraBase,
+      'magenta',
+    ),
+    ...workerApp(
+      env,
+      'candidates',
+      'CANDIDATES_PORT',
+      p.candidates,
+      'CANDIDATES_WORKERS',
+      p.candidatesExtraBase,
+      'yellow',
+    ).map((a) => ({
       ...a,
       env: { ...a.env, CANDIDATES_ROLE: 'rebuild' },
     })),

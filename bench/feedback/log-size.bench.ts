@@ -11,10 +11,22 @@ import { parseEnv } from '@nextbuy/config';
 import { recommendationId } from '@nextbuy/contracts';
 import { createDataSource, FeedbackRepository, migrate, quoteIdent } from '@nextbuy/db';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { RecommendationLogService } = require('../../apps/serving/dist/feedback/recommendation-log.service');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { servingConfig } = require('../../apps/serving/dist/serving.config');
+import type { ServedAnswer } from '@nextbuy/db';
+
+/** Serving's own log service and configuration, from its build (the app is not a package). */
+interface AnswerLog {
+  record(answer: ServedAnswer): void;
+  flush(): Promise<void>;
+}
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { RecommendationLogService } =
+  require('../../apps/serving/dist/feedback/recommendation-log.service') as {
+    RecommendationLogService: new (repo: FeedbackRepository, config: unknown) => AnswerLog;
+  };
+const { servingConfig } = require('../../apps/serving/dist/serving.config') as {
+  servingConfig: (env: ReturnType<typeof parseEnv>, overrides: object) => unknown;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const arg = (name: string, fallback: number) => {
@@ -41,14 +53,17 @@ async function measure(policy: string, answers: number, experimentShare: number)
         buildId: '42',
         experimentId: inExperiment ? '3' : null,
         variant: inExperiment ? (i % 2 ? 'control' : 'collab-first') : 'default',
-        productIds: Array.from({ length: 12 }, (_, k) => String(20000 + ((i * 7 + k * 131) % 3800)) + (k % 3 ? '' : 'A')),
+        productIds: Array.from(
+          { length: 12 },
+          (_, k) => String(20000 + ((i * 7 + k * 131) % 3800)) + (k % 3 ? '' : 'A'),
+        ),
         strategies: Array.from({ length: 12 }, (_, k) => strategies[(i + k) % strategies.length]!),
       });
       if (i % 1000 === 999) await log.flush();
     }
     await log.flush();
     await db.query('VACUUM ANALYZE recommendation_log');
-    const [{ bytes }] = await db.query(
+    const [{ bytes }] = await db.query<[{ bytes: number }]>(
       `SELECT sum(pg_total_relation_size(inhrelid))::float8 AS bytes FROM pg_inherits
        WHERE inhparent = 'recommendation_log'::regclass`,
     );
@@ -68,7 +83,9 @@ async function main(): Promise<void> {
   console.log(`${answers} answers of 12 items, ${share * 100}% of them inside an experiment`);
   for (const policy of ['all', 'sample:0.1', 'experiments']) {
     const perAnswer = await measure(policy, answers, share);
-    console.log(`ANSWER_LOG=${policy.padEnd(12)} ${perAnswer.toFixed(0).padStart(4)} bytes of log per served answer`);
+    console.log(
+      `ANSWER_LOG=${policy.padEnd(12)} ${perAnswer.toFixed(0).padStart(4)} bytes of log per served answer`,
+    );
   }
 }
 

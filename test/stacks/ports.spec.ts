@@ -47,6 +47,8 @@ describe('npm start ports', () => {
     expect(byName['features-3']).toMatchObject({ port: 4012, env: { FEATURES_PORT: '4012' } });
     expect(byName['candidates-2']).toMatchObject({ port: 4021, env: { CANDIDATES_PORT: '4021' } });
     expect(byName.realtime).toMatchObject({ port: 4030, env: { CANDIDATES_PORT: '4030' } });
-    expect(byName.console!.env.CONSOLE_METRICS_URLS).toBe('http://127.0.0.1:4000/metrics,http://127.0.0.1:4030/metrics');
+    expect(byName.console!.env.CONSOLE_METRICS_URLS).toBe(
+      'http://127.0.0.1:4000/metrics,http://127.0.0.1:4030/metrics',
+    );
   });
 });

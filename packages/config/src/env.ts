@@ -100,7 +100,10 @@ export const envSchema = z.object({
       const m = /^sample:(\d*\.?\d+)$/.exec(raw);
       const rate = m ? Number(m[1]) : NaN;
       if (!(rate >= 0 && rate <= 1)) {
-        ctx.addIssue({ code: 'custom', message: `"${raw}" is not all, experiments or sample:R with R in [0, 1]` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${raw}" is not all, experiments or sample:R with R in [0, 1]`,
+        });
         return { mode: 'all', rate: 1 };
       }
       return { mode: 'sample', rate };

@@ -43,15 +43,33 @@ async function freePorts(count: number): Promise<number[]> {
 export async function startRedisCluster(): Promise<TestRedisCluster> {
   for (const tool of ['redis-server', 'redis-cli'])
     await run(tool, ['--version']).catch(() => {
-      throw new Error(`${tool} is not installed: the Redis Cluster test needs it (apt-get install redis-server)`);
+      throw new Error(
+        `${tool} is not installed: the Redis Cluster test needs it (apt-get install redis-server)`,
+      );
     });
   const dir = mkdtempSync(join(tmpdir(), 'nextbuy-redis-cluster-'));
   const ports = await freePorts(3);
   const servers: ChildProcess[] = ports.map((port) =>
     spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file',
-        `nodes-${port}.conf`, '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+      ],
       { stdio: 'ignore' },
     ),
   );
@@ -72,7 +90,8 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
     const nodes = ports.map((port) => `127.0.0.1:${port}`);
     for (const port of ports) await waitFor(async () => (await cli(port, 'PING')) === 'PONG');
     await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
-    for (const port of ports) await waitFor(async () => (await cli(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'));
+    for (const port of ports)
+      await waitFor(async () => (await cli(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'));
     return { nodes, stop };
   } catch (e) {
     await stop();

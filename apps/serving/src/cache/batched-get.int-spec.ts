@@ -1,5 +1,10 @@
 import Redis, { type Cluster } from 'ioredis';
-import { startRedisCluster, TEST_REDIS_URL, type TestRedisCluster, uniqueQueuePrefix } from '@nextbuy/testing';
+import {
+  startRedisCluster,
+  TEST_REDIS_URL,
+  type TestRedisCluster,
+  uniqueQueuePrefix,
+} from '@nextbuy/testing';
 import { customerListCacheKey } from '@nextbuy/server';
 import { BatchedGet } from './batched-get';
 import { keySlot } from './key-slot';
@@ -94,7 +99,14 @@ describe('BatchedGet on a Redis Cluster (real, three masters started here)', () 
   it('computes the hash slot Redis does', async () => {
     const node = new Redis(`redis://${cluster.nodes[0]}`);
     try {
-      for (const key of ['', 'a', 'nextbuy:cache:rec:12:C-17850', '{user1000}.following', 'foo{}{bar}', 'é€😀'])
+      for (const key of [
+        '',
+        'a',
+        'nextbuy:cache:rec:12:C-17850',
+        '{user1000}.following',
+        'foo{}{bar}',
+        'é€😀',
+      ])
         expect(keySlot(key)).toBe(await node.cluster('KEYSLOT', key));
     } finally {
       node.disconnect();
@@ -102,7 +114,9 @@ describe('BatchedGet on a Redis Cluster (real, three masters started here)', () 
   });
 
   it('answers the reads of one turn across slots and nodes, each caller with its own value', async () => {
-    const keys = Array.from({ length: 200 }, (_, i) => customerListCacheKey(`${prefix}:cache`, '7', `C-${i}`));
+    const keys = Array.from({ length: 200 }, (_, i) =>
+      customerListCacheKey(`${prefix}:cache`, '7', `C-${i}`),
+    );
     expect(new Set(keys.map(keySlot)).size).toBeGreaterThan(100);
     for (let i = 0; i < keys.length; i += 2) await redis.set(keys[i]!, `list ${i}`);
     // Two keys of one slot (a hash tag) share an MGET.

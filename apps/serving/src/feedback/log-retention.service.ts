@@ -50,9 +50,13 @@ export class LogRetentionService implements OnApplicationBootstrap, OnApplicatio
       await this.logs.ensureDaysAhead(now, DAYS_AHEAD);
       if (this.config.logRetentionDays === 0) return [];
       const dropped = await this.logs.dropServedBefore(
-        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - this.config.logRetentionDays * DAY_MS),
+        new Date(
+          Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) -
+            this.config.logRetentionDays * DAY_MS,
+        ),
       );
-      if (dropped.length > 0) this.logger.log(`dropped ${dropped.length} expired log partitions: ${dropped.join(', ')}`);
+      if (dropped.length > 0)
+        this.logger.log(`dropped ${dropped.length} expired log partitions: ${dropped.join(', ')}`);
       return dropped;
     } catch (e) {
       this.logger.warn(`log maintenance failed (retried in an hour): ${(e as Error).message}`);

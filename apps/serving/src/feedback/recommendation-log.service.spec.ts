@@ -5,7 +5,12 @@ import { RecommendationLogService } from './recommendation-log.service';
 
 function logWith(answerLog: string): { log: RecommendationLogService; written: ServedAnswerJson[] } {
   const written: ServedAnswerJson[] = [];
-  const repo = { insertServedJson: async (rows: readonly ServedAnswerJson[]) => void written.push(...rows) };
+  const repo = {
+    insertServedJson: (rows: readonly ServedAnswerJson[]) => {
+      written.push(...rows);
+      return Promise.resolve();
+    },
+  };
   const config = servingConfig(parseEnv({ ANSWER_LOG: answerLog }), { logFlushIntervalMs: 600_000 });
   return { log: new RecommendationLogService(repo as unknown as FeedbackRepository, config), written };
 }
@@ -26,7 +31,10 @@ describe('ANSWER_LOG', () => {
     const { log, written } = logWith(policy);
     for (let i = 0; i < 2000; i++) log.record(answer(i, i % 10 === 0 ? '5' : null));
     await log.flush();
-    return { inExperiment: written.filter((w) => w.includes('"experiment_id":"5"')).length, all: written.length };
+    return {
+      inExperiment: written.filter((w) => w.includes('"experiment_id":"5"')).length,
+      all: written.length,
+    };
   };
 
   it('logs every answer by default', async () => {

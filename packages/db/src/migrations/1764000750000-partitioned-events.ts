@@ -63,8 +63,15 @@ export class PartitionedEvents1764000750000 implements MigrationInterface {
 
     await q.query(`ALTER TABLE events ALTER COLUMN id DROP IDENTITY`);
     await q.query(`ALTER TABLE events RENAME TO events_unpartitioned`);
-    await q.query(`ALTER TABLE events_unpartitioned RENAME CONSTRAINT events_pkey TO events_unpartitioned_pkey`);
-    for (const index of ['events_event_id_key', 'events_customer_ts_idx', 'events_product_ts_idx', 'events_ts_brin'])
+    await q.query(
+      `ALTER TABLE events_unpartitioned RENAME CONSTRAINT events_pkey TO events_unpartitioned_pkey`,
+    );
+    for (const index of [
+      'events_event_id_key',
+      'events_customer_ts_idx',
+      'events_product_ts_idx',
+      'events_ts_brin',
+    ])
       await q.query(`ALTER INDEX ${index} RENAME TO ${index.replace('events_', 'events_unpartitioned_')}`);
 
     await q.query(`CREATE SEQUENCE events_id_seq AS bigint`);
@@ -95,7 +102,9 @@ export class PartitionedEvents1764000750000 implements MigrationInterface {
       ORDER BY m`);
     await q.query(`INSERT INTO events SELECT * FROM events_unpartitioned ORDER BY id`);
     await q.query(`INSERT INTO event_keys SELECT event_id FROM events_unpartitioned ORDER BY event_id`);
-    await q.query(`SELECT setval('events_id_seq', COALESCE((SELECT max(id) FROM events_unpartitioned), 0) + 1, false)`);
+    await q.query(
+      `SELECT setval('events_id_seq', COALESCE((SELECT max(id) FROM events_unpartitioned), 0) + 1, false)`,
+    );
     await q.query(`DROP TABLE events_unpartitioned`);
 
     // Indexes after the copy (one sort per partition instead of row-by-row maintenance).
@@ -110,7 +119,12 @@ export class PartitionedEvents1764000750000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE events RENAME TO events_partitioned`);
     await q.query(`ALTER SEQUENCE events_id_seq RENAME TO events_partitioned_id_seq`);
-    for (const index of ['events_customer_ts_idx', 'events_product_ts_idx', 'events_ts_brin', 'events_id_idx'])
+    for (const index of [
+      'events_customer_ts_idx',
+      'events_product_ts_idx',
+      'events_ts_brin',
+      'events_id_idx',
+    ])
       await q.query(`ALTER INDEX ${index} RENAME TO ${index.replace('events_', 'events_partitioned_')}`);
     await q.query(`
       CREATE TABLE events (

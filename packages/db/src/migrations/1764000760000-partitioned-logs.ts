@@ -29,9 +29,13 @@ export class PartitionedLogs1764000760000 implements MigrationInterface {
     await q.query(
       `ALTER TABLE recommendation_log_unpartitioned RENAME CONSTRAINT recommendation_log_pkey TO recommendation_log_unpartitioned_pkey`,
     );
-    await q.query(`ALTER INDEX recommendation_log_experiment RENAME TO recommendation_log_unpartitioned_experiment`);
+    await q.query(
+      `ALTER INDEX recommendation_log_experiment RENAME TO recommendation_log_unpartitioned_experiment`,
+    );
     await q.query(`ALTER TABLE feedback RENAME TO feedback_unpartitioned`);
-    await q.query(`ALTER TABLE feedback_unpartitioned RENAME CONSTRAINT feedback_pkey TO feedback_unpartitioned_pkey`);
+    await q.query(
+      `ALTER TABLE feedback_unpartitioned RENAME CONSTRAINT feedback_pkey TO feedback_unpartitioned_pkey`,
+    );
 
     await q.query(`
       CREATE TABLE recommendation_log (
@@ -83,7 +87,9 @@ export class PartitionedLogs1764000760000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE recommendation_log RENAME TO recommendation_log_partitioned`);
-    await q.query(`ALTER INDEX recommendation_log_experiment RENAME TO recommendation_log_partitioned_experiment`);
+    await q.query(
+      `ALTER INDEX recommendation_log_experiment RENAME TO recommendation_log_partitioned_experiment`,
+    );
     await q.query(`ALTER TABLE feedback RENAME TO feedback_partitioned`);
     await q.query(`
       CREATE TABLE recommendation_log (

@@ -1,4 +1,9 @@
-import { assignEventIds, eventRecordSchema, recommendationId, type EventRecordInput } from '@nextbuy/contracts';
+import {
+  assignEventIds,
+  eventRecordSchema,
+  recommendationId,
+  type EventRecordInput,
+} from '@nextbuy/contracts';
 import { createTestDatabase, eventInput, type TestDatabase } from '@nextbuy/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source';
@@ -16,9 +21,9 @@ describe('partitioned events and logs (real Postgres)', () => {
   let logs: FeedbackRepository;
   const partitionOf = async (table: string, where: string): Promise<string[]> =>
     (
-      (await db.query(`SELECT DISTINCT tableoid::regclass::text AS p FROM ${table} WHERE ${where} ORDER BY 1`)) as {
-        p: string;
-      }[]
+      await db.query<{ p: string }[]>(
+        `SELECT DISTINCT tableoid::regclass::text AS p FROM ${table} WHERE ${where} ORDER BY 1`,
+      )
     ).map((r) => r.p);
 
   beforeAll(async () => {
@@ -43,7 +48,10 @@ describe('partitioned events and logs (real Postgres)', () => {
     // The same id with another time (another month): still the same event.
     const moved = events([eventInput({ event_id: 'p-1', timestamp: '2009-03-15T10:00:00Z' })]);
     expect(await eventsRepo.insertBatch(moved)).toEqual({ inserted: 0, duplicates: 1 });
-    expect(await partitionOf('events', `event_id LIKE 'p-%'`)).toEqual(['events_y2009m01', 'events_y2009m02']);
+    expect(await partitionOf('events', `event_id LIKE 'p-%'`)).toEqual([
+      'events_y2009m01',
+      'events_y2009m02',
+    ]);
   });
 
   it('keeps the first of two rows naming one event_id in a batch', async () => {
@@ -68,14 +76,20 @@ describe('partitioned events and logs (real Postgres)', () => {
            VALUES ('s-1', 'c', 'p', 'view', '2008-06-03T00:00:00Z'), ('s-2', 'c', 'p', 'view', '2008-07-03T00:00:00Z'),
                   ('s-1', 'c', 'p2', 'view', '2008-06-04T00:00:00Z')`,
         );
-        return staging.merge((executor) => EventRepository.mergeFromStaging(executor, EVENT_STAGING.table), true);
+        return staging.merge(
+          (executor) => EventRepository.mergeFromStaging(executor, EVENT_STAGING.table),
+          true,
+        );
       };
       expect(await stage()).toEqual({ inserted: 2, duplicates: 1 });
       expect(await stage()).toEqual({ inserted: 0, duplicates: 3 });
     } finally {
       await runner.release();
     }
-    expect(await partitionOf('events', `event_id LIKE 's-%'`)).toEqual(['events_y2008m06', 'events_y2008m07']);
+    expect(await partitionOf('events', `event_id LIKE 's-%'`)).toEqual([
+      'events_y2008m06',
+      'events_y2008m07',
+    ]);
   });
 
   it('stores an event of a month with no partition in the DEFAULT one, moved out when the month is made', async () => {
@@ -91,9 +105,9 @@ describe('partitioned events and logs (real Postgres)', () => {
 
   it('prunes partitions for a snapshot read before as_of', async () => {
     const plan = (
-      (await db.query(
+      await db.query<{ 'QUERY PLAN': string }[]>(
         `EXPLAIN SELECT customer_id FROM events WHERE ts < '2009-01-20T00:00:00Z'::timestamptz ORDER BY ts, id`,
-      )) as { 'QUERY PLAN': string }[]
+      )
     )
       .map((r) => r['QUERY PLAN'])
       .join('\n');
@@ -141,17 +155,26 @@ describe('partitioned events and logs (real Postgres)', () => {
       await logs.insertServed(old);
       await feedbackOf(old[0]!, 'A', ['impression', 'click', 'purchase'], now - 8 * DAY + 5000);
       await feedbackOf(old[1]!, 'B', ['impression', 'click'], now - 40 * DAY + 5000);
-      expect(await partitionOf('recommendation_log', `experiment_id = 77 AND served_at < now() - interval '30 days'`)).toEqual([
-        'recommendation_log_default',
-      ]);
+      expect(
+        await partitionOf(
+          'recommendation_log',
+          `experiment_id = 77 AND served_at < now() - interval '30 days'`,
+        ),
+      ).toEqual(['recommendation_log_default']);
       expect(await logs.funnel('77')).not.toEqual(report);
 
       const dropped = await logs.dropServedBefore(new Date(now - 5 * DAY));
       expect(dropped).toHaveLength(2 * 5); // days -10 … -6 of both tables
-      expect(dropped.every((name) => /^(recommendation_log|feedback)_y\d{4}m\d{2}d\d{2}$/.test(name))).toBe(true);
+      expect(dropped.every((name) => /^(recommendation_log|feedback)_y\d{4}m\d{2}d\d{2}$/.test(name))).toBe(
+        true,
+      );
       expect(await logs.servedPerVariant('77')).toEqual(served);
       expect(await logs.funnel('77')).toEqual(report);
-      expect(await db.query(`SELECT count(*)::int AS n FROM feedback WHERE recommendation_id = $1`, [kept[2]!.recommendationId])).toEqual([{ n: 2 }]);
+      expect(
+        await db.query(`SELECT count(*)::int AS n FROM feedback WHERE recommendation_id = $1`, [
+          kept[2]!.recommendationId,
+        ]),
+      ).toEqual([{ n: 2 }]);
       // Idempotent: nothing left to drop.
       expect(await logs.dropServedBefore(new Date(now - 5 * DAY))).toEqual([]);
     });
