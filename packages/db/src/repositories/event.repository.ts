@@ -244,13 +244,18 @@ export class EventRepository {
     return rows.map((r) => ({ ...r, ts: Number(r.ts) }));
   }
 
-  /** The horizon's distinct (customer, product) purchases, ts in [from, to), with the customer's segment. */
+  /**
+   * The horizon's distinct (customer, product) purchases, ts in [from, to), with the customer's
+   * segment, in key order: metrics summed over them must not depend on which partitions (or plan)
+   * the rows came from, down to the last bit of a float.
+   */
   async horizonPurchases(from: Date, to: Date): Promise<HorizonPurchaseRow[]> {
     return rowsOf<HorizonPurchaseRow>(
       await this.db.query(
         `SELECT DISTINCT e.customer_id, e.product_id, c.segment FROM events e
          LEFT JOIN customers c ON c.customer_id = e.customer_id
-         WHERE e.type = 'purchase' AND e.ts >= $1 AND e.ts < $2`,
+         WHERE e.type = 'purchase' AND e.ts >= $1 AND e.ts < $2
+         ORDER BY e.customer_id, e.product_id`,
         [from, to],
       ),
     );
