@@ -5,48 +5,80 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const port = (name, fallback) => Number(process.env[name] || fallback);
+/**
+ * Every port `npm start` opens, from the environment (defaults as in packages/config), so two
+ * stacks share a host when they set different ones. The extra workers' health ports are
+ * `FEATURES_EXTRA_PORT_BASE` + 1, + 2, … and `CANDIDATES_EXTRA_PORT_BASE` + 1, …
+ */
+export function ports(env = process.env) {
+  const port = (name, fallback) => Number(env[name] || fallback);
+  return {
+    serving: port('SERVING_PORT', 3000),
+    ingestion: port('INGESTION_PORT', 3001),
+    features: port('FEATURES_PORT', 3002),
+    candidates: port('CANDIDATES_PORT', 3003),
+    featuresExtraBase: port('FEATURES_EXTRA_PORT_BASE', 3010),
+    candidatesExtraBase: port('CANDIDATES_EXTRA_PORT_BASE', 3020),
+    /** `/health` port of the real-time candidates process. */
+    realtime: port('REALTIME_PORT', 3030),
+    console: port('CONSOLE_PORT', 3040),
+  };
+}
 
 /**
  * Worker processes per worker app: rebuild stages are CPU-bound and run one per process, so one
  * per core lets a rebuild use the whole machine (workers share their queue; stages and shards
  * spread over them). `FEATURES_WORKERS` / `CANDIDATES_WORKERS` change it.
  */
-const workers = (variable) => Math.max(1, Number(process.env[variable] || 2));
+const workers = (env, variable) => Math.max(1, Number(env[variable] || 2));
 
 /**
  * CPU niceness of the background processes (rebuild workers, real-time refreshes): when the cores are
  * busy, serving's reads and the events API go first (BENCHMARKS.md, "Reads under writes").
  * `WORKER_NICENESS=0` runs them at normal priority.
  */
-const WORKER_ENV = { CPU_NICENESS: process.env.WORKER_NICENESS || '10' };
+const workerEnv = (env) => ({ CPU_NICENESS: env.WORKER_NICENESS || '10' });
 
-/** `count` processes of one worker app; the extra ones take health ports from `extraPorts` on. */
-function workerApp(app, portVariable, defaultPort, countVariable, extraPorts, color) {
-  return Array.from({ length: workers(countVariable) }, (_, i) => ({
+/** `count` processes of one worker app; the extra ones take health ports after `extraPorts`. */
+function workerApp(env, app, portVariable, firstPort, countVariable, extraPorts, color) {
+  return Array.from({ length: workers(env, countVariable) }, (_, i) => ({
     name: i === 0 ? app : `${app}-${i + 1}`,
     app,
-    port: i === 0 ? port(portVariable, defaultPort) : extraPorts + i,
+    port: i === 0 ? firstPort : extraPorts + i,
     color,
-    env: i === 0 ? { ...WORKER_ENV } : { ...WORKER_ENV, [portVariable]: String(extraPorts + i) },
+    env: i === 0 ? workerEnv(env) : { ...workerEnv(env), [portVariable]: String(extraPorts + i) },
   }));
 }
 
 /** Node flags of the serving process (see `apps()`). */
 export const SERVING_NODE_ARGS = ['--initial-old-space-size=256'];
 
-/** `/health` port of the real-time candidates process (the extra workers' ports are fixed the same way). */
-const REALTIME_PORT = 3030;
-
 /**
  * Name, app folder, entry point, `/health` port (same defaults as packages/config), log colour,
  * node flags and the environment that differs per process.
  */
-export function apps() {
+export function apps(env = process.env) {
+  const p = ports(env);
   return [
-    { name: 'ingestion', port: port('INGESTION_PORT', 3001), color: 'cyan' },
-    ...workerApp('features', 'FEATURES_PORT', 3002, 'FEATURES_WORKERS', 3010, 'magenta'),
-    ...workerApp('candidates', 'CANDIDATES_PORT', 3003, 'CANDIDATES_WORKERS', 3020, 'yellow').map((a) => ({
+    { name: 'ingestion', port: p.ingestion, color: 'cyan' },
+    ...workerApp(
+      env,
+      'features',
+      'FEATURES_PORT',
+      p.features,
+      'FEATURES_WORKERS',
+      p.featuresExtraBase,
+      'magenta',
+    ),
+    ...workerApp(
+      env,
+      'candidates',
+      'CANDIDATES_PORT',
+      p.candidates,
+      'CANDIDATES_WORKERS',
+      p.candidatesExtraBase,
+      'yellow',
+    ).map((a) => ({
       ...a,
       env: { ...a.env, CANDIDATES_ROLE: 'rebuild' },
     })),
@@ -55,23 +87,23 @@ export function apps() {
     {
       name: 'realtime',
       app: 'candidates',
-      port: REALTIME_PORT,
+      port: p.realtime,
       color: 'blue',
-      env: { ...WORKER_ENV, CANDIDATES_ROLE: 'realtime', CANDIDATES_PORT: String(REALTIME_PORT) },
+      env: { ...workerEnv(env), CANDIDATES_ROLE: 'realtime', CANDIDATES_PORT: String(p.realtime) },
     },
     // V8 starts the old generation at 256 MB: with its small default, serving ran a full mark-compact
     // (7–14 ms pause) about every second at 1,000 req/s, which was its p99 (BENCHMARKS.md, serving).
     // The container images read the same flags from NEXTBUY_NODE_FLAGS (docker-compose.yml, infra/k8s).
-    { name: 'serving', port: port('SERVING_PORT', 3000), color: 'green', nodeArgs: SERVING_NODE_ARGS },
+    { name: 'serving', port: p.serving, color: 'green', nodeArgs: SERVING_NODE_ARGS },
     // The operations console: scrapes serving and the real-time process for its live figures.
     {
       name: 'console',
-      port: port('CONSOLE_PORT', 3040),
+      port: p.console,
       color: 'white',
-      env: process.env.CONSOLE_METRICS_URLS
+      env: env.CONSOLE_METRICS_URLS
         ? {}
         : {
-            CONSOLE_METRICS_URLS: [port('SERVING_PORT', 3000), REALTIME_PORT]
+            CONSOLE_METRICS_URLS: [p.serving, p.realtime]
               .map((p) => `http://127.0.0.1:${p}/metrics`)
               .join(','),
           },
@@ -86,6 +118,6 @@ export function apps() {
 }
 
 /** Apps whose build output is missing (`npm run build` makes it). */
-export function unbuiltApps() {
-  return apps().filter((app) => !existsSync(join(ROOT, app.main)));
+export function unbuiltApps(env = process.env) {
+  return apps(env).filter((app) => !existsSync(join(ROOT, app.main)));
 }

@@ -1,4 +1,4 @@
-import type { Env } from '@nextbuy/config';
+import type { AnswerLogPolicy, Env } from '@nextbuy/config';
 import { LIST_CACHE_TTL_SECONDS, listCachePrefix } from '@nextbuy/server';
 
 /** Tuning of the serving app. Defaults below; tests override them through `AppModule.forRoot`. */
@@ -32,6 +32,12 @@ export interface ServingConfig {
   logMaxBufferedRows: number;
   /** Largest `POST /v1/feedback` array. */
   feedbackMaxBatch: number;
+  /** Which answers are logged (`ANSWER_LOG`): those outside an experiment with probability `rate`. */
+  answerLog: AnswerLogPolicy;
+  /** Days of answer log and feedback kept (`LOG_RETENTION_DAYS`; 0: for ever). */
+  logRetentionDays: number;
+  /** How often the log's daily partitions are made ahead and expired ones dropped. */
+  logMaintenanceIntervalMs: number;
 }
 
 export const REDIS_COMMAND_TIMEOUT_MS = 200;
@@ -52,6 +58,12 @@ export const LOG_MAX_BUFFERED_ROWS = 100_000;
 /** A page view reports at most a few dozen items; a storefront batching its tracker fits easily. */
 export const FEEDBACK_MAX_BATCH = 1000;
 
+/**
+ * Hourly: the work is a few catalogue look-ups when nothing is due, and a day's partitions are made
+ * a week ahead, so a missed run (serving down for a while) changes nothing.
+ */
+export const LOG_MAINTENANCE_INTERVAL_MS = 3_600_000;
+
 export const SERVING_CONFIG = Symbol('nextbuy.serving-config');
 
 export function servingConfig(env: Env, overrides: Partial<ServingConfig> = {}): ServingConfig {
@@ -68,6 +80,9 @@ export function servingConfig(env: Env, overrides: Partial<ServingConfig> = {}):
     logBatchRows: LOG_BATCH_ROWS,
     logMaxBufferedRows: LOG_MAX_BUFFERED_ROWS,
     feedbackMaxBatch: FEEDBACK_MAX_BATCH,
+    answerLog: env.ANSWER_LOG,
+    logRetentionDays: env.LOG_RETENTION_DAYS,
+    logMaintenanceIntervalMs: LOG_MAINTENANCE_INTERVAL_MS,
     ...overrides,
   };
 }

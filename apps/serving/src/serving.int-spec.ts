@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   BUILD_PUBLISHED_CHANNEL,
   type RankedItem,
+  recommendationServedAt,
   type RecommendationsResponse,
   type Strategy,
 } from '@nextbuy/contracts';
@@ -104,18 +105,23 @@ describe('serving app', () => {
     });
 
     it("answers a known customer's stored list with ranks and reasons", async () => {
+      const before = Date.now();
       const res = await recommend('c1');
       expect(res.statusCode).toBe(200);
       const body = res.json<RecommendationsResponse>();
       expect(body).toEqual({
         customer_id: 'c1',
         build_id: firstBuild,
+        // A UUIDv7 carrying the serving instant (the answer log and feedback are partitioned by it).
         recommendation_id: expect.stringMatching(
-          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+          /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
         ),
         variant: 'default',
         items: expect.any(Array),
       });
+      const servedAt = recommendationServedAt(body.recommendation_id)!;
+      expect(servedAt).toBeGreaterThanOrEqual(before);
+      expect(servedAt).toBeLessThanOrEqual(Date.now());
       expect(productIds(body)).toEqual(ids(1, 10));
       expect(body.items.map((i) => i.rank)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
       expect(body.items[0]).toEqual(item('p1', 'repurchase', 1, 1));

@@ -41,6 +41,24 @@ export const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/nextbuy'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   NEXTBUY_API_KEYS: apiKeys,
+  /**
+   * Serving's list cache on a Redis Cluster: its seed nodes, comma-separated (`host:port` or
+   * `redis://host:port`). Empty: the cache is on REDIS_URL. Queues, pub/sub and rate limits stay
+   * on REDIS_URL either way.
+   */
+  REDIS_CLUSTER: z
+    .string()
+    .default('')
+    .transform((raw, ctx): string[] => {
+      const nodes = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const node of nodes)
+        if (!/^(rediss?:\/\/)?[^\s/:]+:\d+\/?$/.test(node))
+          ctx.addIssue({ code: 'custom', message: `"${node}" is not a Redis node (host:port)` });
+      return nodes;
+    }),
   SERVING_PORT: port(3000),
   /** Where the CLI finds the serving API (`nextbuy recommend`); default: this machine's SERVING_PORT. */
   SERVING_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -50,6 +68,14 @@ export const envSchema = z.object({
   /** Worker apps expose only /health and /metrics. */
   FEATURES_PORT: port(3002),
   CANDIDATES_PORT: port(3003),
+  /**
+   * `npm start` only (scripts/apps.mjs): the extra features / candidates workers take health ports
+   * base + 1, base + 2, …, and the real-time candidates process REALTIME_PORT. With the ports
+   * above, every port a stack opens: two stacks share a host by setting different ones.
+   */
+  FEATURES_EXTRA_PORT_BASE: port(3010),
+  CANDIDATES_EXTRA_PORT_BASE: port(3020),
+  REALTIME_PORT: port(3030),
   /** Prefix of every BullMQ key: lets several deployments (or test files) share one Redis. */
   QUEUE_PREFIX: z.string().min(1).default('nextbuy'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -61,6 +87,33 @@ export const envSchema = z.object({
   CPU_NICENESS: z.coerce.number().int().min(0).max(19).default(0),
   /** Postgres pool size per process: 2 cores serve a handful of connections well. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Days of served answers (`recommendation_log`) and their feedback kept: older daily partitions
+   * are dropped by serving (at start, then hourly). Experiment reports cover the days kept. 0 keeps
+   * everything for ever.
+   */
+  LOG_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
+  /**
+   * Which answers serving logs (feedback is attributed through the log): \`all\`, \`experiments\`
+   * (only answers inside a running experiment) or \`sample:R\` (every experiment answer, and the
+   * fraction R of the others, e.g. \`sample:0.1\`).
+   */
+  ANSWER_LOG: z
+    .string()
+    .default('all')
+    .transform((raw, ctx): AnswerLogPolicy => {
+      if (raw === 'all' || raw === 'experiments') return { mode: raw, rate: raw === 'all' ? 1 : 0 };
+      const m = /^sample:(\d*\.?\d+)$/.exec(raw);
+      const rate = m ? Number(m[1]) : NaN;
+      if (!(rate >= 0 && rate <= 1)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${raw}" is not all, experiments or sample:R with R in [0, 1]`,
+        });
+        return { mode: 'all', rate: 1 };
+      }
+      return { mode: 'sample', rate };
+    }),
   /** Largest events batch one POST /v1/events accepts (SPEC: up to 5,000). */
   EVENTS_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(5000),
   /**
@@ -184,6 +237,12 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** `ANSWER_LOG` parsed: answers outside an experiment are logged with probability `rate`. */
+export interface AnswerLogPolicy {
+  mode: 'all' | 'experiments' | 'sample';
+  rate: number;
+}
 
 export class ConfigError extends Error {}
 

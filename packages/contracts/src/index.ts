@@ -3,6 +3,7 @@ export * from './ids';
 export * from './records';
 export * from './api';
 export * from './event-id';
+export * from './recommendation-id';
 export * from './jobs';
 export * from './evaluations';
 export * from './experiments';

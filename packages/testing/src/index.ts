@@ -6,3 +6,4 @@ export * from './builds';
 export * from './fuzz';
 export * from './app';
 export * from './wait';
+export * from './redis-cluster';

@@ -1,7 +1,14 @@
-import Redis from 'ioredis';
-import { TEST_REDIS_URL, uniqueQueuePrefix } from '@nextbuy/testing';
+import Redis, { type Cluster } from 'ioredis';
+import {
+  startRedisCluster,
+  TEST_REDIS_URL,
+  type TestRedisCluster,
+  uniqueQueuePrefix,
+} from '@nextbuy/testing';
+import { customerListCacheKey } from '@nextbuy/server';
 import { BatchedGet } from './batched-get';
-import { createCacheConnection } from './redis-connections';
+import { keySlot } from './key-slot';
+import { createCacheConnection, createClusterCacheConnection } from './redis-connections';
 
 describe('BatchedGet (real Redis)', () => {
   const prefix = uniqueQueuePrefix();
@@ -68,5 +75,60 @@ describe('BatchedGet (real Redis)', () => {
     const results = await Promise.allSettled([gets.get(`${prefix}:a`), gets.get(`${prefix}:b`)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     down.disconnect();
+  });
+});
+
+describe('BatchedGet on a Redis Cluster (real, three masters started here)', () => {
+  const prefix = uniqueQueuePrefix();
+  let cluster: TestRedisCluster;
+  let redis: Cluster;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    redis = createClusterCacheConnection(cluster.nodes, 1000);
+    await new Promise<void>((resolve, reject) => {
+      redis.once('ready', resolve).once('error', reject);
+      void redis.connect().catch(reject);
+    });
+  }, 60_000);
+  afterAll(async () => {
+    redis?.disconnect();
+    await cluster?.stop();
+  });
+
+  it('computes the hash slot Redis does', async () => {
+    const node = new Redis(`redis://${cluster.nodes[0]}`);
+    try {
+      for (const key of [
+        '',
+        'a',
+        'nextbuy:cache:rec:12:C-17850',
+        '{user1000}.following',
+        'foo{}{bar}',
+        'é€😀',
+      ])
+        expect(keySlot(key)).toBe(await node.cluster('KEYSLOT', key));
+    } finally {
+      node.disconnect();
+    }
+  });
+
+  it('answers the reads of one turn across slots and nodes, each caller with its own value', async () => {
+    const keys = Array.from({ length: 200 }, (_, i) =>
+      customerListCacheKey(`${prefix}:cache`, '7', `C-${i}`),
+    );
+    expect(new Set(keys.map(keySlot)).size).toBeGreaterThan(100);
+    for (let i = 0; i < keys.length; i += 2) await redis.set(keys[i]!, `list ${i}`);
+    // Two keys of one slot (a hash tag) share an MGET.
+    await redis.set(`{${prefix}}:x`, 'x');
+    await redis.set(`{${prefix}}:y`, 'y');
+    const gets = new BatchedGet(redis);
+    const got = await Promise.all([...keys, `{${prefix}}:x`, `{${prefix}}:y`].map((k) => gets.get(k)));
+    expect(got.slice(0, keys.length).map((v) => v?.toString() ?? null)).toEqual(
+      keys.map((_, i) => (i % 2 === 0 ? `list ${i}` : null)),
+    );
+    expect(got.slice(keys.length).map(String)).toEqual(['x', 'y']);
+    // The single-key path too.
+    expect((await gets.get(keys[0]!))?.toString()).toBe('list 0');
   });
 });

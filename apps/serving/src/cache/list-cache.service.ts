@@ -9,9 +9,9 @@ import {
   encodeTopAnswer,
   InjectEnv,
 } from '@nextbuy/server';
-import type Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { BatchedGet } from './batched-get';
-import { createCacheConnection } from './redis-connections';
+import { createCacheConnection, createClusterCacheConnection } from './redis-connections';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 
 /** How long boot waits for the first Redis connection before serving from Postgres alone. */
@@ -26,7 +26,7 @@ const FIRST_CONNECT_WAIT_MS = 1000;
 @Injectable()
 export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ListCache');
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
   /** Reads: the GETs of one event-loop turn leave as one command. */
   private readonly gets: BatchedGet;
   private readonly inflight = new Map<string, Promise<unknown>>();
@@ -37,7 +37,10 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
     @InjectEnv() env: Env,
     @Inject(SERVING_CONFIG) private readonly config: ServingConfig,
   ) {
-    this.redis = createCacheConnection(env.REDIS_URL, config.redisCommandTimeoutMs);
+    this.redis =
+      env.REDIS_CLUSTER.length > 0
+        ? createClusterCacheConnection(env.REDIS_CLUSTER, config.redisCommandTimeoutMs)
+        : createCacheConnection(env.REDIS_URL, config.redisCommandTimeoutMs);
     this.gets = new BatchedGet(this.redis);
     this.redis.on('error', (e: Error) => this.markDegraded(e.message));
     this.redis.on('ready', () => {

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 
 /**
  * How long a disconnect waits for the socket to close before destroying it. ioredis's 2 s default
@@ -12,7 +12,11 @@ const DISCONNECT_TIMEOUT_MS = 100;
  * command fails at once instead of waiting; `commandTimeoutMs` bounds a Redis that hangs.
  */
 export function createCacheConnection(url: string, commandTimeoutMs: number): Redis {
-  return new Redis(url, {
+  return new Redis(url, cacheOptions(commandTimeoutMs));
+}
+
+function cacheOptions(commandTimeoutMs: number) {
+  return {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -20,7 +24,22 @@ export function createCacheConnection(url: string, commandTimeoutMs: number): Re
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     // No auto-pipelining: reads are batched per event-loop turn by `BatchedGet` instead (see there).
     connectionName: 'nextbuy-serving-cache',
-  });
+  };
+}
+
+/**
+ * The cache on a Redis Cluster (`REDIS_CLUSTER`: its seed nodes), failing as fast as the single
+ * connection above: no offline queue, no retries, the same command timeout on every node.
+ */
+export function createClusterCacheConnection(nodes: readonly string[], commandTimeoutMs: number): Cluster {
+  const { lazyConnect, enableOfflineQueue, ...redisOptions } = cacheOptions(commandTimeoutMs);
+  return new Cluster(
+    nodes.map((node) => {
+      const url = new URL(node.includes('://') ? node : `redis://${node}`);
+      return { host: url.hostname, port: Number(url.port || 6379) };
+    }),
+    { lazyConnect, enableOfflineQueue, redisOptions },
+  );
 }
 
 /**

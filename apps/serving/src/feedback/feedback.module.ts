@@ -4,6 +4,7 @@ import { ENV } from '@nextbuy/server';
 import { SERVING_CONFIG, type ServingConfig, servingConfig } from '../serving.config';
 import { FeedbackController } from './feedback.controller';
 import { FeedbackService } from './feedback.service';
+import { LogRetentionService } from './log-retention.service';
 import { RecommendationLogService } from './recommendation-log.service';
 
 /** `POST /v1/feedback` and the log of served answers it is attributed to (both written behind). */
@@ -17,6 +18,7 @@ export class FeedbackModule {
         { provide: SERVING_CONFIG, inject: [ENV], useFactory: (env: Env) => servingConfig(env, overrides) },
         FeedbackService,
         RecommendationLogService,
+        LogRetentionService,
       ],
       exports: [FeedbackService, RecommendationLogService],
     };

@@ -8,7 +8,8 @@ const WHAT = 'RecommendationLog';
 
 /**
  * Every answer's build, variant, products and strategies in rank order (`recommendation_log`), so
- * feedback can be attributed. Write-behind: an answer never waits for (or fails on) this write; while
+ * feedback can be attributed; or, by `ANSWER_LOG`, only the answers inside a running experiment
+ * (reports need no more) plus a sample of the others. Write-behind: an answer never waits for (or fails on) this write; while
  * Postgres is away rows wait in memory up to `logMaxBufferedRows`, then new ones are dropped.
  */
 @Injectable()
@@ -17,8 +18,11 @@ export class RecommendationLogService implements OnModuleInit, OnApplicationShut
   private readonly buffer: BatchBuffer<ServedAnswerJson>;
   /** Dropped since the buffer was last full: warned about once per outage. */
   private dropped = 0;
+  /** Chance that an answer outside any experiment is logged. */
+  private readonly outsideRate: number;
 
   constructor(feedback: FeedbackRepository, @Inject(SERVING_CONFIG) config: ServingConfig) {
+    this.outsideRate = config.answerLog.rate;
     this.buffer = writeBehind(WHAT, (rows) => feedback.insertServedJson(rows), config);
   }
 
@@ -31,6 +35,7 @@ export class RecommendationLogService implements OnModuleInit, OnApplicationShut
   }
 
   record(answer: ServedAnswer): void {
+    if (answer.experimentId === null && !(this.outsideRate >= 1 || Math.random() < this.outsideRate)) return;
     if (this.buffer.push(servedAnswerJson(answer))) {
       if (this.dropped > 0)
         this.logger.warn(`${this.dropped} answers were not logged while the buffer was full`);

@@ -2,12 +2,12 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import {
   DEFAULT_VARIANT,
   GLOBAL_POPULAR_KEY,
+  recommendationId as recommendationIdAt,
   type ProductListResponse,
   type VariantConfig,
 } from '@nextbuy/contracts';
 import { CatalogRepository } from '@nextbuy/db';
 import { ApiError, CachedList, rankedItems, TOP_ITEMS, writeItems } from '@nextbuy/server';
-import { randomUUID } from 'node:crypto';
 import { ActiveBuildService } from '../builds/active-build.service';
 import { StoredListsService } from '../cache/stored-lists.service';
 import { type Assignment, RunningExperimentService } from '../experiments/running-experiment.service';
@@ -124,11 +124,12 @@ export class RecommendationsService {
     productIds: string[],
     strategies: string[],
   ): string {
-    const recommendationId = randomUUID();
+    const servedAt = Date.now();
+    const recommendationId = recommendationIdAt(servedAt);
     const variant = assignment?.variant.name ?? DEFAULT_VARIANT;
     this.log.record({
       recommendationId,
-      servedAt: new Date(),
+      servedAt: new Date(servedAt),
       customerId,
       buildId,
       experimentId: assignment?.experimentId ?? null,

@@ -1,26 +1,23 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { EVENT_TYPES, type EventType } from '@nextbuy/contracts';
 
 /**
  * The system of record of customer behaviour. One row per event, idempotent by `event_id`
  * (the client's id, or a key derived from the row's content: see `deriveEventId`).
  *
- * Growth plan: past ~100M rows (one machine's comfort for index maintenance and vacuum), the table
- * becomes `PARTITION BY RANGE (ts)` with monthly partitions. Postgres requires the partition key in
- * every unique index, so idempotency then moves to a small `event_keys (event_id PRIMARY KEY)` table
- * that the same merge statement inserts into first (`ON CONFLICT DO NOTHING RETURNING event_id`),
- * and only the returned ids go on into `events`. Rebuild snapshots read `ts < as_of`, so they prune
- * to the partitions they need; old partitions detach for archiving without a long delete. The
- * migration is written out in docs/data-model.md.
+ * Partitioned by month on `ts` (migration 1764000750000, docs/data-model.md). Postgres requires
+ * the partition key in every unique index, so idempotency lives in `event_keys (event_id PRIMARY
+ * KEY)`, which the merge inserts into first; only the ids it stored go on into `events`. Rebuild
+ * snapshots read `ts < as_of`, so they prune to the partitions they need. `id` is numbered by a
+ * sequence (no identity column on a partitioned table in Postgres 15) and indexed, not unique.
  */
 @Entity({ name: 'events' })
 @Index('events_customer_ts_idx', ['customerId', 'ts'])
 @Index('events_product_ts_idx', ['productId', 'ts'])
 export class EventEntity {
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  @PrimaryColumn({ type: 'bigint' })
   id!: string;
 
-  @Index('events_event_id_key', { unique: true })
   @Column({ name: 'event_id', type: 'text' })
   eventId!: string;
 

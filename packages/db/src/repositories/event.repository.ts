@@ -28,6 +28,11 @@ export interface MergeCounts {
  * The one way events enter Postgres: stubs for unknown customers and products first, then the
  * events, skipping any `event_id` already stored, in one statement (so one transaction). Stubs are
  * inserted in key order so that concurrent batches cannot deadlock on each other.
+ *
+ * `events` is partitioned by month, and Postgres allows no unique index without the partition key,
+ * so idempotency lives in `event_keys`: the batch's ids go in there first (in key order, the first
+ * row of the batch winning when it names one id twice) and only the ids stored now go on into
+ * `events`. The source's `ord` is the row's position in the batch.
  */
 function mergeEventsSql(source: string): string {
   const cols = EVENT_SOURCE_COLUMNS.join(', ');
@@ -43,10 +48,18 @@ function mergeEventsSql(source: string): string {
       SELECT DISTINCT product_id, true FROM src ORDER BY product_id
       ON CONFLICT (product_id) DO NOTHING
     ),
+    firsts AS (
+      SELECT DISTINCT ON (event_id) ${cols}, ord FROM src ORDER BY event_id, ord
+    ),
+    new_keys AS (
+      INSERT INTO event_keys (event_id)
+      SELECT event_id FROM firsts
+      ON CONFLICT (event_id) DO NOTHING
+      RETURNING event_id
+    ),
     stored AS (
       INSERT INTO events (${cols})
-      SELECT ${cols} FROM src
-      ON CONFLICT (event_id) DO NOTHING
+      SELECT ${cols.replace(/(\w+)/g, 'f.$1')} FROM firsts f JOIN new_keys k USING (event_id) ORDER BY f.ord
       RETURNING 1
     )
     SELECT (SELECT count(*) FROM stored)::int AS inserted, (SELECT count(*) FROM src)::int AS total`;
@@ -56,7 +69,12 @@ const UNNEST_SOURCE = `
   SELECT * FROM unnest(
     $1::text[], $2::text[], $3::text[], $4::event_type[], $5::timestamptz[],
     $6::text[], $7::text[], $8::float8[], $9::float8[]
-  ) AS s(${EVENT_SOURCE_COLUMNS.join(', ')})`;
+  ) WITH ORDINALITY AS s(${EVENT_SOURCE_COLUMNS.join(', ')}, ord)`;
+
+/** The UTC month (`YYYY-MM`) of an instant: the events partition it belongs to. */
+export function eventMonth(at: Date): string {
+  return at.toISOString().slice(0, 7);
+}
 
 /** One stored event as a build's snapshot reads it (COPY text cells, in this column order). */
 export type SnapshotEventCells = [
@@ -89,7 +107,36 @@ export interface HorizonPurchaseRow {
 }
 
 export class EventRepository {
+  /** Months whose partition this repository saw exist: most API batches need no look-up. */
+  private readonly partitioned = new Set<string>();
+
   constructor(private readonly db: DataSource) {}
+
+  /**
+   * Creates the monthly partitions of these months (`YYYY-MM`) that do not exist yet, so events
+   * are routed to their month rather than to the DEFAULT partition. Without it an event still
+   * stores: in the DEFAULT partition, which the next creation of its month empties.
+   */
+  async ensureMonths(months: Iterable<string>): Promise<void> {
+    const missing = [...new Set(months)].filter((m) => !this.partitioned.has(m)).sort();
+    if (missing.length === 0) return;
+    await this.db.query(
+      `SELECT nb_ensure_partition('events', 'ts', 'month', m) FROM unnest($1::timestamptz[]) m ORDER BY m`,
+      [missing.map((m) => `${m}-01T00:00:00Z`)],
+    );
+    for (const m of missing) this.partitioned.add(m);
+  }
+
+  /**
+   * This month and the next `ahead` get their partition now (ingestion calls it at start and
+   * daily), so live events do not wait for a partition to be created.
+   */
+  ensureMonthsAhead(now: Date, ahead: number): Promise<void> {
+    const months: string[] = [];
+    for (let i = 0; i <= ahead; i++)
+      months.push(eventMonth(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1))));
+    return this.ensureMonths(months);
+  }
 
   /** Stores a batch (the events API): all of it or, on error, none of it. */
   async insertBatch(events: readonly KeyedEvent[]): Promise<MergeCounts> {
@@ -105,14 +152,23 @@ export class EventRepository {
       events.map((e) => e.quantity ?? null),
       events.map((e) => e.price ?? null),
     ];
+    await this.ensureMonths(events.map((e) => eventMonth(e.timestamp)));
     return runMerge(this.db, mergeEventsSql(UNNEST_SOURCE), params);
   }
 
-  /** Merges a staging table whose columns are `EVENT_SOURCE_COLUMNS` (the bulk import). */
-  static mergeFromStaging(executor: SqlExecutor, stagingTable: string): Promise<MergeCounts> {
+  /**
+   * Merges a staging table whose columns are `EVENT_SOURCE_COLUMNS` and `ord` (the bulk import),
+   * first creating the partitions of the months it holds (one scan of the chunk, a few ms; a
+   * creation locks `events` until the merge commits, once a month).
+   */
+  static async mergeFromStaging(executor: SqlExecutor, stagingTable: string): Promise<MergeCounts> {
+    await executor.query(
+      `SELECT nb_ensure_partition('events', 'ts', 'month', m)
+       FROM (SELECT DISTINCT date_trunc('month', ts, 'UTC') AS m FROM ${stagingTable}) months ORDER BY m`,
+    );
     return runMerge(
       executor,
-      mergeEventsSql(`SELECT ${EVENT_SOURCE_COLUMNS.join(', ')} FROM ${stagingTable}`),
+      mergeEventsSql(`SELECT ${EVENT_SOURCE_COLUMNS.join(', ')}, ord FROM ${stagingTable}`),
     );
   }
 
@@ -188,13 +244,18 @@ export class EventRepository {
     return rows.map((r) => ({ ...r, ts: Number(r.ts) }));
   }
 
-  /** The horizon's distinct (customer, product) purchases, ts in [from, to), with the customer's segment. */
+  /**
+   * The horizon's distinct (customer, product) purchases, ts in [from, to), with the customer's
+   * segment, in key order: metrics summed over them must not depend on which partitions (or plan)
+   * the rows came from, down to the last bit of a float.
+   */
   async horizonPurchases(from: Date, to: Date): Promise<HorizonPurchaseRow[]> {
     return rowsOf<HorizonPurchaseRow>(
       await this.db.query(
         `SELECT DISTINCT e.customer_id, e.product_id, c.segment FROM events e
          LEFT JOIN customers c ON c.customer_id = e.customer_id
-         WHERE e.type = 'purchase' AND e.ts >= $1 AND e.ts < $2`,
+         WHERE e.type = 'purchase' AND e.ts >= $1 AND e.ts < $2
+         ORDER BY e.customer_id, e.product_id`,
         [from, to],
       ),
     );

@@ -67,17 +67,22 @@ export class FeedbackRepository {
        FROM json_to_recordset($1::json) AS r(recommendation_id uuid, served_at_ms double precision,
             customer_id text, build_id bigint, experiment_id bigint, variant text, product_ids text[],
             strategies text[])
-       ON CONFLICT (recommendation_id) DO NOTHING`,
+       ON CONFLICT (recommendation_id, served_at) DO NOTHING`,
       [`[${rows.join(',')}]`],
     );
   }
 
-  /** Idempotent by (recommendation, product, type): a re-sent event counts once. */
+  /**
+   * Idempotent by (recommendation, product, type): a re-sent event counts once. Each row goes to
+   * the day its answer was served (`nb_served_at`: from the UUIDv7 id), where the answer's log row
+   * is, so retention drops an answer and its feedback together.
+   */
   async insertFeedback(rows: readonly ReceivedFeedback[]): Promise<void> {
     if (rows.length === 0) return;
     await this.db.query(
-      `INSERT INTO feedback (recommendation_id, product_id, type, customer_id, received_at)
-       SELECT r.recommendation_id, r.product_id, r.type, r.customer_id, r.received_at
+      `INSERT INTO feedback (recommendation_id, product_id, type, customer_id, received_at, served_at)
+       SELECT r.recommendation_id, r.product_id, r.type, r.customer_id, r.received_at,
+              nb_served_at(r.recommendation_id, r.received_at)
        FROM json_to_recordset($1::json)
             AS r(recommendation_id uuid, product_id text, type text, customer_id text, received_at timestamptz)
        ON CONFLICT DO NOTHING`,
@@ -93,6 +98,46 @@ export class FeedbackRepository {
         ),
       ],
     );
+  }
+
+  /**
+   * The daily partitions of both logs from `now`'s UTC day to `ahead` days later, created if
+   * missing (serving's log maintenance, at start and hourly). A row for a day without a partition
+   * is still stored, in the DEFAULT partition.
+   */
+  async ensureDaysAhead(now: Date, ahead: number): Promise<void> {
+    await this.db.query(
+      `SELECT nb_ensure_partition(t, 'served_at', 'day', date_trunc('day', $1::timestamptz, 'UTC') + make_interval(days => n))
+       FROM unnest(ARRAY['recommendation_log', 'feedback']) t, generate_series(0, $2::int) n
+       ORDER BY t, n`,
+      [now, ahead],
+    );
+  }
+
+  /**
+   * Retention: drops the daily partitions of both logs that end at or before `cutoff` (whole days,
+   * no row-by-row delete), and deletes the DEFAULT partitions' rows served before it. Returns the
+   * partitions dropped.
+   */
+  async dropServedBefore(cutoff: Date): Promise<string[]> {
+    const parts = rowsOf<{ name: string }>(
+      await this.db.query(
+        `SELECT c.relname AS name
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent IN ('recommendation_log'::regclass, 'feedback'::regclass)
+           AND c.relname ~ '_y[0-9]{4}m[0-9]{2}d[0-9]{2}$'`,
+      ),
+    );
+    const dayMs = 86_400_000;
+    const dayOf = (name: string) => {
+      const [, y, m, d] = /_y(\d{4})m(\d{2})d(\d{2})$/.exec(name)!;
+      return Date.UTC(Number(y), Number(m) - 1, Number(d));
+    };
+    const expired = parts.filter((p) => dayOf(p.name) + dayMs <= cutoff.getTime()).map((p) => p.name);
+    for (const name of expired.sort()) await this.db.query(`DROP TABLE IF EXISTS ${name}`);
+    await this.db.query(`DELETE FROM recommendation_log_default WHERE served_at < $1`, [cutoff]);
+    await this.db.query(`DELETE FROM feedback_default WHERE served_at < $1`, [cutoff]);
+    return expired;
   }
 
   /** Answers served per variant of an experiment. */

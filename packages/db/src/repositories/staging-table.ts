@@ -13,10 +13,12 @@ export interface StagingTableSpec {
 
 export const EVENT_STAGING: StagingTableSpec = {
   table: 'nb_import_events',
+  /** `ord` numbers the rows in COPY order: the first of two rows naming one `event_id` wins. */
   columns: EVENT_SOURCE_COLUMNS,
   create: `CREATE TEMP TABLE IF NOT EXISTS nb_import_events (
     event_id text, customer_id text, product_id text, type event_type, ts timestamptz,
-    session_id text, order_id text, quantity float8, price float8)`,
+    session_id text, order_id text, quantity float8, price float8,
+    ord bigint GENERATED ALWAYS AS IDENTITY)`,
 };
 
 export const PRODUCT_STAGING: StagingTableSpec = {
