@@ -7,3 +7,4 @@ export * from './jobs';
 export * from './evaluations';
 export * from './experiments';
 export * from './ops';
+export * from './models';

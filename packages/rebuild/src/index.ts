@@ -6,3 +6,4 @@ export * from './stage-runner';
 export * from './stage.module';
 export * from './snapshot-reader';
 export * from './evaluation';
+export * from './gate';

@@ -40,9 +40,9 @@ export async function prepareTemplateDatabase(): Promise<void> {
     );
     for (const { datname } of rows) {
       const pid = Number(/^nextbuy_test_(?:migrate_)?(\d+)/.exec(datname)?.[1]);
-      const stale = datname.startsWith('nextbuy_tpl_')
-        ? datname !== TEMPLATE_DATABASE
-        : pid > 0 && !isAlive(pid);
+      // Templates of other migration lists are left alone: another checkout on this server (a
+      // branch with a migration of its own) may be cloning from one right now.
+      const stale = !datname.startsWith('nextbuy_tpl_') && pid > 0 && !isAlive(pid);
       if (!stale) continue;
       await admin.query(`ALTER DATABASE ${quoteIdent(datname)} IS_TEMPLATE false`).catch(() => undefined);
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`).catch(() => undefined);
@@ -86,8 +86,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(TEMPLATE_DATABASE)}`);
         return;
       } catch (e) {
+        const code = (e as { code?: string }).code;
+        // The template is gone (an older checkout's global setup dropped it as "stale"): make it again.
+        if (code === '3D000' && attempt < 3) {
+          await prepareTemplateDatabase();
+          continue;
+        }
         // Two clones starting at the same instant can see each other on the template: retry briefly.
-        if ((e as { code?: string }).code !== '55006' || attempt >= 20) throw e;
+        if (code !== '55006' || attempt >= 20) throw e;
         await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
       }
     }

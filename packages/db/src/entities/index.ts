@@ -3,6 +3,7 @@ import { CustomerEntity } from './customer.entity';
 import { EventEntity } from './event.entity';
 import { ExperimentEntity } from './experiment.entity';
 import { ImportEntity } from './import.entity';
+import { ModelEntity } from './model.entity';
 import { ProductEntity } from './product.entity';
 
 export * from './build.entity';
@@ -10,6 +11,7 @@ export * from './customer.entity';
 export * from './event.entity';
 export * from './experiment.entity';
 export * from './import.entity';
+export * from './model.entity';
 export * from './product.entity';
 
 export const ENTITIES = [
@@ -19,4 +21,5 @@ export const ENTITIES = [
   BuildEntity,
   ImportEntity,
   ExperimentEntity,
+  ModelEntity,
 ];

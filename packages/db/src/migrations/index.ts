@@ -5,6 +5,7 @@ import { Experiments1764000300000 } from './1764000300000-experiments';
 import { ApiKeys1764000400000 } from './1764000400000-api-keys';
 import { Realtime1764000500000 } from './1764000500000-realtime';
 import { LightBuildOutputs1764000600000 } from './1764000600000-light-build-outputs';
+import { Models1764000700000 } from './1764000700000-models';
 
 /**
  * Every migration, oldest first. An explicit list, not a glob: the same code runs from `src`
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   ApiKeys1764000400000,
   Realtime1764000500000,
   LightBuildOutputs1764000600000,
+  Models1764000700000,
 ];

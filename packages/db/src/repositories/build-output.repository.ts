@@ -49,6 +49,11 @@ export class BuildOutputRepository {
     );
   }
 
+  /** Drops a build's intermediate artifacts (a training build's, once its model is stored). */
+  async deleteArtifacts(buildId: string): Promise<void> {
+    await this.db.query(`DELETE FROM build_artifacts WHERE build_id = $1`, [buildId]);
+  }
+
   async loadArtifact(buildId: string, name: string): Promise<Uint8Array> {
     const [row] = rowsOf<{ data: Buffer }>(
       await this.db.query(`SELECT data FROM build_artifacts WHERE build_id = $1 AND name = $2`, [

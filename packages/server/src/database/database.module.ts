@@ -10,6 +10,7 @@ import {
   ExperimentRepository,
   FeedbackRepository,
   ImportRepository,
+  ModelRepository,
   StatsRepository,
 } from '@nextbuy/db';
 import { DataSource } from 'typeorm';
@@ -26,6 +27,7 @@ const REPOSITORIES: (new (db: DataSource) => unknown)[] = [
   BuildOutputRepository,
   ExperimentRepository,
   FeedbackRepository,
+  ModelRepository,
 ];
 
 const repository = <T>(type: new (db: DataSource) => T): Provider => ({
