@@ -8,7 +8,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Worker } from 'bullmq';
 import type { Env } from '@nextbuy/config';
 import { JobName, QueueName, type BuildView, type RecommendationsResponse } from '@nextbuy/contracts';
-import { BuildOutputRepository, BuildRepository, CatalogRepository, EventRepository } from '@nextbuy/db';
+import {
+  BuildOutputRepository,
+  BuildRepository,
+  CatalogRepository,
+  EventRepository,
+  ModelRepository,
+} from '@nextbuy/db';
 import { BuildArtifactCache, stageOfJob, StageRunner } from '@nextbuy/rebuild';
 import { createProducerConnection, JobProducer } from '@nextbuy/queue';
 import { JobDispatcher, redisOptionsFromUrl } from '@nextbuy/server';
@@ -105,6 +111,9 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
       customers: fixture.customerIds.length,
       recommendations: fixture.customerIds.length,
     });
+    // No model existed: the build fitted its own ranker and stored it as the active model.
+    expect(done.model_id).toBeNull();
+    expect(await new ModelRepository(db).active()).toMatchObject({ buildId: firstBuild, status: 'active' });
 
     const answer = await recommend(fixture.customerIds[0]!, '?limit=12');
     expect(answer.build_id).toBe(firstBuild);
@@ -122,6 +131,7 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
 
   it('refuses a second rebuild while one is in flight', async () => {
     const id = await trigger();
+    const model = (await new ModelRepository(db).active())!;
     const again = await ingestion.inject({
       method: 'POST',
       url: '/v1/rebuilds',
@@ -133,12 +143,23 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
       statusCode: 409,
       message: expect.stringMatching(/already in flight/),
     });
-    await waitFor(id, ['published']);
+    // The next rebuild ranked with the active model: no training stages at all.
+    const done = await waitFor(id, ['published']);
+    expect(done.model_id).toBe(model.id);
+    expect(Object.keys(done.stages).filter((s) => s.startsWith('ranker'))).toEqual([]);
   });
 
   it('keeps the previous build serving when a stage fails', async () => {
-    const before = await recommend(fixture.customerIds[1]!);
-    // Replace the features app with a worker whose ranker stage always throws.
+    // Serving follows a publish asynchronously (pub/sub): read once it serves the newest build.
+    const newest = (await new BuildRepository(db).active())!.id;
+    let before = await recommend(fixture.customerIds[1]!);
+    for (const until = Date.now() + 10_000; before.build_id !== newest && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 100));
+      before = await recommend(fixture.customerIds[1]!);
+    }
+    expect(before.build_id).toBe(newest);
+    // Replace the features app with a worker whose customer-affinities stage always throws (a stage
+    // every rebuild has, whether it trains its ranker or ranks with the active model).
     await stack.closeApp(features);
     const producerRedis = createProducerConnection(TEST_REDIS_URL);
     const producer = new JobProducer(producerRedis, prefix);
@@ -153,16 +174,17 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
       outputs,
       new EventRepository(db),
       new CatalogRepository(db),
+      new ModelRepository(db),
       producer,
     );
-    const featureStages = new FeatureStagesService(stages, cache, outputs);
+    const featureStages = new FeatureStagesService(stages, cache, outputs, builds, new ModelRepository(db));
     const dispatcher = new JobDispatcher(
       QueueName.Features,
       {
         [JobName.Snapshot]: ({ buildId }) => snapshot.snapshot(buildId),
         [JobName.Feature]: ({ buildId, stage }) =>
-          stage === 'ranker'
-            ? Promise.reject(new Error('simulated ranker crash'))
+          stage === 'customer-affinities'
+            ? Promise.reject(new Error('simulated crash'))
             : featureStages.feature(buildId, stage),
         [JobName.EvaluationRun]: () => Promise.resolve(),
       },
@@ -176,8 +198,8 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
       const id = await trigger();
       const failed = await waitFor(id, ['failed', 'published']);
       expect(failed.status).toBe('failed');
-      expect(failed.error).toBe('ranker: simulated ranker crash');
-      expect(failed.stages.ranker).toMatchObject({ status: 'failed' });
+      expect(failed.error).toBe('customer-affinities: simulated crash');
+      expect(failed.stages['customer-affinities']).toMatchObject({ status: 'failed' });
       const after = await recommend(fixture.customerIds[1]!);
       expect(after.build_id).toBe(before.build_id);
       expect(after.items).toEqual(before.items);

@@ -6,6 +6,7 @@ import { CatalogModule } from './catalog/catalog.module';
 import { EvaluationsModule } from './evaluations/evaluations.module';
 import { EventsModule } from './events/events.module';
 import { ExploreModule } from './explore/explore.module';
+import { ModelsModule } from './models/models.module';
 import { QueuesModule } from './queues/queues.module';
 import { RebuildsModule } from './rebuilds/rebuilds.module';
 import { RulesModule } from './rules/rules.module';
@@ -17,7 +18,7 @@ export const OPENAPI: OpenApiOptions = {
   description:
     'Events, product and customer upserts, rebuilds, backtests, and what operators read (status, one ' +
     'customer, one product). Keys travel in `x-api-key` or `Authorization: Bearer KEY`; reads need scope ' +
-    '`read`, events and catalog upserts `write`, starting rebuilds, rollbacks and backtests and merchandising rules (`/v1/rules`) `admin`, and so ' +
+    '`read`, events and catalog upserts `write`, starting rebuilds, training, model activation, rollbacks and backtests and merchandising rules (`/v1/rules`) `admin`, and so ' +
     'does Bull Board at `/queues`. Errors are `{statusCode, error, message, details?}`.',
 };
 
@@ -26,6 +27,7 @@ const FEATURES = [
   EventsModule,
   CatalogModule,
   RebuildsModule,
+  ModelsModule,
   EvaluationsModule,
   ExploreModule,
   RulesModule,

@@ -31,6 +31,8 @@ export function formatBuildLine(b: BuildView): string {
     `created ${b.created_at.replace(/\.\d+Z$/, 'Z')}`,
   ];
   if (b.as_of) parts.push(`as of ${b.as_of.replace(/\.\d+Z$/, 'Z')}`);
+  if (b.kind === 'training') parts.push('training');
+  else if (b.model_id) parts.push(`model ${b.model_id}`);
   if (b.counts.customers !== undefined) parts.push(`${b.counts.customers.toLocaleString('en')} customers`);
   if (b.seconds !== null) parts.push(formatSeconds(b.seconds));
   if (b.status === 'queued' || b.status === 'running') {

@@ -11,6 +11,8 @@ export * from './commands/rebuild.command';
 export * from './commands/recommend.command';
 export * from './commands/rollback.command';
 export * from './commands/status.command';
+export * from './commands/train.command';
+export * from './commands/models.command';
 export * from './datasets/online-retail';
 export * from './datasets/category';
 export * from './datasets/london-time';

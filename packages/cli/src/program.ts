@@ -7,10 +7,12 @@ import { registerExportCommand } from './commands/export.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerKeysCommand } from './commands/keys.command';
 import { registerMigrateCommand } from './commands/migrate.command';
+import { registerModelsCommand } from './commands/models.command';
 import { registerRebuildCommand } from './commands/rebuild.command';
 import { registerRecommendCommand } from './commands/recommend.command';
 import { registerRollbackCommand } from './commands/rollback.command';
 import { registerStatusCommand } from './commands/status.command';
+import { registerTrainCommand } from './commands/train.command';
 import { processOutput, type Output } from './output';
 
 /** The `nextbuy` command tree; each command lives in `commands/*.command.ts`. */
@@ -24,6 +26,8 @@ export function buildProgram(output: Output = processOutput): Command {
   registerRebuildCommand(program, output);
   registerStatusCommand(program, output);
   registerRollbackCommand(program, output);
+  registerTrainCommand(program, output);
+  registerModelsCommand(program, output);
   registerRecommendCommand(program, output);
   registerKeysCommand(program, output);
   registerExportCommand(program, output);

@@ -91,6 +91,24 @@ describe('NextbuyClient (against a stub server)', () => {
     expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/v1/feedback' });
   });
 
+  it('calls the models routes', async () => {
+    const client = new NextbuyClient({ baseUrl, apiKey: 'k' });
+    await client.trainModel({ as_of: '2011-11-09T00:00:00Z' });
+    expect(seen.at(-1)).toMatchObject({
+      method: 'POST',
+      url: '/v1/models/train',
+      body: '{"as_of":"2011-11-09T00:00:00Z"}',
+    });
+    await client.models({ limit: 3 });
+    expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/v1/models?limit=3' });
+    await client.model('4');
+    expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/v1/models/4' });
+    await client.activateModel('4');
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/v1/models/4/activate' });
+    await client.rollbackModel();
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/v1/models/rollback' });
+  });
+
   it('throws NextbuyApiError with the status and the error body', async () => {
     answer = {
       status: 400,

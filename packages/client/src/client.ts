@@ -13,6 +13,8 @@ import type {
   ExperimentView,
   FeedbackAccepted,
   KeyView,
+  ModelActivation,
+  ModelView,
   ProductListResponse,
   ProductRecordInput,
   ProductView,
@@ -24,6 +26,7 @@ import type {
   SimilarCustomersResponse,
   StatusView,
   Strategy,
+  TrainAccepted,
   UpsertResult,
 } from '@nextbuy/contracts';
 
@@ -225,6 +228,31 @@ export class NextbuyClient {
   /** `POST /v1/rebuilds/{id}/rollback`: re-activates a kept build; 409 when it cannot be. */
   rollback(buildId: string): Promise<RollbackResult> {
     return this.request('POST', `/v1/rebuilds/${segment(buildId)}/rollback`);
+  }
+
+  /** `POST /v1/models/train`: starts a training build (admin); 409 while another build is in flight. */
+  trainModel(options: { as_of?: string } = {}): Promise<TrainAccepted> {
+    return this.request('POST', '/v1/models/train', { body: options });
+  }
+
+  /** `GET /v1/models`: models, newest first, with their gate reports. */
+  models(query: LimitQuery = {}): Promise<ModelView[]> {
+    return this.request('GET', '/v1/models', { query: { ...query } });
+  }
+
+  /** `GET /v1/models/{id}` */
+  model(modelId: string): Promise<ModelView> {
+    return this.request('GET', `/v1/models/${segment(modelId)}`);
+  }
+
+  /** `POST /v1/models/{id}/activate` (admin): 409 when the model is not trained. */
+  activateModel(modelId: string): Promise<ModelActivation> {
+    return this.request('POST', `/v1/models/${segment(modelId)}/activate`);
+  }
+
+  /** `POST /v1/models/rollback` (admin): the previously active model is active again. */
+  rollbackModel(): Promise<ModelActivation> {
+    return this.request('POST', '/v1/models/rollback');
   }
 
   /** `POST /v1/evaluations`: starts a backtest (admin). */

@@ -136,6 +136,11 @@ export const envSchema = z.object({
   /** Cron expression for scheduled rebuilds (e.g. `0 3 * * *`); empty means no schedule. */
   REBUILD_SCHEDULE: z.string().default(''),
   /**
+   * Cron expression for scheduled model training (e.g. `0 2 * * 0`, weekly); empty means none.
+   * Rebuilds rank with the active model, so this sets how stale the ranker may get (docs/models.md).
+   */
+  TRAIN_SCHEDULE: z.string().default(''),
+  /**
    * How long a worker's lock on a job lasts unless renewed: a killed worker's job is run again this
    * long (at most) plus one stalled-job check after the kill. Renewed every tenth of it by a timer
    * on the event loop, so a stage may hold the loop for up to nine tenths (18 s) without losing its

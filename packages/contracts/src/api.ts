@@ -91,7 +91,11 @@ export interface ProductListResponse {
   items: RankedItem[];
 }
 
-export type BuildStatusName = 'queued' | 'running' | 'failed' | 'published' | 'superseded';
+/** `trained`: a training build (kind `training`) that ended by storing its model (it never publishes). */
+export type BuildStatusName = 'queued' | 'running' | 'failed' | 'published' | 'superseded' | 'trained';
+
+/** `rebuild` publishes lists; `training` only fits a ranker and stores it as a model (`nextbuy train`). */
+export type BuildKindName = 'rebuild' | 'training';
 
 export interface StageState {
   status: 'pending' | 'running' | 'done' | 'failed';
@@ -120,6 +124,13 @@ export interface BuildView {
   config: Record<string, unknown>;
   error: string | null;
   active: boolean;
+  /** Absent on records written before models existed: then `rebuild`. */
+  kind?: BuildKindName;
+  /**
+   * The stored model this rebuild ranks with (no training stages then); null when it fits its own
+   * ranker (its `ranker` stage; the model it stores names this build) or for a training build.
+   */
+  model_id?: string | null;
 }
 
 /** Key of the popular list over every customer (the cold-start answer), beside the per-segment ones. */

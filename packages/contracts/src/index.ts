@@ -9,3 +9,4 @@ export * from './evaluations';
 export * from './experiments';
 export * from './ops';
 export * from './rules';
+export * from './models';

@@ -23,6 +23,8 @@ export const JobName = {
   RankShard: 'build.rank-shard',
   Publish: 'build.publish',
   ScheduledRebuild: 'build.scheduled',
+  /** A TRAIN_SCHEDULE tick: starts a training build unless a build is in flight. */
+  ScheduledTraining: 'build.scheduled-training',
   ItemLists: 'build.item-lists',
   /** A backtest (`POST /v1/evaluations`): fills the `evaluations` row it names. */
   EvaluationRun: 'evaluation.run',
@@ -46,6 +48,7 @@ export const jobPayloadSchemas = {
   }),
   [JobName.Publish]: z.object({ buildId }),
   [JobName.ScheduledRebuild]: z.object({}),
+  [JobName.ScheduledTraining]: z.object({}),
   [JobName.ItemLists]: z.object({ buildId }),
   [JobName.EvaluationRun]: z.object({ evaluationId }),
   [JobName.RefreshCustomer]: z.object({ customerId: z.string().min(1) }),
@@ -65,6 +68,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.RankShard]: QueueName.Candidates,
   [JobName.Publish]: QueueName.Candidates,
   [JobName.ScheduledRebuild]: QueueName.Schedule,
+  [JobName.ScheduledTraining]: QueueName.Schedule,
   [JobName.ItemLists]: QueueName.Candidates,
   [JobName.EvaluationRun]: QueueName.Features,
   [JobName.RefreshCustomer]: QueueName.Realtime,

@@ -13,8 +13,8 @@ import { rankShard } from './rank/rank-candidates';
 import type { Snapshot } from './snapshot';
 import { STRATEGIES, type Strategy } from './strategies/types';
 
-/** Customers outside the evaluation: guest checkouts have no identity to recommend to. */
-export const GUEST_SEGMENT = 'guest';
+/** Guests are never evaluated (GUEST_SEGMENT lives with the model gate's holdout, which leaves them out too). */
+import { GUEST_SEGMENT } from './rank/holdout';
 
 export interface BacktestOptions {
   k: number;

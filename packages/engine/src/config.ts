@@ -123,6 +123,9 @@ export interface RankerConfig {
   maxTrainingRows: number;
   /** Days between the cuts of consecutive training windows (= horizon: back to back). */
   windowStrideDays: number;
+  /** Percent of customers (a fixed hash slice) whose outcomes no model trains on: the model gate
+   *  compares a new model with the active one on them (rank/holdout.ts). 0 turns the holdout off. */
+  holdoutPercent: number;
   /** Build the item graphs once, at the oldest training cut, for every training window (saves a
    *  graph build per extra window; the graphs are a little staler for the recent windows). */
   sharedTrainingGraphs: boolean;
@@ -201,6 +204,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     trainingWindows: 3, // measured: 3 back-to-back windows +0.25 MAP over 2 at all three test dates
     maxTrainingRows: 2_000_000, // ~110 MB per window (56 B a row); Online Retail's windows are far below
     windowStrideDays: 30,
+    holdoutPercent: 10, // ~150 Online Retail buyers per horizon for the gate; cost measured in BENCHMARKS.md
     sharedTrainingGraphs: false,
     truncation: 1000, // measured: truncating at 30 cost 0.4 MAP points; every candidate pair counts
     trees: 60,

@@ -27,6 +27,7 @@ export * from './rank/gbdt-fit';
 export * from './rank/linear';
 export * from './rank/ranker';
 export * from './rank/training';
+export * from './rank/holdout';
 export * from './rank/rank-candidates';
 export * from './explain';
 export * from './compact-list';

@@ -7,3 +7,4 @@ export * from './stage.module';
 export * from './snapshot-reader';
 export * from './evaluation';
 export * from './shards';
+export * from './gate';

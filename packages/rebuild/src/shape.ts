@@ -14,6 +14,10 @@ import type { Job } from 'bullmq';
  *                    ▼
  *                publish ◀── rank shards (parallel, candidates queue)
  *
+ * Three plans (`buildPlan`): a rebuild with a usable stored model ranks with it (`rank`: no windows,
+ * no fit); a rebuild without one fits its own ranker first (`train-and-rank`, the picture above);
+ * a training build (`nextbuy train`) is snapshot ──▶ windows ──▶ ranker ──▶ gate and stores a model.
+ *
  * BullMQ flows are trees (a parent waits for its children), so each fan-in is one flow added by
  * the stage before it. Job ids are deterministic per build: a re-delivered step never doubles work.
  */
@@ -33,6 +37,20 @@ export type FeatureStage = (typeof FEATURE_STAGES)[number];
 
 /** The ranker's fit: runs once its training windows have finished. */
 export const RANKER = 'ranker';
+/** A training build's last stage: the new model against the active one on the holdout, then stored. */
+export const GATE = 'gate';
+/** The holdout customers' candidates of training window 1 (what the gate scores models on). */
+export const RANKER_HOLDOUT = 'ranker-holdout';
+
+/**
+ * How a build runs: `rank` with a stored model (`builds.model_id`), `train-and-rank` (a rebuild
+ * with no usable model fits its own, and stores it as a model), `train` (a training build).
+ */
+export type BuildPlan = 'rank' | 'train-and-rank' | 'train';
+export function buildPlan(build: { kind?: string | null; modelId?: string | null }): BuildPlan {
+  if (build.kind === 'training') return 'train';
+  return build.modelId ? 'rank' : 'train-and-rank';
+}
 const WINDOW_STAGE = /^ranker-window-(\d+)$/;
 /** One training window of the ranker (features as of its cut, labels after it): a stage of its own. */
 export const rankerWindowStage = (window: number) => `ranker-window-${window}`;
@@ -58,16 +76,28 @@ export const RANK = 'rank';
 const windowsOf = (config: EngineConfig) =>
   Array.from({ length: config.ranker.trainingWindows }, (_, i) => rankerWindowStage(i + 1));
 
-/** Every feature-phase stage of a build with this configuration. */
-export function featureStageNames(config: EngineConfig): string[] {
-  return [...windowsOf(config), RANKER, ...FEATURE_STAGES];
+/** Every feature-phase stage (features queue, after the snapshot) of a build with this plan. */
+export function featureStageNames(config: EngineConfig, plan: BuildPlan = 'train-and-rank'): string[] {
+  switch (plan) {
+    case 'rank':
+      return [...FEATURE_STAGES];
+    case 'train':
+      return [...windowsOf(config), RANKER, GATE];
+    default:
+      return [...windowsOf(config), RANKER, ...FEATURE_STAGES];
+  }
 }
 
-/** Every stage a build with this configuration records, in the order they start. */
-export function expectedStages(config: EngineConfig, shards: number): string[] {
+/** Every stage a build with this configuration and plan records, in the order they start. */
+export function expectedStages(
+  config: EngineConfig,
+  shards: number,
+  plan: BuildPlan = 'train-and-rank',
+): string[] {
+  if (plan === 'train') return [SNAPSHOT, ...featureStageNames(config, plan)];
   return [
     SNAPSHOT,
-    ...featureStageNames(config),
+    ...featureStageNames(config, plan),
     ITEM_LISTS,
     ...Array.from({ length: shards }, (_, shard) => rankShardStage(shard)),
     RANK,
@@ -103,7 +133,7 @@ export const jobIds = {
   itemLists: (buildId: string) => `build-${buildId}-item-lists`,
 };
 
-/** Every job a build with this configuration enqueues, with its queue (to find them in Redis). */
+/** Every job a build with this configuration may enqueue (any plan), with its queue (to find them in Redis). */
 export function buildJobs(
   buildId: string,
   config: EngineConfig,
@@ -113,7 +143,10 @@ export function buildJobs(
   const candidates = QueueName.Candidates;
   return [
     { queue: features, jobId: jobIds.snapshot(buildId) },
-    ...featureStageNames(config).map((stage) => ({ queue: features, jobId: jobIds.feature(buildId, stage) })),
+    ...[...featureStageNames(config), GATE].map((stage) => ({
+      queue: features,
+      jobId: jobIds.feature(buildId, stage),
+    })),
     { queue: candidates, jobId: jobIds.itemLists(buildId) },
     { queue: candidates, jobId: jobIds.planRanking(buildId) },
     ...Array.from({ length: shards }, (_, shard) => ({
@@ -134,16 +167,27 @@ export interface FeatureStageNode {
   priority?: number;
 }
 
+/** The ranker's fit after its windows (window 1, the most data and the longest, listed first). */
+const rankerNode = (config: EngineConfig, priority?: number): FeatureStageNode => ({
+  stage: RANKER,
+  priority,
+  needs: windowsOf(config).map((stage) => ({ stage, priority })),
+});
+
 /**
- * The feature phase as a flow: the ranker (its windows, then the fit) is the critical path, so its
- * jobs go first (priority 1); the feature stages at as-of fill the other worker (priority 2), and
- * the item lists run on a candidates worker as soon as their inputs exist — the candidates workers
- * would idle until ranking otherwise. Window 1 (the most data, the longest) is listed first.
+ * The feature phase as a flow: the ranker (its windows, then the fit) is the critical path when the
+ * build trains, so its jobs go first (priority 1); the feature stages at as-of fill the other worker
+ * (priority 2), and the item lists run on a candidates worker as soon as their inputs exist — the
+ * candidates workers would idle until ranking otherwise. A build that ranks with a stored model has
+ * no ranker stages at all.
  */
-export function featureFlowStages(config: EngineConfig): FeatureStageNode[] {
+export function featureFlowStages(
+  config: EngineConfig,
+  plan: Exclude<BuildPlan, 'train'> = 'train-and-rank',
+): FeatureStageNode[] {
   const inputs: readonly string[] = ITEM_LIST_INPUTS;
   return [
-    { stage: RANKER, priority: 1, needs: windowsOf(config).map((stage) => ({ stage, priority: 1 })) },
+    ...(plan === 'train-and-rank' ? [rankerNode(config, 1)] : []),
     { stage: ITEM_LISTS, job: 'item-lists', needs: inputs.map((stage) => ({ stage, priority: 2 })) },
     ...FEATURE_STAGES.filter((stage) => !inputs.includes(stage)).map((stage) => ({ stage, priority: 2 })),
   ];
@@ -167,6 +211,17 @@ export function featuresFlow(buildId: string, stages: readonly (string | Feature
     jobId: jobIds.planRanking(buildId),
     children: stages.map(node),
   };
+}
+
+/** A training build after its snapshot: windows (parallel) ──▶ ranker ──▶ gate, all on the features queue. */
+export function trainingFlow(buildId: string, config: EngineConfig): TypedFlowJob {
+  const node = ({ stage, needs }: FeatureStageNode): TypedFlowJob => ({
+    name: JobName.Feature,
+    data: { buildId, stage },
+    jobId: jobIds.feature(buildId, stage),
+    ...(needs?.length ? { children: needs.map(node) } : {}),
+  });
+  return node({ stage: GATE, needs: [rankerNode(config)] });
 }
 
 /** Rank shards (customer hash ranges) run in parallel; `publish` runs when all have finished. */

@@ -1,5 +1,12 @@
 import { JobName } from '@nextbuy/contracts';
-import { BuildInFlightError, type BuildEntity, type BuildRepository } from '@nextbuy/db';
+import {
+  BuildInFlightError,
+  type BuildEntity,
+  type BuildKind,
+  type BuildRepository,
+  type ModelEntity,
+  type ModelRepository,
+} from '@nextbuy/db';
 import { resolveConfig } from '@nextbuy/engine';
 import type { JobProducer } from '@nextbuy/queue';
 import { engineConfigOf } from './artifacts';
@@ -64,22 +71,53 @@ export async function triggerRebuild(
   settings: RebuildTriggerSettings,
   request: RebuildRequest,
 ): Promise<BuildEntity> {
-  try {
-    return await startRebuild(builds, producer, settings, request);
-  } catch (e) {
-    if (!(e instanceof BuildInFlightError)) throw e;
-    const [inFlight] = await builds.inFlight();
-    if (!inFlight || !(await failIfLost(builds, producer, inFlight))) throw e;
-    return startRebuild(builds, producer, settings, request);
-  }
+  return (await startBuild(builds, producer, settings, request, 'rebuild')).build;
 }
 
-async function startRebuild(
+/**
+ * The one way to train a model (API, CLI, TRAIN_SCHEDULE): a build of kind `training` (snapshot →
+ * training windows → ranker → gate) and the `models` row it fills. It shares the one-build-in-
+ * flight rule with rebuilds (two CPU-bound builds would only slow each other down), so a scheduled
+ * training never runs twice at once: a tick while any build is in flight gets BuildInFlightError.
+ */
+export async function triggerTraining(
+  builds: BuildRepository,
+  models: ModelRepository,
+  producer: JobProducer,
+  settings: RebuildTriggerSettings,
+  request: RebuildRequest,
+): Promise<{ build: BuildEntity; model: ModelEntity }> {
+  const { build, model } = await startBuild(builds, producer, settings, request, 'training', models);
+  return { build, model: model! };
+}
+
+async function startBuild(
   builds: BuildRepository,
   producer: JobProducer,
   settings: RebuildTriggerSettings,
   request: RebuildRequest,
-): Promise<BuildEntity> {
+  kind: BuildKind,
+  models?: ModelRepository,
+): Promise<{ build: BuildEntity; model?: ModelEntity }> {
+  try {
+    return await createAndEnqueue(builds, producer, settings, request, kind, models);
+  } catch (e) {
+    if (!(e instanceof BuildInFlightError)) throw e;
+    const [inFlight] = await builds.inFlight();
+    if (!inFlight || !(await failIfLost(builds, producer, inFlight))) throw e;
+    return createAndEnqueue(builds, producer, settings, request, kind, models);
+  }
+}
+
+async function createAndEnqueue(
+  builds: BuildRepository,
+  producer: JobProducer,
+  settings: RebuildTriggerSettings,
+  request: RebuildRequest,
+  kind: BuildKind,
+  models?: ModelRepository,
+): Promise<{ build: BuildEntity; model?: ModelEntity }> {
+  const engine = resolveConfig();
   // Counted when the build is asked for (the stage list follows from it): the customers table, so
   // a customer known only from events does not raise the count (it still lands in a shard).
   const shards = settings.customersPerShard
@@ -89,17 +127,19 @@ async function startRebuild(
     {
       asOf: request.asOf ?? null,
       trigger: request.trigger,
-      config: { shards, engine: resolveConfig() },
+      config: { shards, engine },
+      kind,
     },
     settings.staleAfterMinutes,
   );
   try {
+    const model = models ? await models.createTraining(build.id, build.asOf, { ...engine }) : undefined;
     await producer.add(JobName.Snapshot, { buildId: build.id }, { jobId: jobIds.snapshot(build.id) });
+    return { build, model };
   } catch (e) {
-    await builds.fail(build.id, `could not enqueue the rebuild: ${(e as Error).message}`);
+    await builds.fail(build.id, `could not enqueue the ${kind}: ${(e as Error).message}`);
     throw e;
   }
-  return build;
 }
 
 /**

@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { PermanentJobError } from '@nextbuy/contracts';
-import { BuildOutputRepository, BuildRepository, CatalogRepository, EventRepository } from '@nextbuy/db';
+import {
+  BuildOutputRepository,
+  BuildRepository,
+  CatalogRepository,
+  EventRepository,
+  ModelRepository,
+  type BuildEntity,
+} from '@nextbuy/db';
+import { decodeRanker } from '@nextbuy/engine';
 import { JobProducer } from '@nextbuy/queue';
 import {
   BuildArtifactCache,
+  buildPlan,
   encodeSnapshot,
   encodeSnapshotItems,
   encodeSnapshotShards,
@@ -11,12 +20,17 @@ import {
   engineConfigOf,
   featureFlowStages,
   featuresFlow,
+  RANKER,
   readSnapshot,
   SNAPSHOT,
   StageRunner,
+  trainingFlow,
 } from '@nextbuy/rebuild';
 
-/** The first stage of a rebuild: what the build may see, read once into typed arrays and stored. */
+/**
+ * The first stage of a build: what the build may see, read once into typed arrays and stored; then
+ * the flow of its plan (feature stages, with or without training, or a training build's stages).
+ */
 @Injectable()
 export class SnapshotService {
   constructor(
@@ -26,6 +40,7 @@ export class SnapshotService {
     private readonly outputs: BuildOutputRepository,
     private readonly events: EventRepository,
     private readonly catalog: CatalogRepository,
+    private readonly models: ModelRepository,
     private readonly producer: JobProducer,
   ) {}
 
@@ -37,6 +52,8 @@ export class SnapshotService {
       const asOf = explicit ?? (await this.events.newestTime());
       if (!asOf) throw new PermanentJobError('there are no events to build from: import some first');
       if (!(await this.builds.markRunning(buildId, asOf))) return;
+      if (build.kind === 'training') await this.models.setAsOf(buildId, asOf);
+      else if (build.modelId) await this.useModel(build, build.modelId);
       // Every event stored later than this is caught up by refreshes after the publish (ids are
       // taken before the snapshot reads, so none falls between the two).
       const lastEventId = await this.events.newestId();
@@ -55,6 +72,30 @@ export class SnapshotService {
         products: s.products.ids.length,
       });
     });
-    await this.producer.addFlow(featuresFlow(buildId, featureFlowStages(engineConfigOf(build))));
+    const config = engineConfigOf(build);
+    const plan = buildPlan(build);
+    await this.producer.addFlow(
+      plan === 'train'
+        ? trainingFlow(buildId, config)
+        : featuresFlow(buildId, featureFlowStages(config, plan)),
+    );
+  }
+
+  /**
+   * A rebuild that ranks with a stored model (chosen when it was created) keeps a copy of it as its
+   * `ranker` artifact: the rank shards and real-time refreshes read the build's artifacts only, and
+   * the model stays with the build however the active model changes later.
+   */
+  private async useModel(build: BuildEntity, modelId: string): Promise<void> {
+    const bytes = await this.models.artifact(modelId);
+    try {
+      decodeRanker(bytes);
+    } catch (e) {
+      throw new PermanentJobError(
+        `model ${modelId} cannot rank this build (${(e as Error).message}): train a new one (nextbuy train)`,
+      );
+    }
+    await this.outputs.saveArtifact(build.id, RANKER, bytes);
+    await this.builds.updateStage(build.id, SNAPSHOT, { detail: `ranks with model ${modelId}` });
   }
 }

@@ -3,7 +3,7 @@ import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { DataSource } from 'typeorm';
 import { loadEnv, type Env } from '@nextbuy/config';
 import { parseIsoTimestamp, QueueName, type BuildView, type StageState } from '@nextbuy/contracts';
-import { BuildInFlightError, BuildRepository, toBuildView } from '@nextbuy/db';
+import { BuildInFlightError, BuildRepository, toBuildView, type BuildEntity } from '@nextbuy/db';
 import { JobProducer } from '@nextbuy/queue';
 import { formatQueueCounts, formatSeconds, orderedStages, stageSeconds } from '../build-format';
 import { withDatabase } from '../database';
@@ -44,6 +44,13 @@ export interface RebuildResult {
   build?: BuildView;
 }
 
+/** Starts one build (a rebuild or a training) with the repositories of an open connection. */
+export type BuildStarter = (
+  db: DataSource,
+  producer: JobProducer,
+  asOf: Date | undefined,
+) => Promise<BuildEntity>;
+
 /** `--as-of` must be an ISO 8601 date-time (a missing zone means UTC, as for events). */
 export function parseAsOf(text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
@@ -65,10 +72,26 @@ export async function runRebuild(
   output: Output,
   tuning: WatchTuning = DEFAULT_WATCH,
 ): Promise<RebuildResult> {
-  const asOf = parseAsOf(options.asOf);
   // The rebuild package brings the engine along: loaded only by the command that needs it.
-  const { triggerRebuild, rebuildTriggerSettings, expectedStages, engineConfigOf } =
-    await import('@nextbuy/rebuild');
+  const { triggerRebuild, rebuildTriggerSettings } = await import('@nextbuy/rebuild');
+  return runBuild(env, options, output, tuning, (db, producer, asOf) =>
+    triggerRebuild(new BuildRepository(db), producer, rebuildTriggerSettings(env), { asOf, trigger: 'cli' }),
+  );
+}
+
+/**
+ * Starts a build through the queues (`start`: a rebuild or a training) and, with `wait`, follows it
+ * until it ends: published or trained (exit 0), or failed (exit 1).
+ */
+export async function runBuild(
+  env: RebuildEnv,
+  options: RebuildOptions,
+  output: Output,
+  tuning: WatchTuning,
+  start: BuildStarter,
+): Promise<RebuildResult> {
+  const asOf = parseAsOf(options.asOf);
+  const { expectedStages, engineConfigOf, buildPlan } = await import('@nextbuy/rebuild');
   return withDatabase(env.DATABASE_URL, async (db) => {
     const redis = await connectRedis(env.REDIS_URL);
     const producer = new JobProducer(redis, env.QUEUE_PREFIX);
@@ -76,13 +99,20 @@ export async function runRebuild(
       const builds = new BuildRepository(db);
       let buildId: string;
       let stages: string[];
+      let label: string;
+      let plan: string;
       try {
-        const build = await triggerRebuild(builds, producer, rebuildTriggerSettings(env), {
-          asOf,
-          trigger: 'cli',
-        });
+        const build = await start(db, producer, asOf);
         buildId = build.id;
-        stages = expectedStages(engineConfigOf(build), Number(build.config.shards));
+        const planned = buildPlan(build);
+        stages = expectedStages(engineConfigOf(build), Number(build.config.shards), planned);
+        label = build.kind === 'training' ? 'training build' : 'build';
+        plan =
+          planned === 'rank'
+            ? `it ranks with model ${build.modelId}`
+            : planned === 'train-and-rank'
+              ? 'no active model saw only data before its as-of: it trains its ranker first'
+              : 'snapshot, training windows, ranker, gate';
       } catch (e) {
         if (e instanceof BuildInFlightError) {
           output.err(e.message);
@@ -90,10 +120,11 @@ export async function runRebuild(
         }
         throw e;
       }
-      output.out(`build ${buildId} queued${asOf ? ` (as of ${asOf.toISOString()})` : ''}`);
+      output.out(`${label} ${buildId} queued${asOf ? ` (as of ${asOf.toISOString()})` : ''}`);
+      output.out(plan);
       await warnWithoutWorkers(producer, output);
       if (!options.wait) {
-        output.out(`follow it with: nextbuy status (or nextbuy rebuild --wait next time)`);
+        output.out(`follow it with: nextbuy status (or --wait next time)`);
         return { exitCode: EXIT_OK, build: toBuildView((await builds.get(buildId))!) };
       }
       // Awaited here: the finally below must not close Redis while the build is watched.
@@ -149,7 +180,12 @@ async function watchBuild(
         display.stage(name, state);
       }
       display.update(view);
-      if (view.status === 'published' || view.status === 'superseded' || view.status === 'failed') {
+      if (
+        view.status === 'published' ||
+        view.status === 'superseded' ||
+        view.status === 'trained' ||
+        view.status === 'failed'
+      ) {
         display.stop();
         printSummary(view, (Date.now() - started) / 1000, output);
         if (view.status === 'failed') {

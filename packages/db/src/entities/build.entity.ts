@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const BUILD_STATUSES = ['queued', 'running', 'failed', 'published', 'superseded'] as const;
+export const BUILD_STATUSES = ['queued', 'running', 'failed', 'published', 'superseded', 'trained'] as const;
 export type BuildStatus = (typeof BUILD_STATUSES)[number];
+export type BuildKind = 'rebuild' | 'training';
 
 /** One rebuild: everything it writes elsewhere is keyed by its id. */
 @Entity({ name: 'builds' })
@@ -15,6 +16,14 @@ export class BuildEntity {
   /** Reference time: the build sees only events before it. */
   @Column({ name: 'as_of', type: 'timestamptz', nullable: true })
   asOf!: Date | null;
+
+  /** `rebuild` publishes lists; `training` fits a ranker and stores it as a model. */
+  @Column({ type: 'text', default: 'rebuild' })
+  kind!: BuildKind;
+
+  /** The stored model a rebuild ranks with (chosen at creation); null: it fits its own ranker. */
+  @Column({ name: 'model_id', type: 'bigint', nullable: true })
+  modelId!: string | null;
 
   /** Who asked: api, cli, schedule, evaluate. */
   @Column({ type: 'text', default: 'api' })

@@ -3,6 +3,7 @@ import { CustomerEntity } from './customer.entity';
 import { EventEntity } from './event.entity';
 import { ExperimentEntity } from './experiment.entity';
 import { ImportEntity } from './import.entity';
+import { ModelEntity } from './model.entity';
 import { ProductEntity } from './product.entity';
 import { RuleEntity } from './rule.entity';
 
@@ -11,6 +12,7 @@ export * from './customer.entity';
 export * from './event.entity';
 export * from './experiment.entity';
 export * from './import.entity';
+export * from './model.entity';
 export * from './product.entity';
 export * from './rule.entity';
 
@@ -22,4 +24,5 @@ export const ENTITIES = [
   ImportEntity,
   ExperimentEntity,
   RuleEntity,
+  ModelEntity,
 ];

@@ -5,6 +5,7 @@ import { Experiments1764000300000 } from './1764000300000-experiments';
 import { ApiKeys1764000400000 } from './1764000400000-api-keys';
 import { Realtime1764000500000 } from './1764000500000-realtime';
 import { LightBuildOutputs1764000600000 } from './1764000600000-light-build-outputs';
+import { Models1764000700000 } from './1764000700000-models';
 import { PartitionedEvents1764000750000 } from './1764000750000-partitioned-events';
 import { PartitionedLogs1764000760000 } from './1764000760000-partitioned-logs';
 import { ChunkedArtifacts1764000800000 } from './1764000800000-chunked-artifacts';
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   ApiKeys1764000400000,
   Realtime1764000500000,
   LightBuildOutputs1764000600000,
+  Models1764000700000,
   PartitionedEvents1764000750000,
   PartitionedLogs1764000760000,
   ChunkedArtifacts1764000800000,

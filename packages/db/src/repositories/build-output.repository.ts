@@ -88,6 +88,11 @@ export class BuildOutputRepository {
     });
   }
 
+  /** Drops a build's intermediate artifacts (a training build's, once its model is stored). */
+  async deleteArtifacts(buildId: string): Promise<void> {
+    await this.db.query(`DELETE FROM build_artifacts WHERE build_id = $1`, [buildId]);
+  }
+
   /**
    * An artifact's bytes, its chunks concatenated into one buffer sized up front. They come through
    * a binary COPY: the driver would return each bytea as hex text (a 16 MB chunk as a 32 MB string).

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { isStoredIdText, type BuildView, type StageState } from '@nextbuy/contracts';
-import { BuildEntity } from '../entities';
+import { BuildEntity, type BuildKind } from '../entities';
 import { rowsOf } from './sql';
 
 /** A second rebuild was asked for while one is queued or running. */
@@ -19,7 +19,16 @@ export interface NewBuild {
   asOf: Date | null;
   trigger: string;
   config: Record<string, unknown>;
+  /** Default `rebuild`. */
+  kind?: BuildKind;
 }
+
+/**
+ * A training build's model fails with it: every statement that fails builds runs this after its
+ * own (`$failed` = the ids it failed, `$error` = why).
+ */
+const FAIL_THEIR_MODELS = `UPDATE models SET status = 'failed', error = f.error FROM failed f
+  WHERE models.build_id = f.id AND models.status = 'training'`;
 
 export class BuildRepository {
   constructor(private readonly db: DataSource) {}
@@ -29,19 +38,28 @@ export class BuildRepository {
   }
 
   /**
-   * Inserts a queued build; the database refuses a second one in flight. A build in flight without
-   * any progress for `staleAfterMinutes` is marked failed first, so lost jobs cannot block rebuilds
-   * forever.
+   * Inserts a queued build; the database refuses a second one in flight (rebuild or training). A
+   * build in flight without any progress for `staleAfterMinutes` is marked failed first, so lost
+   * jobs cannot block rebuilds forever. A rebuild ranks with the active model if that model saw
+   * nothing at or after the build's as-of (the newest event's time when none is given): chosen here,
+   * in the same statement, so the build's stage list is known from its creation.
    */
   async create(build: NewBuild, staleAfterMinutes?: number): Promise<BuildEntity> {
     if (staleAfterMinutes !== undefined) await this.abandonStale(staleAfterMinutes);
     try {
-      return await this.repo.save({
-        status: 'queued',
-        asOf: build.asOf,
-        trigger: build.trigger,
-        config: build.config,
-      });
+      const [row] = rowsOf<{ id: string }>(
+        await this.db.query(
+          `INSERT INTO builds (status, as_of, trigger, config, kind, model_id)
+           SELECT 'queued', $1::timestamptz, $2, $3::jsonb, $4::text,
+             CASE WHEN $4::text = 'rebuild' THEN (
+               SELECT m.id FROM models m WHERE m.status = 'active'
+                 AND m.as_of <= COALESCE($1::timestamptz, (SELECT max(ts) FROM events))
+             ) END
+           RETURNING id`,
+          [build.asOf, build.trigger, JSON.stringify(build.config), build.kind ?? 'rebuild'],
+        ),
+      );
+      return (await this.repo.findOneBy({ id: String(row!.id) }))!;
     } catch (e) {
       if ((e as { code?: string; constraint?: string }).constraint === 'builds_one_in_flight') {
         const [running] = await this.inFlight();
@@ -55,7 +73,7 @@ export class BuildRepository {
   async abandonStale(staleAfterMinutes: number): Promise<string[]> {
     const rows = rowsOf<{ id: string }>(
       await this.db.query(
-        `WITH stale AS (
+        `WITH failed AS (
            UPDATE builds b SET status = 'failed', finished_at = now(),
              error = 'abandoned: no progress for ' || $1 || ' minutes (its jobs were lost, e.g. Redis restarted without persistence)'
            WHERE b.status IN ('queued', 'running')
@@ -65,8 +83,9 @@ export class BuildRepository {
                    COALESCE((SELECT max(GREATEST((s.value ->> 'started_at')::timestamptz, (s.value ->> 'finished_at')::timestamptz))
                              FROM jsonb_each(b.stages) s), b.created_at)
                  ) < now() - make_interval(mins => $1)
-           RETURNING b.id
-         ) SELECT id FROM stale`,
+           RETURNING b.id, b.error
+         ), models_failed AS (${FAIL_THEIR_MODELS})
+         SELECT id FROM failed`,
         [staleAfterMinutes],
       ),
     );
@@ -121,12 +140,29 @@ export class BuildRepository {
     ]);
   }
 
-  /** Marks a build failed unless it already published (a late failure never hides a good build). */
+  /**
+   * Marks a build failed unless it already published or trained (a late failure never hides a good
+   * build); the model a training build was making fails with it.
+   */
   async fail(id: string, error: string): Promise<void> {
     await this.db.query(
-      `UPDATE builds SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
+      `WITH failed AS (
+         UPDATE builds SET status = 'failed', error = $2, finished_at = now()
+         WHERE id = $1 AND status IN ('queued', 'running') RETURNING id, error
+       ) ${FAIL_THEIR_MODELS}`,
       [id, error.slice(0, 4000)],
     );
+  }
+
+  /** A training build ends by storing its model (it never publishes). False when no longer running. */
+  async finishTraining(id: string): Promise<boolean> {
+    const rows = rowsOf<{ id: string }>(
+      await this.db.query(
+        `WITH x AS (UPDATE builds SET status = 'trained', finished_at = now() WHERE id = $1 AND status = 'running' RETURNING id) SELECT id FROM x`,
+        [id],
+      ),
+    );
+    return rows.length > 0;
   }
 
   /** Flips the active build in one transaction. Returns the build it replaced, if any. */
@@ -166,7 +202,10 @@ export class BuildRepository {
 
   /**
    * Deletes builds (and, by cascade, everything they wrote) beyond the newest `keep` published or
-   * superseded ones, and failed builds older than the oldest kept one. Returns the deleted ids.
+   * superseded ones, and failed or trained builds older than the oldest kept one — but never the
+   * build that trained the active model or a candidate (its stage timings stay readable; its
+   * artifacts are gone already). A deleted build's models stay: they are records of their own.
+   * Returns the deleted ids.
    */
   async collectGarbage(keep: number): Promise<string[]> {
     const rows = rowsOf<{ id: string }>(
@@ -175,8 +214,9 @@ export class BuildRepository {
            SELECT id FROM builds WHERE status IN ('published', 'superseded') ORDER BY id DESC LIMIT $1
          ), doomed AS (
            DELETE FROM builds b
-           WHERE b.status IN ('superseded', 'failed')
+           WHERE b.status IN ('superseded', 'failed', 'trained')
              AND b.id NOT IN (SELECT id FROM kept)
+             AND NOT EXISTS (SELECT 1 FROM models m WHERE m.build_id = b.id AND m.status IN ('active', 'candidate'))
              AND b.id < COALESCE((SELECT min(id) FROM kept), b.id + 1)
            RETURNING b.id
          ) SELECT id FROM doomed ORDER BY id`,
@@ -203,5 +243,7 @@ export function toBuildView(b: BuildEntity): BuildView {
     config: b.config,
     error: b.error,
     active: b.status === 'published',
+    kind: b.kind,
+    model_id: b.modelId,
   };
 }

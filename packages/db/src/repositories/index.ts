@@ -4,6 +4,7 @@ export * from './catalog.repository';
 export * from './stats.repository';
 export * from './import.repository';
 export * from './build.repository';
+export * from './model.repository';
 export * from './build-output.repository';
 export * from './evaluation.repository';
 export * from './experiment.repository';

@@ -14,6 +14,7 @@ import { prng } from '../random';
 import { EventType, sliceSnapshot, type Snapshot } from '../snapshot';
 import { timed, type Timings } from '../timings';
 import { FEATURE_COUNT } from './features';
+import { GUEST_SEGMENT, HoldoutCollector, isHoldoutCustomer, type HoldoutSet } from './holdout';
 import { trainRankerModel, type RankerModel, type TrainingSet } from './ranker';
 
 /** Distinct products each customer purchased in [from, to). */
@@ -31,8 +32,14 @@ export function purchasesBetween(s: Snapshot, from: number, to: number): Map<num
 }
 
 /** Cut (features as of, labels from) of training window w = 1, 2, …: asOf − horizon − (w−1)·stride. */
-export function trainingCut(s: Snapshot, config: EngineConfig, window: number): number {
+export function trainingCut(s: Pick<Snapshot, 'asOf'>, config: EngineConfig, window: number): number {
   return s.asOf - (config.horizonDays + (window - 1) * config.ranker.windowStrideDays) * DAY_MS;
+}
+
+/** A training window with the holdout customers' candidates of the same window, for the gate. */
+export interface TrainingWindow {
+  training: TrainingSet;
+  holdout: HoldoutSet;
 }
 
 /**
@@ -40,8 +47,9 @@ export function trainingCut(s: Snapshot, config: EngineConfig, window: number): 
  * of the window's cut (artifacts rebuilt at that time, unless given in `reuse`), labels = purchases
  * in [cut, cut + horizon) — never beyond asOf. Customers who bought in the window and have at least
  * one bought product among their candidates form queries (the others teach nothing about ordering);
- * all their positives and a seeded sample of their negatives are kept. A window that would hold
- * more than `maxTrainingRows` keeps a seeded sample of its queries instead (see `QueryBudget`).
+ * all their positives and a seeded sample of their negatives are kept. Holdout customers
+ * (`ranker.holdoutPercent`) never form training rows. A window that would hold more than
+ * `maxTrainingRows` keeps a seeded sample of its queries instead (see `QueryBudget`).
  */
 export function buildTrainingWindow(
   s: Snapshot,
@@ -50,6 +58,23 @@ export function buildTrainingWindow(
   reuse: Partial<FeatureArtifacts> = {},
   timings?: Timings,
 ): TrainingSet {
+  return buildTrainingWindowWithHoldout(s, config, window, reuse, timings).training;
+}
+
+/**
+ * `buildTrainingWindow`, also collecting every candidate of the holdout customers (but guests, who
+ * are never evaluated) who bought in the window's horizon: what the model gate scores models on.
+ */
+export function buildTrainingWindowWithHoldout(
+  s: Snapshot,
+  config: EngineConfig,
+  window: number,
+  reuse: Partial<FeatureArtifacts> = {},
+  timings?: Timings,
+): TrainingWindow {
+  const holdout = new HoldoutCollector(s.products.ids.length);
+  const percent = config.ranker.holdoutPercent;
+  const guest = s.customers.segmentNames.indexOf(GUEST_SEGMENT);
   const budget = new QueryBudget(config.ranker.maxTrainingRows, config.ranker.seed + window);
   const rate = config.ranker.negativeSampleRate;
   const rand = prng(config.ranker.seed + window);
@@ -67,8 +92,15 @@ export function buildTrainingWindow(
     timed(timings, 'trainingCandidates', () => {
       const gen = new CandidateGenerator(past, artifacts, config);
       for (const c of [...bought.keys()].sort((a, b) => a - b)) {
-        const set = gen.generate(c);
         const basket = bought.get(c)!;
+        if (isHoldoutCustomer(s.customers.ids[c]!, percent)) {
+          if (s.customers.segment[c] !== guest) {
+            const set = gen.generate(c);
+            holdout.add(set.products, set.features, basket);
+          }
+          continue;
+        }
+        const set = gen.generate(c);
         if (!set.products.some((p) => basket.has(p))) continue;
         const rows: Float32Array[] = [];
         const labels: number[] = [];
@@ -82,7 +114,7 @@ export function buildTrainingWindow(
       }
     });
   }
-  return budget.trainingSet();
+  return { training: budget.trainingSet(), holdout: holdout.finish() };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   FeedbackRepository,
   ImportRepository,
   RuleRepository,
+  ModelRepository,
   StatsRepository,
 } from '@nextbuy/db';
 import { DataSource } from 'typeorm';
@@ -28,6 +29,7 @@ const REPOSITORIES: (new (db: DataSource) => unknown)[] = [
   ExperimentRepository,
   FeedbackRepository,
   RuleRepository,
+  ModelRepository,
 ];
 
 const repository = <T>(type: new (db: DataSource) => T): Provider => ({

@@ -75,7 +75,7 @@ export default function ModelsPage() {
                       <Link to={`/builds/${b.build_id}`}>#{b.build_id}</Link>
                       {b.active ? ' (active)' : ''}
                     </th>
-                    <td>{formatTime(modelFittedAt(b))}</td>
+                    <td>{b.model_id ? `stored model #${b.model_id}` : formatTime(modelFittedAt(b))}</td>
                     <td>{formatTime(b.as_of)}</td>
                     <td className="num">
                       {Object.keys(b.stages).filter((s) => s.startsWith('ranker-window-')).length || '—'}

@@ -62,9 +62,11 @@ export default function OverviewPage() {
             </dd>
             <dt>Model</dt>
             <dd>
-              {fitted
-                ? `the ranker fitted in build #${active.build_id}, ${ageOf(fitted, now)}`
-                : 'the active build records no ranker stage'}
+              {active.model_id
+                ? `stored model #${active.model_id} (nextbuy models list)`
+                : fitted
+                  ? `the ranker fitted in build #${active.build_id}, ${ageOf(fitted, now)}`
+                  : 'the active build records no ranker stage'}
             </dd>
           </dl>
         ) : (
