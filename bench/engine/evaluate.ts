@@ -1,6 +1,6 @@
 /**
  * Backtest of the engine on the canonical Online Retail files:
- *   npx tsx bench/engine/evaluate.ts [--as-of 2011-11-09] [--k 12] [--kind gbdt|linear] [--json]
+ *   npx tsx bench/engine/evaluate.ts [--data DIR] [--as-of 2011-11-09] [--k 12] [--kind gbdt|linear] [--json]
  * Trains on events before as-of, predicts for every (non-guest) customer who purchased in
  * [as-of, as-of + 30d) and scores against the distinct products they bought. The protocol itself
  * is the engine's `backtest` (the same code as `nextbuy evaluate`); this file only reads the files.
@@ -15,9 +15,10 @@ import {
   type BacktestMetrics,
   type BacktestReport,
   type EngineConfigOverrides,
+  type RankerModel,
   type Snapshot,
 } from '@nextbuy/engine';
-import { loadDataset } from './load';
+import { dataDirArg, loadDataset } from './load';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,11 +39,13 @@ export function backtest(
   k: number,
   overrides: EngineConfigOverrides = {},
   engineOnly = false,
+  /** Score with this ranker instead of training one at as-of (bench/engine/staleness.ts). */
+  model?: RankerModel,
 ): BacktestResult {
   const config = resolveConfig(overrides);
   const asOf = Date.parse(asOfIso.includes('T') ? asOfIso : `${asOfIso}T00:00:00Z`);
   const horizon = purchasesBetween(full, asOf, asOf + config.horizonDays * DAY_MS);
-  const report = engineBacktest(sliceSnapshot(full, asOf), horizon, config, { k, engineOnly });
+  const report = engineBacktest(sliceSnapshot(full, asOf), horizon, config, { k, engineOnly, model });
   return { asOf: asOfIso, rows: report.rows, timings: report.timings, engineMs: report.engine_ms, report };
 }
 
@@ -56,7 +59,7 @@ export function printResult(r: BacktestResult): void {
 
 if (require.main === module) {
   const t0 = performance.now();
-  const full = loadDataset();
+  const full = loadDataset(dataDirArg());
   console.log(`loaded ${full.events.ts.length} events in ${(performance.now() - t0).toFixed(0)} ms`);
   const kind = arg('kind', 'gbdt') as 'gbdt' | 'linear';
   const result = backtest(full, arg('as-of', '2011-11-09'), Number(arg('k', '12')), { ranker: { kind } });

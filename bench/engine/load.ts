@@ -6,6 +6,12 @@ import { buildSnapshot, type EventRow, type EventTypeName, type Snapshot } from 
 
 export const DATA_DIR = join(__dirname, '../../data/online-retail');
 
+/** The `--data DIR` option of the bench scripts (another store in the SPEC's CSV layout), or DATA_DIR. */
+export function dataDirArg(argv: readonly string[] = process.argv): string {
+  const i = argv.indexOf('--data');
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : DATA_DIR;
+}
+
 function parseLine(line: string): string[] {
   if (!line.includes('"')) return line.split(',');
   const out: string[] = [];

@@ -1,5 +1,6 @@
 import { backtest, indexHorizonPurchases, formatBacktestTable } from './backtest';
 import { resolveConfig } from './config';
+import { trainRanker } from './rank/training';
 import { AS_OF, DAY, cid, purchase, tinySnapshot } from './__fixtures__/tiny';
 
 /*
@@ -104,5 +105,12 @@ describe('backtest', () => {
 
   it('engineOnly keeps the engine rows', () => {
     expect(backtest(snapshot, purchases, config, { k: 2, engineOnly: true }).rows).toHaveLength(3);
+  });
+
+  it('scores with a given model instead of training one (staleness), with the same result for the same model', () => {
+    const model = trainRanker(snapshot, config);
+    const given = backtest(snapshot, purchases, config, { k: 2, engineOnly: true, model });
+    expect(given.rows).toEqual(backtest(snapshot, purchases, config, { k: 2, engineOnly: true }).rows);
+    expect(Object.keys(given.timings).some((t) => t.startsWith('train.'))).toBe(false);
   });
 });

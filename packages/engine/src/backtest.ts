@@ -4,12 +4,15 @@
  * bought in the horizon that follows, next to simple baselines and each strategy alone.
  * Pure: the caller loads the snapshot and the horizon's purchases (files or Postgres).
  */
-import { buildAll } from './build';
+import { buildAll, type BuiltEngine } from './build';
 import { CandidateGenerator, strategyBit, type CandidateSet } from './candidates';
 import type { EngineConfig } from './config';
 import { evaluateLists } from './metrics';
 import { F, FEATURE_COUNT } from './rank/features';
 import { rankShard } from './rank/rank-candidates';
+import type { RankerModel } from './rank/ranker';
+import { buildFeatureArtifacts } from './features/artifacts';
+import type { Timings } from './timings';
 import type { Snapshot } from './snapshot';
 import { STRATEGIES, type Strategy } from './strategies/types';
 
@@ -20,6 +23,9 @@ export interface BacktestOptions {
   k: number;
   /** Only the engine rows (sweeps): skips the baselines and the strategies alone. */
   engineOnly?: boolean;
+  /** Score with this ranker instead of training one at the snapshot's as-of (staleness: a model
+   *  trained days before as-of, applied to today's candidates). */
+  model?: RankerModel;
 }
 
 /** A backtest's report: declared once, in contracts (stored in Postgres and served by the API). */
@@ -92,7 +98,7 @@ export function backtest(
   const rows: BacktestRow[] = [];
 
   const t0 = performance.now();
-  const built = buildAll(s, config);
+  const built = options.model ? withModel(s, config, options.model) : buildAll(s, config);
   // Every customer with history gets a list (the rebuild's job), plus the evaluated newcomers.
   const customers = new Set<number>(Array.from(actual.keys(), as));
   for (const c of seen) customers.add(c);
@@ -182,6 +188,13 @@ export function backtest(
     metrics: evaluateLists(lists.get(POPULAR)!, fresh, k, catalog),
   });
   return report();
+}
+
+/** The feature artifacts at the snapshot's as-of and a ranker trained elsewhere (no training here). */
+function withModel(s: Snapshot, config: EngineConfig, model: RankerModel): BuiltEngine {
+  const timings: Timings = {};
+  const artifacts = buildFeatureArtifacts(s, config, timings);
+  return { snapshot: s, config, artifacts, model, timings };
 }
 
 /** The score a strategy itself ranks by, read back from the candidate's feature row. */
