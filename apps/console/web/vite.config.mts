@@ -13,7 +13,8 @@ const CONSOLE_SERVER = `http://127.0.0.1:${process.env.CONSOLE_PORT ?? 3040}`;
 /**
  * `<link rel="modulepreload">` for the overview's chunks in index.html: the page people open first
  * is fetched beside the entry bundle, not after the bundle ran and asked for it (a waterfall of a
- * few kilobytes that cost a round trip under load). The other pages load on demand.
+ * few kilobytes that cost a round trip under load). The other pages load on demand. Fails the build
+ * when those chunks or the entry hold the chart library (ECharts is the pages-that-draw's own chunk).
  */
 function preloadOverview(): Plugin {
   return {
@@ -33,6 +34,15 @@ function preloadOverview(): Plugin {
           for (const name of chunk.imports) visit(bundle[name] as Rollup.OutputChunk);
         };
         visit(page);
+        // The split's point, checked on every build: the overview's first load draws no chart.
+        const entry = chunks.find((c) => c.isEntry)!;
+        for (const chunk of [entry, ...[...files].map((file) => bundle[file] as Rollup.OutputChunk)]) {
+          const chart = chunk.moduleIds.find((id) => /[\\/]node_modules[\\/](echarts|zrender)[\\/]/.test(id));
+          if (chart)
+            throw new Error(
+              `preload-overview: the overview's first load would download ${chart} (${chunk.fileName})`,
+            );
+        }
         return [...files].map((file) => ({
           tag: 'link',
           attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` },
