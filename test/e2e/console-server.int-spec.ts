@@ -9,9 +9,10 @@ import {
   uniqueQueuePrefix,
   type TestDatabase,
 } from '@nextbuy/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { AppModule as ConsoleApp } from '../../apps/console/src/app.module';
 import { SESSION_COOKIE } from '../../apps/console/src/session/session.service';
 import { AppModule as IngestionApp } from '../../apps/ingestion/src/app.module';
@@ -27,6 +28,8 @@ describe('console server', () => {
   let ingestion: NestFastifyApplication;
   let app: NestFastifyApplication;
   let emptyWebRoot: string;
+  let env: Env;
+  let consoleOptions: { ingestionUrl: string; servingUrl: string; metricsUrls: string[] };
 
   const cookieOf = (setCookie: string | string[] | undefined) =>
     String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0]!;
@@ -39,7 +42,7 @@ describe('console server', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     prefix = uniqueQueuePrefix();
-    const env: Env = parseEnv({
+    env = parseEnv({
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       DATABASE_URL: db.url,
@@ -51,15 +54,12 @@ describe('console server', () => {
     await ingestion.listen({ port: 0, host: '127.0.0.1' });
     const address = ingestion.getHttpServer().address() as { port: number };
     emptyWebRoot = mkdtempSync(join(tmpdir(), 'nextbuy-console-'));
-    app = await createHttpApp(
-      ConsoleApp.forRoot(env, {
-        ingestionUrl: `http://127.0.0.1:${address.port}`,
-        servingUrl: 'http://127.0.0.1:1',
-        metricsUrls: [],
-        webRoot: emptyWebRoot,
-      }),
-      { env },
-    );
+    consoleOptions = {
+      ingestionUrl: `http://127.0.0.1:${address.port}`,
+      servingUrl: 'http://127.0.0.1:1',
+      metricsUrls: [],
+    };
+    app = await createHttpApp(ConsoleApp.forRoot(env, { ...consoleOptions, webRoot: emptyWebRoot }), { env });
   });
 
   afterAll(async () => {
@@ -135,5 +135,47 @@ describe('console server', () => {
     const page = await app.inject({ method: 'GET', url: '/builds' });
     expect(page.statusCode).toBe(503);
     expect(page.body).toMatch(/npm run build/);
+  });
+
+  it('sends the precompressed asset a browser accepts, cached for good, and index.html revalidated', async () => {
+    // A built web app as vite.config.mts writes it: hashed assets with `.br` and `.gz` beside them.
+    const webRoot = mkdtempSync(join(tmpdir(), 'nextbuy-console-web-'));
+    const script = Buffer.from(`export const answer = ${JSON.stringify('x'.repeat(2000))};\n`);
+    mkdirSync(join(webRoot, 'assets'));
+    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>console</title>');
+    writeFileSync(join(webRoot, 'assets', 'index-abc123.js'), script);
+    writeFileSync(join(webRoot, 'assets', 'index-abc123.js.br'), brotliCompressSync(script));
+    writeFileSync(join(webRoot, 'assets', 'index-abc123.js.gz'), gzipSync(script));
+    const built = await createHttpApp(ConsoleApp.forRoot(env, { ...consoleOptions, webRoot }), { env });
+    try {
+      const get = (url: string, encoding?: string) =>
+        built.inject({ method: 'GET', url, headers: encoding ? { 'accept-encoding': encoding } : {} });
+
+      const br = await get('/assets/index-abc123.js', 'gzip, deflate, br, zstd');
+      expect(br.statusCode).toBe(200);
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(br.headers['content-type']).toMatch(/^application\/javascript/);
+      expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(br.headers.vary).toMatch(/accept-encoding/i);
+      expect(br.rawPayload.length).toBeLessThan(script.length / 10);
+
+      const gz = await get('/assets/index-abc123.js', 'gzip, deflate');
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(gz.rawPayload).equals(script)).toBe(true);
+
+      const plain = await get('/assets/index-abc123.js');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.rawPayload.equals(script)).toBe(true);
+
+      for (const url of ['/', '/builds/7']) {
+        const page = await get(url, 'gzip, br');
+        expect(page.statusCode).toBe(200);
+        expect(page.headers['cache-control']).toBe('no-cache');
+        expect(page.body).toMatch(/<title>console<\/title>/);
+      }
+    } finally {
+      await built.close();
+      rmSync(webRoot, { recursive: true, force: true });
+    }
   });
 });

@@ -14,6 +14,7 @@ export interface KeyView {
 /** `GET /v1/status` */
 export interface StatusView {
   counts: {
+    /** Exact below 100,000 rows; above, Postgres' estimate (named in `estimated_counts`). */
     customers: number;
     products: number;
     events: number;
@@ -21,6 +22,12 @@ export interface StatusView {
     events_24h: number;
     events_7d: number;
   };
+  /**
+   * Which of `customers`, `products`, `events` are estimates from Postgres' statistics (a table of
+   * 100,000 rows or more: an exact count would scan it on every call); empty when all are exact.
+   * `nextbuy status` always counts exactly.
+   */
+  estimated_counts: ('customers' | 'products' | 'events')[];
   active_build: BuildView | null;
   builds_in_flight: BuildView[];
   /** Job counts per queue and state; null when Redis did not answer in time. */

@@ -95,6 +95,9 @@ export class ConsoleRoutes implements OnModuleInit {
       root,
       // Every file gets a route of its own; unknown paths fall through to the SPA route below.
       wildcard: false,
+      // The build writes `.br` and `.gz` beside each asset (vite.config.mts): sent to browsers that
+      // accept them, with `Vary: accept-encoding`.
+      preCompressed: true,
       setHeaders: (reply: Reply, path: string) =>
         reply.header('cache-control', path.startsWith(join(root, 'assets')) ? IMMUTABLE : REVALIDATE),
     });

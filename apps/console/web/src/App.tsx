@@ -1,21 +1,23 @@
 import type { KeyView } from '@nextbuy/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useMemo } from 'react';
+import { Suspense, useMemo } from 'react';
 import { NavLink, Route, Routes } from 'react-router-dom';
 import { currentSession, isStatus, signOut } from './api';
 import { ErrorNote, Loading } from './components/status';
+import { lazyPage } from './lazyPage';
 import { SignIn } from './pages/SignIn';
 import { SessionContext, type Session } from './session';
 
 // Each page is its own chunk: the overview never downloads the chart library the others draw with.
-const OverviewPage = lazy(() => import('./pages/OverviewPage'));
-const BuildsPage = lazy(() => import('./pages/BuildsPage'));
-const BuildPage = lazy(() => import('./pages/BuildPage'));
-const ModelsPage = lazy(() => import('./pages/ModelsPage'));
-const ExperimentsPage = lazy(() => import('./pages/ExperimentsPage'));
-const CustomerPage = lazy(() => import('./pages/CustomerPage'));
-const ProductPage = lazy(() => import('./pages/ProductPage'));
-const QueuesPage = lazy(() => import('./pages/QueuesPage'));
+// main.tsx preloads the overview's on a first load of `/` (its chunks are in index.html already).
+export const OverviewPage = lazyPage(() => import('./pages/OverviewPage'));
+const BuildsPage = lazyPage(() => import('./pages/BuildsPage'));
+const BuildPage = lazyPage(() => import('./pages/BuildPage'));
+const ModelsPage = lazyPage(() => import('./pages/ModelsPage'));
+const ExperimentsPage = lazyPage(() => import('./pages/ExperimentsPage'));
+const CustomerPage = lazyPage(() => import('./pages/CustomerPage'));
+const ProductPage = lazyPage(() => import('./pages/ProductPage'));
+const QueuesPage = lazyPage(() => import('./pages/QueuesPage'));
 
 const NAV = [
   { to: '/', label: 'Overview', end: true },

@@ -84,6 +84,7 @@ describe('ingestion: operator reads, rollback and Bull Board', () => {
   it('answers the status: counts, recent events, builds and queue depths', async () => {
     const status = (await get('/v1/status')).json<StatusView>();
     expect(status.counts).toEqual({ customers: 2, products: 2, events: 3, events_24h: 1, events_7d: 1 });
+    expect(status.estimated_counts).toEqual([]);
     expect(status.active_build).toBeNull();
     expect(status.builds_in_flight).toEqual([]);
     expect(Object.keys(status.queues ?? {}).sort()).toEqual([

@@ -22,7 +22,7 @@ export class ExploreService {
   ) {}
 
   async status(): Promise<StatusView> {
-    const [counts, active, inFlight, queues] = await Promise.all([
+    const [{ counts, estimated }, active, inFlight, queues] = await Promise.all([
       this.explore.counts(),
       this.builds.active(),
       this.builds.inFlight(),
@@ -30,6 +30,7 @@ export class ExploreService {
     ]);
     return {
       counts,
+      estimated_counts: estimated,
       active_build: active ? toBuildView(active) : null,
       builds_in_flight: inFlight.map(toBuildView),
       queues,

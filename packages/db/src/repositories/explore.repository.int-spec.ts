@@ -59,12 +59,20 @@ describe('ExploreRepository (real Postgres)', () => {
 
   it('counts rows and the events of the last day and week', async () => {
     expect(await explore.counts()).toEqual({
-      customers: 5,
-      products: 6,
-      events: 12,
-      events_24h: 1,
-      events_7d: 1,
+      counts: { customers: 5, products: 6, events: 12, events_24h: 1, events_7d: 1 },
+      estimated: [],
     });
+  });
+
+  it("reads a large table's count from Postgres' statistics, and names it estimated", async () => {
+    await db.query('ANALYZE customers, products, events');
+    // Every table is "large" at 6 rows: each count is the statistics' (exact for a table ANALYZE read whole).
+    expect(await explore.counts(6)).toEqual({
+      counts: { customers: 5, products: 6, events: 12, events_24h: 1, events_7d: 1 },
+      estimated: ['products', 'events'],
+    });
+    // The recent counts stay exact whatever the threshold.
+    expect((await explore.counts(0)).estimated).toEqual(['customers', 'products', 'events']);
   });
 
   it('describes a customer with counts per type and the span of their history', async () => {

@@ -21,6 +21,10 @@ export default function OverviewPage() {
   if (status.isError) return <ErrorNote error={status.error} />;
   const { counts, active_build: active, builds_in_flight: inFlight, queues } = status.data;
   const fitted = modelFittedAt(active);
+  // An ingestion older than `estimated_counts` counts everything exactly.
+  const estimated = new Set(status.data.estimated_counts ?? []);
+  const count = (table: 'customers' | 'products' | 'events') =>
+    `${estimated.has(table) ? '≈ ' : ''}${formatCount(counts[table])}`;
 
   return (
     <>
@@ -30,15 +34,15 @@ export default function OverviewPage() {
         <dl className="tiles">
           <div>
             <dt>Customers</dt>
-            <dd data-testid="count-customers">{formatCount(counts.customers)}</dd>
+            <dd data-testid="count-customers">{count('customers')}</dd>
           </div>
           <div>
             <dt>Products</dt>
-            <dd>{formatCount(counts.products)}</dd>
+            <dd>{count('products')}</dd>
           </div>
           <div>
             <dt>Events</dt>
-            <dd>{formatCount(counts.events)}</dd>
+            <dd>{count('events')}</dd>
           </div>
           <div>
             <dt>Events, last 24 h</dt>
@@ -49,6 +53,9 @@ export default function OverviewPage() {
             <dd>{formatCount(counts.events_7d)}</dd>
           </div>
         </dl>
+        {estimated.size > 0 && (
+          <p className="muted">≈ Postgres&apos; estimate: a table this large is not counted row by row.</p>
+        )}
       </section>
 
       <section aria-labelledby="serving-h">
