@@ -63,7 +63,9 @@ const items: StoredItem[] = [
 
 /** The reasons' texts as the engine words them (checked below against FEATURES). */
 const json = (list: StoredItem[]) =>
-  JSON.stringify(list.map((i) => ({ ...i, reasons: i.reasons.map(({ via, support, ...r }) => r) })));
+  JSON.stringify(
+    list.map((i) => ({ ...i, reasons: i.reasons.map(({ via: _via, support: _support, ...r }) => r) })),
+  );
 
 describe('compact lists', () => {
   it('read back as the same JSON, names and texts rendered from the catalogue', () => {

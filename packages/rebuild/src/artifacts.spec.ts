@@ -1,5 +1,5 @@
 import type { BuildEntity, BuildOutputRepository } from '@nextbuy/db';
-import { buildAll, encodeRanker, rankShard, resolveConfig, type FeatureArtifacts } from '@nextbuy/engine';
+import { buildAll, encodeRanker, rankShard, resolveConfig } from '@nextbuy/engine';
 import { syntheticShop } from '../../engine/src/__fixtures__/synthetic';
 import {
   encodeSnapshot,
@@ -25,8 +25,7 @@ describe('a rank shard reads the shared artifacts and only its own customers’ 
     [RANKER, encodeRanker(built.model)],
     ...encodeSnapshotShards(s, SHARDS),
   ]);
-  for (const [name, c] of Object.entries(FEATURE_CODECS))
-    stored.set(name, c.encode(built.artifacts[c.key as keyof FeatureArtifacts]));
+  for (const [name, c] of Object.entries(FEATURE_CODECS)) stored.set(name, c.encode(built.artifacts[c.key]));
   const build = { id: '7', config: { shards: SHARDS, engine } } as unknown as BuildEntity;
   const outputs = {} as BuildOutputRepository;
   const recording = (read: string[]): ArtifactReader => {

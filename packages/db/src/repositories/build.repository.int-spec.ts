@@ -116,10 +116,10 @@ describe('BuildRepository (real Postgres)', () => {
   it('stores an artifact larger than one chunk as chunks and reads it back byte-identical', async () => {
     const b = await builds.create({ asOf: null, trigger: 'test', config: {} });
     const chunks = async (name: string) =>
-      (await db.query(
+      db.query<{ chunk: number; bytes: number }[]>(
         `SELECT chunk, octet_length(data) AS bytes FROM build_artifacts WHERE build_id = $1 AND name = $2 ORDER BY chunk`,
         [b.id, name],
-      )) as { chunk: number; bytes: number }[];
+      );
     // Many small chunks, the last one partial; then a rewrite with fewer chunks leaves none behind.
     const small = new Uint8Array(randomBytes(10_007));
     await outputs.saveArtifact(b.id, "it's", small, 1000);

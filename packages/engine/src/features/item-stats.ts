@@ -215,7 +215,7 @@ export class SegmentCounts {
       d[product]!++;
     } else {
       let m = this.sparse.get(segment);
-      if (!m) this.sparse.set(segment, (m = new Map()));
+      if (!m) this.sparse.set(segment, (m = new Map<number, number>()));
       m.set(product, Math.fround((m.get(product) ?? 0) + 1));
     }
   }
