@@ -83,14 +83,23 @@ describe('nextbuy export (real Postgres)', () => {
     await expect(runExport(testDb.url, { out, limit: '0' }, bufferOutput())).rejects.toThrow(FatalError);
   });
 
+  const NO_FIELDS = {
+    name: undefined,
+    category: undefined,
+    brand: undefined,
+    price: undefined,
+    attributes: {},
+  };
+
   it('applies what serving applies: unavailable products left out, then the rules (--no-rules: as built)', async () => {
     await withDatabase(testDb.url, async (db) => {
       await new CatalogRepository(db).upsertProducts([
-        { product_id: 'c00006-p0', available: false, attributes: {} },
-        { product_id: 'new-1', name: 'New', category: 'mugs', available: true, attributes: {} },
+        { ...NO_FIELDS, product_id: 'c00006-p0', available: false },
+        { ...NO_FIELDS, product_id: 'new-1', name: 'New', category: 'mugs', available: true },
       ]);
       const rule = {
         name: '',
+        position: null,
         factor: null,
         filter: null,
         context: null,
