@@ -57,13 +57,25 @@ export class ExploreRepository {
     const one = async <T>(sql: string): Promise<T> => rowsOf<T>(await this.db.query(sql))[0]!;
     const estimates = this.db
       .query(
-        `SELECT c.relname AS name,
-                CASE WHEN c.reltuples < 0 OR c.relpages = 0 THEN NULL
-                     ELSE round(c.reltuples / c.relpages
-                                * (pg_relation_size(c.oid) / current_setting('block_size')::int))::float8
-                END AS estimate
-         FROM pg_class c
-         WHERE c.oid IN ('customers'::regclass, 'products'::regclass, 'events'::regclass)`,
+        // Summed over a table's partitions (events is partitioned by month): an empty partition counts
+        // 0, one never analysed makes the whole count exact.
+        `SELECT t.name,
+                CASE WHEN bool_or(l.estimate IS NULL) THEN NULL ELSE sum(l.estimate)::float8 END AS estimate
+         FROM (VALUES ('customers'), ('products'), ('events')) AS t(name)
+         CROSS JOIN LATERAL (
+           SELECT relid FROM pg_partition_tree(t.name::regclass) WHERE isleaf
+           UNION ALL -- a plain table has no partition tree: it is its own leaf
+           SELECT t.name::regclass WHERE NOT EXISTS (SELECT FROM pg_partition_tree(t.name::regclass))
+         ) AS p(relid)
+         JOIN pg_class c ON c.oid = p.relid
+         CROSS JOIN LATERAL (
+           SELECT CASE WHEN pg_relation_size(c.oid) = 0 THEN 0
+                       WHEN c.reltuples < 0 OR c.relpages = 0 THEN NULL
+                       ELSE round(c.reltuples / c.relpages
+                                  * (pg_relation_size(c.oid) / current_setting('block_size')::int))
+                  END AS estimate
+         ) AS l
+         GROUP BY t.name`,
       )
       .then(
         (rows) =>
