@@ -10,8 +10,7 @@ import type { Env } from '@nextbuy/config';
 import { BUILD_PUBLISHED_CHANNEL } from '@nextbuy/contracts';
 import { BuildRepository } from '@nextbuy/db';
 import { ApiError, InjectEnv } from '@nextbuy/server';
-import type Redis from 'ioredis';
-import { createSubscriberConnection } from '../cache/redis-connections';
+import { FollowedState } from '../cache/followed-state';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 
 export const NO_BUILD_MESSAGE = 'no build has been published yet; run a rebuild';
@@ -25,36 +24,29 @@ export const NO_BUILD_MESSAGE = 'no build has been published yet; run a rebuild'
 @Injectable()
 export class ActiveBuildService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ActiveBuild');
-  private readonly subscriber: Redis;
+  private readonly followed: FollowedState<string | null>;
   private current: string | null = null;
-  private reading: Promise<string | null> | undefined;
-  private followUp: Promise<string | null> | undefined;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly builds: BuildRepository,
     @InjectEnv() env: Env,
-    @Inject(SERVING_CONFIG) private readonly config: ServingConfig,
+    @Inject(SERVING_CONFIG) config: ServingConfig,
   ) {
-    this.subscriber = createSubscriberConnection(env.REDIS_URL);
-    this.subscriber.on('error', () => undefined);
-    this.subscriber.on('message', (channel: string) => {
-      if (channel === BUILD_PUBLISHED_CHANNEL) void this.refresh();
+    this.followed = new FollowedState({
+      redisUrl: env.REDIS_URL,
+      channel: BUILD_PUBLISHED_CHANNEL,
+      pollIntervalMs: config.buildPollIntervalMs,
+      read: () => this.read(),
+      onError: (e) => this.warn(e),
     });
-    // After a reconnect, messages sent meanwhile are lost: look at the database once.
-    this.subscriber.on('ready', () => void this.refresh());
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscriber.subscribe(BUILD_PUBLISHED_CHANNEL).catch(() => undefined);
-    this.timer = setInterval(() => void this.refresh(), this.config.buildPollIntervalMs);
-    this.timer.unref();
-    await this.refresh();
+    await this.followed.start().catch((e: unknown) => this.warn(e));
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
-    this.subscriber.disconnect();
+    this.followed.stop();
   }
 
   /** The active build's id; 503 when none has been published (asks the database before saying so). */
@@ -65,44 +57,26 @@ export class ActiveBuildService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * Re-reads the active build. Reads do not pile up: while one runs, callers share a single
-   * follow-up read that starts after it (the running one may predate the publish that prompted
-   * the call). A failed read keeps the build we have: a Postgres hiccup must not stop serving.
+   * Re-reads the active build (joining a read under way, see `FollowedState`). A failed read keeps
+   * the build we have: a Postgres hiccup must not stop serving.
    */
   refresh({ rethrow = false } = {}): Promise<string | null> {
-    let read: Promise<string | null>;
-    if (!this.reading) {
-      read = this.read();
-    } else {
-      this.followUp ??= this.reading
-        .catch(() => undefined)
-        .then(() => {
-          this.followUp = undefined;
-          return this.read();
-        });
-      read = this.followUp;
-    }
-    return read.catch((e: unknown) => {
+    return this.followed.refresh().catch((e: unknown) => {
       if (rethrow) throw e;
-      this.logger.warn(`Could not read the active build: ${(e as Error).message}`);
+      this.warn(e);
       return this.current;
     });
   }
 
-  private read(): Promise<string | null> {
-    const reading = this.builds
-      .active()
-      .then((build) => {
-        const id = build?.id ?? null;
-        if (id !== this.current)
-          this.logger.log(`Active build: ${id ?? 'none'} (was ${this.current ?? 'none'})`);
-        this.current = id;
-        return id;
-      })
-      .finally(() => {
-        if (this.reading === reading) this.reading = undefined;
-      });
-    this.reading = reading;
-    return reading;
+  private warn(e: unknown): void {
+    this.logger.warn(`Could not read the active build: ${(e as Error).message}`);
+  }
+
+  private async read(): Promise<string | null> {
+    const build = await this.builds.active();
+    const id = build?.id ?? null;
+    if (id !== this.current) this.logger.log(`Active build: ${id ?? 'none'} (was ${this.current ?? 'none'})`);
+    this.current = id;
+    return id;
   }
 }

@@ -9,8 +9,7 @@ import type { Env } from '@nextbuy/config';
 import { type Attributes, CATALOG_CHANGED_CHANNEL } from '@nextbuy/contracts';
 import { CatalogRepository, type ProductReadRow } from '@nextbuy/db';
 import { InjectEnv } from '@nextbuy/server';
-import type Redis from 'ioredis';
-import { createSubscriberConnection } from '../cache/redis-connections';
+import { FollowedState } from '../cache/followed-state';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 
 /** A product as serving sees it: what answers render (name, category) and what rules may read. */
@@ -47,40 +46,33 @@ export const CATALOG_CATCH_UP_OVERLAP_MS = 5000;
 @Injectable()
 export class ServingCatalogService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ServingCatalog');
-  private readonly subscriber: Redis;
+  private readonly followed: FollowedState<void>;
   private readonly products = new Map<string, CatalogProduct>();
   /** Category and brand strings, one copy each. */
   private readonly strings = new Map<string, string>();
   /** Database clock of the last catch-up; `undefined` until the first full load succeeded. */
   private asOf: Date | undefined;
-  private reading: Promise<void> | undefined;
-  private followUp: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly catalog: CatalogRepository,
     @InjectEnv() env: Env,
-    @Inject(SERVING_CONFIG) private readonly config: ServingConfig,
+    @Inject(SERVING_CONFIG) config: ServingConfig,
   ) {
-    this.subscriber = createSubscriberConnection(env.REDIS_URL);
-    this.subscriber.on('error', () => undefined);
-    this.subscriber.on('message', (channel: string) => {
-      if (channel === CATALOG_CHANGED_CHANNEL) void this.refresh();
+    this.followed = new FollowedState({
+      redisUrl: env.REDIS_URL,
+      channel: CATALOG_CHANGED_CHANNEL,
+      pollIntervalMs: config.catalogPollIntervalMs,
+      read: () => this.catchUp(),
+      onError: () => undefined, // `catchUp` reports its own failures
     });
-    // Messages sent while the subscriber was away are lost: catch up once it is back.
-    this.subscriber.on('ready', () => void this.refresh());
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscriber.subscribe(CATALOG_CHANGED_CHANNEL).catch(() => undefined);
-    this.timer = setInterval(() => void this.refresh(), this.config.catalogPollIntervalMs);
-    this.timer.unref();
-    await this.refresh();
+    await this.followed.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
-    this.subscriber.disconnect();
+    this.followed.stop();
   }
 
   /** Products known (stubs that only events named included). */
@@ -108,36 +100,25 @@ export class ServingCatalogService implements OnApplicationBootstrap, OnApplicat
     return this.products.get(productId)?.name || productId;
   }
 
-  /**
-   * Reads the changes since the last catch-up (everything, the first time). Reads do not pile up:
-   * while one runs, callers share one follow-up that starts after it (the running one may predate
-   * the change that prompted the call). A failed read keeps what is held and is retried at the next
-   * poll: a Postgres hiccup must not stop serving.
-   */
+  /** Catches up now (joining a catch-up under way, see `FollowedState`). */
   refresh(): Promise<void> {
-    if (!this.reading) return this.read();
-    this.followUp ??= this.reading.then(() => {
-      this.followUp = undefined;
-      return this.read();
-    });
-    return this.followUp;
+    return this.followed.refresh();
   }
 
-  private read(): Promise<void> {
+  /**
+   * Reads the changes since the last catch-up (everything, the first time). A failed read keeps
+   * what is held and is retried at the next poll: a Postgres hiccup must not stop serving.
+   */
+  private async catchUp(): Promise<void> {
     const since = this.asOf && new Date(this.asOf.getTime() - CATALOG_CATCH_UP_OVERLAP_MS);
-    const reading = this.catalog
-      .productChanges(since)
-      .then(({ asOf, products }) => {
-        for (const row of products) this.products.set(row.product_id, this.toProduct(row));
-        if (!this.asOf) this.logger.log(`Catalogue loaded: ${this.products.size} products`);
-        this.asOf = asOf;
-      })
-      .catch((e: unknown) => this.logger.warn(`Could not read the catalogue: ${(e as Error).message}`))
-      .finally(() => {
-        if (this.reading === reading) this.reading = undefined;
-      });
-    this.reading = reading;
-    return reading;
+    try {
+      const { asOf, products } = await this.catalog.productChanges(since);
+      for (const row of products) this.products.set(row.product_id, this.toProduct(row));
+      if (!this.asOf) this.logger.log(`Catalogue loaded: ${this.products.size} products`);
+      this.asOf = asOf;
+    } catch (e) {
+      this.logger.warn(`Could not read the catalogue: ${(e as Error).message}`);
+    }
   }
 
   private toProduct(row: ProductReadRow): CatalogProduct {

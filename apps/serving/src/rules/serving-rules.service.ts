@@ -10,8 +10,7 @@ import { RULES_CHANGED_CHANNEL } from '@nextbuy/contracts';
 import { RuleRepository } from '@nextbuy/db';
 import { CompiledRules } from '@nextbuy/engine';
 import { InjectEnv } from '@nextbuy/server';
-import type Redis from 'ioredis';
-import { createSubscriberConnection } from '../cache/redis-connections';
+import { FollowedState } from '../cache/followed-state';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 
 /**
@@ -23,35 +22,29 @@ import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 @Injectable()
 export class ServingRulesService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Rules');
-  private readonly subscriber: Redis;
+  private readonly followed: FollowedState<void>;
   private compiled: CompiledRules = new CompiledRules([], '0');
-  private checking: Promise<void> | undefined;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly repository: RuleRepository,
     @InjectEnv() env: Env,
-    @Inject(SERVING_CONFIG) private readonly config: ServingConfig,
+    @Inject(SERVING_CONFIG) config: ServingConfig,
   ) {
-    this.subscriber = createSubscriberConnection(env.REDIS_URL);
-    this.subscriber.on('error', () => undefined);
-    this.subscriber.on('message', (channel: string) => {
-      if (channel === RULES_CHANGED_CHANNEL) void this.refresh();
+    this.followed = new FollowedState({
+      redisUrl: env.REDIS_URL,
+      channel: RULES_CHANGED_CHANNEL,
+      pollIntervalMs: config.rulesPollIntervalMs,
+      read: () => this.check(),
+      onError: () => undefined, // `check` reports its own failures
     });
-    this.subscriber.on('ready', () => void this.refresh());
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscriber.subscribe(RULES_CHANGED_CHANNEL).catch(() => undefined);
-    this.timer = setInterval(() => void this.refresh(), this.config.rulesPollIntervalMs);
-    this.timer.unref();
-    await this.refresh();
+    await this.followed.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
-    this.subscriber.disconnect();
+    this.followed.stop();
   }
 
   /** The rules of the version held; `size` 0 when there are none. */
@@ -59,25 +52,12 @@ export class ServingRulesService implements OnApplicationBootstrap, OnApplicatio
     return this.compiled;
   }
 
-  /**
-   * Reads the version and, when it moved, every rule. Checks do not pile up: a call while one runs
-   * asks for one more after it (the running one may predate the change that prompted the call).
-   */
+  /** Checks now (joining a check under way, see `FollowedState`). */
   refresh(): Promise<void> {
-    if (this.checking) {
-      this.again = true;
-      return this.checking;
-    }
-    this.checking = this.check().finally(() => {
-      this.checking = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
-      }
-    });
-    return this.checking;
+    return this.followed.refresh();
   }
 
+  /** Reads the version and, when it moved, every rule. */
   private async check(): Promise<void> {
     try {
       if ((await this.repository.version()) === this.compiled.version) return;
