@@ -88,6 +88,14 @@ describe('importFile (real Postgres)', () => {
     expect(await count(`SELECT count(*) AS n FROM events`)).toBe(5);
   });
 
+  it('leaves the tables it wrote analysed, so plans and status estimates have statistics', async () => {
+    const analysed: Array<{ relname: string }> = await db.query(
+      `SELECT relname FROM pg_stat_user_tables
+       WHERE relname IN ('events_y2011m01', 'event_keys') AND last_analyze IS NOT NULL ORDER BY relname`,
+    );
+    expect(analysed.map((r) => r.relname)).toEqual(['event_keys', 'events_y2011m01']);
+  });
+
   it('imports gzip NDJSON, in chunks, with explicit event ids', async () => {
     const lines = Array.from({ length: 25 }, (_, i) =>
       JSON.stringify({

@@ -113,6 +113,8 @@ export async function importFile(dataSource: DataSource, options: ImportFileOpti
     error ??= e instanceof Error ? e : new Error(String(e));
   });
   if (error) throw error;
+  // Statistics are a help, not the import's result: every row is stored whether or not this succeeds.
+  if (run.totals().rowsStored > 0) await imports.analyze(options.kind).catch(() => undefined);
   return run.summary(importId);
 }
 

@@ -12,6 +12,13 @@ export interface ImportTotals {
   rejections: ImportRejection[];
 }
 
+/** The tables an import of each kind writes (events: the month partitions and the idempotency keys). */
+const WRITTEN_TABLES: Record<ImportKind, readonly string[]> = {
+  events: ['events', 'event_keys'],
+  products: ['products'],
+  customers: ['customers'],
+};
+
 export class ImportRepository {
   constructor(private readonly db: DataSource) {}
 
@@ -31,6 +38,16 @@ export class ImportRepository {
       error: error ?? null,
       finishedAt: new Date(),
     });
+  }
+
+  /**
+   * Refreshes the planner's statistics of what an import wrote, as Postgres advises after a bulk
+   * load: plans (the snapshot's partition scans, the status counts' estimates) otherwise rest on
+   * none until autovacuum comes by, and never where it is off. On a partitioned table this samples
+   * every partition: 1.5 s for Online Retail's 536k events.
+   */
+  async analyze(kind: ImportKind): Promise<void> {
+    for (const table of WRITTEN_TABLES[kind]) await this.db.query(`ANALYZE ${table}`);
   }
 
   latest(limit = 20): Promise<ImportEntity[]> {
