@@ -8,6 +8,7 @@ import type Redis from 'ioredis';
 import { JobName, QueueName } from '@nextbuy/contracts';
 import { createProducerConnection, JobProducer, whenReady } from '@nextbuy/queue';
 import { clearRedisPrefix, TEST_REDIS_URL, uniqueQueuePrefix } from '@nextbuy/testing';
+import { LockKeeper } from './lock-keeper';
 import { redisOptionsFromUrl } from './redis-options';
 
 const LOCK_MS = 2000;
@@ -86,5 +87,94 @@ describe('worker timings and a job that blocks its event loop (real Redis)', () 
     });
     await completed;
     expect({ runs, stalled, lostLocks }).toEqual({ runs: 1, stalled: [], lostLocks: [] });
+  });
+});
+
+describe('LockKeeper: a job that blocks its event loop for longer than its lock (real Redis)', () => {
+  const prefix = uniqueQueuePrefix();
+  const lockMs = 1000;
+  const timings = { lockDuration: lockMs, lockRenewTime: lockMs / 10, stalledInterval: 300 };
+  let redis: Redis;
+  let producer: JobProducer;
+  const workers: Worker[] = [];
+  let keeper: LockKeeper;
+
+  beforeAll(async () => {
+    redis = createProducerConnection(TEST_REDIS_URL);
+    await whenReady(redis);
+    producer = new JobProducer(redis, prefix);
+    keeper = new LockKeeper({
+      connection: redisOptionsFromUrl(TEST_REDIS_URL),
+      prefix,
+      lockDurationMs: lockMs,
+      renewEveryMs: lockMs / 10,
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.close(true)));
+    await keeper.stop();
+    await producer.close();
+    redis.disconnect();
+    await clearRedisPrefix(prefix);
+  });
+
+  /** One job blocking its worker's loop for 2.5 locks, a second worker checking for stalled jobs. */
+  async function blockedJob(jobId: string, keep: boolean) {
+    let runs = 0;
+    const stalled: string[] = [];
+    const completed: string[] = [];
+    const watch = (w: Worker) => {
+      w.on('stalled', (id) => stalled.push(id));
+      w.on('completed', (job) => completed.push(job.id!));
+      w.on('error', () => undefined);
+      workers.push(w);
+      return w;
+    };
+    const options = { connection: redisOptionsFromUrl(TEST_REDIS_URL), prefix, ...timings };
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let finished!: () => void;
+    const returned = new Promise<void>((resolve) => (finished = resolve));
+    const busy = watch(
+      new Worker(
+        QueueName.Candidates,
+        async (job, token) => {
+          runs++;
+          started();
+          const release = keep ? keeper.hold(job, token) : () => undefined;
+          try {
+            await new Promise((r) => setTimeout(r, 300)); // the keeper's thread starts
+            blockFor(2.5 * lockMs);
+          } finally {
+            release();
+            finished();
+          }
+        },
+        options,
+      ),
+    );
+    await busy.waitUntilReady();
+    await producer.add(JobName.RankShard, { buildId: '1', shard: 0, shards: 1 }, { jobId });
+    await running;
+    // Another worker of the queue checks for stalled jobs meanwhile and would run this one again.
+    const other = watch(new Worker(QueueName.Candidates, () => ((runs += 1), Promise.resolve()), options));
+    await returned;
+    // Long enough for the stalled checks that follow, and for a job run again to complete.
+    const deadline = Date.now() + 10 * timings.stalledInterval;
+    while (completed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 3 * timings.stalledInterval));
+    await Promise.all([busy.close(true), other.close(true)]);
+    return { runs, stalled, completed };
+  }
+
+  it('without it, the job is taken as stalled and run again (what a long stage meets)', async () => {
+    const { runs, stalled } = await blockedJob('blocked-1', false);
+    expect(stalled).toContain('blocked-1');
+    expect(runs).toBe(2);
+  });
+
+  it('with it, the job keeps its lock and runs once', async () => {
+    expect(await blockedJob('blocked-2', true)).toEqual({ runs: 1, stalled: [], completed: ['blocked-2'] });
   });
 });

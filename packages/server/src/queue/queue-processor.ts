@@ -4,6 +4,8 @@ import type { Job } from 'bullmq';
 import { loadEnv } from '@nextbuy/config';
 import type { QueueName } from '@nextbuy/contracts';
 import type { JobDispatcher } from './job-dispatcher';
+import { LockKeeper } from './lock-keeper';
+import { redisOptionsFromUrl } from './redis-options';
 
 /**
  * Lock renewals per lock duration. BullMQ renews every half lock by default, so a stage could block
@@ -26,6 +28,18 @@ export function workerTimings(): { lockDuration: number; lockRenewTime: number; 
   };
 }
 
+/** A keeper of this process's job locks, with the worker timings. */
+function lockKeeper(): LockKeeper {
+  const env = loadEnv();
+  const { lockDuration, lockRenewTime } = workerTimings();
+  return new LockKeeper({
+    connection: redisOptionsFromUrl(env.REDIS_URL),
+    prefix: env.QUEUE_PREFIX,
+    lockDurationMs: lockDuration,
+    renewEveryMs: lockRenewTime,
+  });
+}
+
 /**
  * Base of every `@Processor`: jobs go through a `JobDispatcher`; worker errors (Redis away) are
  * logged instead of crashing the process; running jobs finish before the database closes
@@ -38,9 +52,16 @@ export abstract class QueueProcessor<Q extends QueueName>
   protected abstract readonly dispatcher: JobDispatcher<Q>;
   private readonly errors = new Logger('worker');
   private lastError = '';
+  private readonly locks = lockKeeper();
 
-  process(job: Job): Promise<void> {
-    return this.dispatcher.dispatch(job);
+  /** The job runs with its lock kept from the keeper's thread too (see `LockKeeper`). */
+  async process(job: Job, token?: string): Promise<void> {
+    const release = this.locks.hold(job, token);
+    try {
+      await this.dispatcher.dispatch(job);
+    } finally {
+      release();
+    }
   }
 
   /** Failures BullMQ decides on its own (a job stalled too often) reach the dispatcher too. */
@@ -59,5 +80,6 @@ export abstract class QueueProcessor<Q extends QueueName>
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.worker.close();
+    await this.locks.stop();
   }
 }
