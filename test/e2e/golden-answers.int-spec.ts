@@ -73,6 +73,16 @@ describe('answers byte for byte (real Postgres, Redis and queues)', () => {
     expect(row!.largest).toBeLessThan(2048);
   });
 
+  it('stores the similar and bought-together lists packed, the popular ones as JSON', async () => {
+    const rows = (await stack.db.query(
+      `SELECT kind, count(*)::int AS n, count(packed)::int AS packed FROM item_lists
+       WHERE build_id = $1 GROUP BY kind ORDER BY kind`,
+      [buildId],
+    )) as { kind: string; n: number; packed: number }[];
+    expect(rows.map((r) => r.kind)).toEqual(['bought_together', 'popular', 'similar']);
+    for (const r of rows) expect(r.packed).toBe(r.kind === 'popular' ? 0 : r.n);
+  });
+
   it('answers exactly as before', async () => {
     const customers = [...stack.fixture.customerIds, 'nobody-knows-me'];
     const products = Array.from({ length: 48 }, (_, p) => `P${String(p).padStart(3, '0')}`);

@@ -3,6 +3,7 @@ import {
   type CatalogNames,
   type StoredItem,
   boughtTogether,
+  encodeList,
   similarProducts,
   type ItemStats,
   type ProductListInputs,
@@ -95,25 +96,29 @@ function categoryOf(s: Snapshot, p: number): string | null {
  */
 const round = (v: number, scale = 1e6) => Math.round(v * scale) / scale;
 
-/** Lists keyed by product id, their items as stored (JSON). */
+/** Lists keyed by product id, their items packed (`encodeList`). */
 export interface ProductLists {
-  similar: { key: string; items: string }[];
-  boughtTogether: { key: string; items: string }[];
+  similar: { key: string; items: Buffer }[];
+  boughtTogether: { key: string; items: Buffer }[];
 }
 
 /**
- * Every product's "similar" and "bought together" lists (the engine blends the graphs), each
- * serialised as soon as it is made: ~7k lists of 50 items held as objects until the write would be
- * promoted to the old generation and collected there (as the rank shards' lists were: BENCHMARKS.md).
+ * Every product's "similar" and "bought together" lists (the engine blends the graphs), each packed
+ * as soon as it is made, as customer lists are: names and reason texts are worded when read, from
+ * the catalogue. A 100k-product catalogue's similar lists are 56 MB packed against 805 MB of JSON,
+ * for the same CPU (BENCHMARKS.md, "Quiet measurements, 2026-12-04").
  */
 export function productLists(s: Snapshot, artifacts: ProductListInputs, limit: number): ProductLists {
   const out: ProductLists = { similar: [], boughtTogether: [] };
+  const names = snapshotNames(s);
   for (let p = 0; p < s.products.ids.length; p++) {
     const key = s.products.ids[p]!;
     const similar = similarProducts(s, artifacts, p, limit);
-    if (similar.length) out.similar.push({ key, items: JSON.stringify(toRankedItems(similar, s)) });
+    if (similar.length)
+      out.similar.push({ key, items: encodeList({ items: toStoredItems(similar, s) }, names) });
     const together = boughtTogether(s, artifacts, p, limit);
-    if (together.length) out.boughtTogether.push({ key, items: JSON.stringify(toRankedItems(together, s)) });
+    if (together.length)
+      out.boughtTogether.push({ key, items: encodeList({ items: toStoredItems(together, s) }, names) });
   }
   return out;
 }

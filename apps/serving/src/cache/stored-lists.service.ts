@@ -29,14 +29,17 @@ export class StoredListsService {
   }
 
   itemList(buildId: string, kind: ItemListKind, key: string): Promise<CachedList | null> {
-    return this.cache.getOrLoad(this.cache.itemListKey(buildId, kind, key), () =>
-      this.output.itemList(buildId, kind, key),
+    return this.cache.getOrLoad(this.cache.itemListKey(buildId, kind, key), async () =>
+      this.itemsOf(await this.output.itemList(buildId, kind, key)),
     );
   }
 
-  /** A stored list's items: a compact list is worded from the catalogue as it is now. */
   private async loadCustomerList(buildId: string, customerId: string): Promise<RankedItem[] | null> {
-    const stored: StoredCustomerList | null = await this.output.recommendations(buildId, customerId);
+    return this.itemsOf(await this.output.recommendations(buildId, customerId));
+  }
+
+  /** A stored list's items: a compact list is worded from the catalogue as it is now. */
+  private itemsOf(stored: StoredCustomerList | null): RankedItem[] | null {
     if (stored === null || Array.isArray(stored)) return stored;
     return rankedItemsOf(decodeList(stored), this.catalogue);
   }

@@ -56,7 +56,8 @@ export interface KeyedList {
 
 export interface KeyedListToWrite {
   key: string;
-  items: ItemsToWrite;
+  /** A compact list's bytes (what builds write for similar and bought together), or items as JSON. */
+  items: ItemsToWrite | Buffer;
 }
 
 /** Everything a build writes: stage artifacts, per-customer lists, per-product and per-segment lists. */
@@ -167,8 +168,8 @@ export class BuildOutputRepository {
     await this.replaceWithCopy(
       (q) => q.query(`DELETE FROM item_lists WHERE build_id = $1 AND kind = $2`, [buildId, kind]),
       'item_lists',
-      ['build_id', 'kind', 'key', 'items'],
-      lists.map((l) => [buildId, kind, l.key, itemsJson(l.items)]),
+      ['build_id', 'kind', 'key', 'items', 'packed'],
+      lists.map((l) => [buildId, kind, l.key, ...listColumns(l.items)]),
     );
   }
 
@@ -215,15 +216,15 @@ export class BuildOutputRepository {
     return row ? storedList(row) : null;
   }
 
-  async itemList(buildId: string, kind: ItemListKind, key: string): Promise<RankedItem[] | null> {
-    const [row] = rowsOf<{ items: RankedItem[] }>(
-      await this.db.query(`SELECT items FROM item_lists WHERE build_id = $1 AND kind = $2 AND key = $3`, [
-        buildId,
-        kind,
-        key,
-      ]),
+  /** The product's (or segment's) list of the kind in the build, packed or as JSON (`StoredCustomerList`). */
+  async itemList(buildId: string, kind: ItemListKind, key: string): Promise<StoredCustomerList | null> {
+    const [row] = rowsOf<{ items: RankedItem[] | null; packed: Buffer | null }>(
+      await this.db.query(
+        `SELECT items, packed FROM item_lists WHERE build_id = $1 AND kind = $2 AND key = $3`,
+        [buildId, kind, key],
+      ),
     );
-    return row?.items ?? null;
+    return row ? storedList(row) : null;
   }
 
   /** Streams every customer's list of a build in pages (for `nextbuy export`). */
