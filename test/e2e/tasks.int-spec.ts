@@ -19,8 +19,11 @@ import {
 } from '@nextbuy/contracts';
 import {
   bufferOutput,
+  FatalError,
   generateSynthetic,
   runEvaluate,
+  runRebuild,
+  runTrain,
   runTasksCreate,
   runTasksList,
   runTasksShow,
@@ -170,6 +173,12 @@ describe('prediction tasks end to end (real Postgres, Redis and queues)', () => 
       value: 3,
     });
     expect((await runTasksShow(env, 'nope', {}, bufferOutput())).exitCode).toBe(1);
+    // --task names a stored task, else the command stops before starting anything (exit 2).
+    await expect(runRebuild(context.env, { task: 'nope' }, bufferOutput())).rejects.toThrow(
+      '--task: task "nope" does not exist; nextbuy tasks list (GET /v1/tasks) shows the tasks',
+    );
+    await expect(runTrain(context.env, { task: 'nope' }, bufferOutput())).rejects.toThrow(FatalError);
+    expect(await new BuildRepository(context.db).inFlight()).toEqual([]);
   });
 
   let defaultBuild: BuildView;
