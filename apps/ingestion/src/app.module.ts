@@ -10,6 +10,7 @@ import { ModelsModule } from './models/models.module';
 import { QueuesModule } from './queues/queues.module';
 import { RebuildsModule } from './rebuilds/rebuilds.module';
 import { RulesModule } from './rules/rules.module';
+import { TasksModule } from './tasks/tasks.module';
 
 export const APP = 'ingestion';
 
@@ -18,7 +19,7 @@ export const OPENAPI: OpenApiOptions = {
   description:
     'Events, product and customer upserts, rebuilds, backtests, and what operators read (status, one ' +
     'customer, one product). Keys travel in `x-api-key` or `Authorization: Bearer KEY`; reads need scope ' +
-    '`read`, events and catalog upserts `write`, starting rebuilds, training, model activation, rollbacks and backtests and merchandising rules (`/v1/rules`) `admin`, and so ' +
+    '`read`, events and catalog upserts `write`, starting rebuilds, training, model activation, rollbacks and backtests merchandising rules (`/v1/rules`) and prediction tasks (`/v1/tasks`) `admin`, and so ' +
     'does Bull Board at `/queues`. Errors are `{statusCode, error, message, details?}`.',
 };
 
@@ -31,6 +32,7 @@ const FEATURES = [
   EvaluationsModule,
   ExploreModule,
   RulesModule,
+  TasksModule,
   QueuesModule,
 ];
 

@@ -16,3 +16,5 @@ export * from './commands/models.command';
 export * from './datasets/online-retail';
 export * from './datasets/category';
 export * from './datasets/london-time';
+export * from './commands/tasks.command';
+export * from './commands/evaluate.command';

@@ -3,6 +3,7 @@ import { registerDatasetCommand } from './commands/dataset.command';
 import { registerEvaluateCommand } from './commands/evaluate.command';
 import { registerExperimentsCommand } from './commands/experiments.command';
 import { registerRulesCommand } from './commands/rules.command';
+import { registerTasksCommand } from './commands/tasks.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerKeysCommand } from './commands/keys.command';
@@ -35,5 +36,6 @@ export function buildProgram(output: Output = processOutput): Command {
   registerEvaluateCommand(program, output);
   registerExperimentsCommand(program, output);
   registerRulesCommand(program, output);
+  registerTasksCommand(program, output);
   return program;
 }

@@ -194,6 +194,20 @@ describe('NextbuyClient (against a stub server)', () => {
       [() => client.startExperiment('2'), 'POST', '/v1/experiments/2/start'],
       [() => client.stopExperiment('2'), 'POST', '/v1/experiments/2/stop'],
       [() => client.experimentReport('2'), 'GET', '/v1/experiments/2/report'],
+      [() => client.tasks(), 'GET', '/v1/tasks'],
+      [() => client.task('weekly'), 'GET', '/v1/tasks/weekly'],
+      [
+        () => client.createTask({ name: 'weekly', query: 'PREDICT …' }),
+        'POST',
+        '/v1/tasks',
+        '{"name":"weekly","query":"PREDICT …"}',
+      ],
+      [() => client.triggerRebuild({ task: 'weekly' }), 'POST', '/v1/rebuilds', '{"task":"weekly"}'],
+      [
+        () => client.recommendations('c1', { task: 'weekly' }),
+        'GET',
+        '/v1/customers/c1/recommendations?task=weekly',
+      ],
     ];
     for (const [call, method, url, body = ''] of calls) {
       ok({});

@@ -23,6 +23,8 @@ import type {
   RollbackResult,
   RuleInput,
   RuleView,
+  TaskInput,
+  TaskView,
   SimilarCustomersResponse,
   StatusView,
   Strategy,
@@ -61,6 +63,8 @@ export interface RecommendationsQuery {
   product_id?: string;
   /** Diversity: at most max(1, ⌊share × limit⌋) items of one category, 0 < share ≤ 1. */
   max_category_share?: number;
+  /** A prediction task (docs/tasks.md): the answer comes from its published build; 404 if unknown. */
+  task?: string;
 }
 
 export interface ItemListQuery {
@@ -211,7 +215,7 @@ export class NextbuyClient {
   }
 
   /** `POST /v1/rebuilds`; 409 (a `NextbuyApiError`) while another build is in flight. */
-  triggerRebuild(options: { as_of?: string } = {}): Promise<RebuildAccepted> {
+  triggerRebuild(options: { as_of?: string; task?: string } = {}): Promise<RebuildAccepted> {
     return this.request('POST', '/v1/rebuilds', { body: options });
   }
 
@@ -231,7 +235,7 @@ export class NextbuyClient {
   }
 
   /** `POST /v1/models/train`: starts a training build (admin); 409 while another build is in flight. */
-  trainModel(options: { as_of?: string } = {}): Promise<TrainAccepted> {
+  trainModel(options: { as_of?: string; task?: string } = {}): Promise<TrainAccepted> {
     return this.request('POST', '/v1/models/train', { body: options });
   }
 
@@ -295,6 +299,23 @@ export class NextbuyClient {
   /** `DELETE /v1/rules/{id}` */
   async deleteRule(id: string): Promise<void> {
     await this.request('DELETE', `/v1/rules/${segment(id)}`);
+  }
+
+  // --- ingestion: prediction tasks (admin; docs/tasks.md) ---
+
+  /** `GET /v1/tasks`: the default task first. */
+  tasks(): Promise<TaskView[]> {
+    return this.request('GET', '/v1/tasks');
+  }
+
+  /** `GET /v1/tasks/{name}` */
+  task(name: string): Promise<TaskView> {
+    return this.request('GET', `/v1/tasks/${segment(name)}`);
+  }
+
+  /** `POST /v1/tasks`; a query that does not parse (or asks what cannot be answered) is a 400 naming the position and why. */
+  createTask(input: TaskInput): Promise<TaskView> {
+    return this.request('POST', '/v1/tasks', { body: input });
   }
 
   // --- ingestion: what operators read (scope read) ---

@@ -126,6 +126,8 @@ export interface BuildView {
   active: boolean;
   /** Absent on records written before models existed: then `rebuild`. */
   kind?: BuildKindName;
+  /** The prediction task it builds for (docs/tasks.md); absent on records written before tasks: `default`. */
+  task?: string;
   /**
    * The stored model this rebuild ranks with (no training stages then); null when it fits its own
    * ranker (its `ranker` stage; the model it stores names this build) or for a training build.

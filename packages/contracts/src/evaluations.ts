@@ -38,10 +38,12 @@ export interface EvaluationRow {
 
 /** What a backtest reports (the engine's `backtest`), stored and served as it is. */
 export interface EvaluationReport {
+  /** The prediction task scored (`nextbuy evaluate --task`); absent: the default task. */
+  task?: string;
   as_of: string;
   horizon_days: number;
   k: number;
-  /** Customers scored: every non-guest customer who purchased in the horizon. */
+  /** Customers scored: every non-guest customer (of the task's audience) who purchased (had a target event) in the horizon. */
   customers: number;
   /** Of those, customers without any event before as-of (cold start). */
   new_customers: number;

@@ -10,3 +10,4 @@ export * from './experiments';
 export * from './ops';
 export * from './rules';
 export * from './models';
+export * from './tasks';

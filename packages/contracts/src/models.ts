@@ -40,6 +40,8 @@ export interface GateReport {
 export interface ModelView {
   model_id: string;
   status: ModelStatus;
+  /** The prediction task it was trained for (its labels); one active model per task. */
+  task: string;
   /** The build that trained it (a training build, or a rebuild that fitted its own ranker). */
   build_id: string | null;
   /** The model saw only events before this time (null until its build's snapshot settles it). */

@@ -6,14 +6,15 @@
  */
 import { buildAll, type BuiltEngine } from './build';
 import { CandidateGenerator, strategyBit, type CandidateSet } from './candidates';
-import type { EngineConfig } from './config';
+import { DAY_MS, type EngineConfig } from './config';
 import { evaluateLists } from './metrics';
 import { F, FEATURE_COUNT } from './rank/features';
 import { rankShard } from './rank/rank-candidates';
 import type { RankerModel } from './rank/ranker';
 import { buildFeatureArtifacts } from './features/artifacts';
 import type { Timings } from './timings';
-import type { Snapshot } from './snapshot';
+import { EventType, type Snapshot } from './snapshot';
+import { taskAudience } from './tasks/audience';
 import { STRATEGIES, type Strategy } from './strategies/types';
 
 /** Guests are never evaluated (GUEST_SEGMENT lives with the model gate's holdout, which leaves them out too). */
@@ -73,7 +74,8 @@ export function indexHorizonPurchases(
 /**
  * Scores the engine and the baselines. `s` must hold only events before `s.asOf` (the caller's
  * guarantee: `sliceSnapshot` or a loader that reads strictly before as-of); `horizon` maps
- * customer index → distinct products bought in [asOf, asOf + config.horizonDays). Guests are left out.
+ * customer index → distinct products bought (the task's target events) in [asOf, asOf + config.horizonDays).
+ * Guests, and customers outside the task's audience, are left out.
  * A customer index past the dictionary (one the snapshot does not know) gets the cold-start list.
  */
 export function backtest(
@@ -88,8 +90,11 @@ export function backtest(
       throw new Error('backtest: the snapshot holds events at or after its as-of');
   }
   const guest = s.customers.segmentNames.indexOf(GUEST_SEGMENT);
+  // The task's audience (its entity filter): only they are scored, only they get lists.
+  const audience = taskAudience(s, config.task.audience);
   const actual = new Map<number, ReadonlySet<number>>();
-  for (const [c, set] of horizon) if (s.customers.segment[c] !== guest && set.size > 0) actual.set(c, set);
+  for (const [c, set] of horizon)
+    if (s.customers.segment[c] !== guest && set.size > 0 && (!audience || audience(c))) actual.set(c, set);
   const catalog = s.products.ids.length;
   const seen = new Set<number>(s.events.customer);
   const nC = s.customers.ids.length;
@@ -101,7 +106,7 @@ export function backtest(
   const built = options.model ? withModel(s, config, options.model) : buildAll(s, config);
   // Every customer with history gets a list (the rebuild's job), plus the evaluated newcomers.
   const customers = new Set<number>(Array.from(actual.keys(), as));
-  for (const c of seen) customers.add(c);
+  for (const c of seen) if (!audience || audience(c)) customers.add(c);
   const tRank = performance.now();
   const ranked = rankShard(s, built.artifacts, built.model, Int32Array.from(customers), config, { limit: k });
   const timings: Record<string, number> = { ...built.timings, rankShard: performance.now() - tRank };
@@ -182,12 +187,53 @@ export function backtest(
       );
     }
   }
+  if (!isPurchaseTarget(config)) {
+    // The fair baseline of another target: the products most customers had a target event with lately.
+    const targetPopular = popularByTarget(s, config, k);
+    lists.set(
+      TARGET_POPULAR,
+      new Map(Array.from(actual.keys(), (c): [number, number[]] => [c, targetPopular])),
+    );
+  }
   for (const [method, l] of lists) rows.push({ method, metrics: evaluateLists(l, actual, k, catalog) });
   rows.push({
     method: '  popularity, new customers',
     metrics: evaluateLists(lists.get(POPULAR)!, fresh, k, catalog),
   });
   return report();
+}
+
+/** Name of the baseline row of a task whose target is not purchases. */
+export const TARGET_POPULAR = 'popularity of the target events, last 30 days';
+
+function isPurchaseTarget(config: EngineConfig): boolean {
+  const t = config.task.targetEventTypes;
+  return t.length === 1 && t[0] === 'purchase';
+}
+
+/**
+ * The k products with the most distinct customers having an event of the task's target types in the
+ * popularity window before as-of (ties by product index).
+ */
+function popularByTarget(s: Snapshot, config: EngineConfig, k: number): number[] {
+  const from = s.asOf - config.popularityWindowDays * DAY_MS;
+  const target = new Uint8Array(8);
+  for (const t of config.task.targetEventTypes) target[EventType[t]] = 1;
+  const seen = new Set<number>();
+  const counts = new Map<number, number>();
+  const nC = s.customers.ids.length;
+  const { customer, product, type, ts } = s.events;
+  for (let e = 0; e < ts.length; e++) {
+    if (ts[e]! < from || target[type[e]!] !== 1) continue;
+    const key = product[e]! * nC + customer[e]!;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    counts.set(product[e]!, (counts.get(product[e]!) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, k)
+    .map(([p]) => p);
 }
 
 /** The feature artifacts at the snapshot's as-of and a ranker trained elsewhere (no training here). */

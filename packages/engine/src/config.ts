@@ -1,5 +1,6 @@
 /** Every number that shapes a recommendation, named, with the reason for its default. */
 
+import type { EntityFilter, TaskDefinition } from '@nextbuy/contracts';
 import type { EventTypeName } from './snapshot';
 
 export const DAY_MS = 86_400_000;
@@ -102,6 +103,13 @@ export interface EngineConfig {
     maxCategoryShare: number;
   };
   ranker: RankerConfig;
+  /** The prediction task (docs/tasks.md), with `horizonDays` and `listLength`: what is predicted, for whom. */
+  task: {
+    /** Event types whose distinct products are the labels (training, the gate) and the truth (evaluation). */
+    targetEventTypes: EventTypeName[];
+    /** Who gets a list (the task's entity filter); null: every customer. */
+    audience: EntityFilter | null;
+  };
 }
 
 export interface RankerConfig {
@@ -218,7 +226,18 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
     linearL2: 1, // per-row-normalised data: a light ridge, only to keep the Hessian well conditioned
     linearIterations: 8, // Newton converges in a handful of steps
   },
+  // The default task: distinct purchases (with horizonDays and listLength above), every customer.
+  task: { targetEventTypes: ['purchase'], audience: null },
 };
+
+/** A task's definition as engine settings: the horizon, K as the list length, the target and the audience. */
+export function taskEngineOverrides(definition: TaskDefinition): EngineConfigOverrides {
+  return {
+    horizonDays: definition.target.horizon_days,
+    listLength: definition.k,
+    task: { targetEventTypes: [...definition.target.event_types], audience: definition.filter },
+  };
+}
 
 /** Partial configuration, merged one level deep over the defaults. */
 export type EngineConfigOverrides = {

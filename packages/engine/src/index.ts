@@ -43,3 +43,6 @@ export { extendProducts } from './realtime/catalog';
 export * from './experiment-report';
 export * from './merchandising/condition';
 export * from './merchandising/rules';
+export { LanguageError } from './language/lexicon';
+export * from './tasks/task-query';
+export * from './tasks/audience';

@@ -6,13 +6,18 @@ import {
   backtest,
   indexHorizonPurchases,
   resolveConfig,
+  taskEngineOverrides,
   type EngineConfigOverrides,
   type Snapshot,
 } from '@nextbuy/engine';
 import { readSnapshot } from './snapshot-reader';
+import type { BuildTask } from './tasks';
 
 export interface EvaluationOptions {
   asOf: Date;
+  /** The prediction task scored: its target events, horizon, K (the default `k`) and audience. */
+  task?: BuildTask;
+  /** Ignored with a task (its horizon is part of the question). */
   horizonDays?: number;
   k?: number;
   /** Engine settings beyond the horizon (tests use a smaller ranker). */
@@ -99,34 +104,43 @@ export async function computeEvaluation(
   db: DataSource,
   options: EvaluationOptions,
 ): Promise<EvaluationReport> {
-  const horizonDays = options.horizonDays ?? EVALUATION_DEFAULTS.horizonDays;
-  const k = options.k ?? EVALUATION_DEFAULTS.k;
+  const { horizonDays, k } = evaluationShape(options);
   const from = options.asOf;
   const to = new Date(from.getTime() + horizonDays * DAY_MS);
-  const rows = await new EventRepository(db).horizonPurchases(from, to);
+  const config = resolveConfig({
+    ...options.engine,
+    ...(options.task ? taskEngineOverrides(options.task.definition) : {}),
+    horizonDays,
+  });
+  const types = config.task.targetEventTypes;
+  const rows = await new EventRepository(db).horizonPurchases(from, to, types);
+  const what = options.task ? `events of type ${types.join(', ')}` : 'purchases';
   const window = `between ${from.toISOString()} and ${to.toISOString()}`;
   const hint = 'nothing to score against (pick an earlier as-of or a longer horizon)';
-  if (rows.length === 0) throw new NoHorizonPurchasesError(`no purchases ${window}: ${hint}`);
+  if (rows.length === 0) throw new NoHorizonPurchasesError(`no ${what} ${window}: ${hint}`);
   const snapshot = await loadEvaluationSnapshot(db, from);
   const { purchases } = indexHorizonPurchases(snapshot, rows);
-  const config = resolveConfig({ ...options.engine, horizonDays });
   const report = backtest(snapshot, purchases, config, { k });
   if (report.customers === 0)
-    throw new NoHorizonPurchasesError(`no purchases by a non-guest customer ${window}: ${hint}`);
-  return report;
+    throw new NoHorizonPurchasesError(
+      `no ${what} by a non-guest customer${options.task?.definition.filter ? " of the task's audience" : ''} ${window}: ${hint}`,
+    );
+  return options.task ? { task: options.task.name, ...report } : report;
+}
+
+/** Horizon and k of an evaluation: a task's horizon, and its K unless k is given; else the protocol's. */
+function evaluationShape(options: EvaluationOptions): { horizonDays: number; k: number } {
+  const task = options.task?.definition;
+  return {
+    horizonDays: task ? task.target.horizon_days : (options.horizonDays ?? EVALUATION_DEFAULTS.horizonDays),
+    k: options.k ?? task?.k ?? EVALUATION_DEFAULTS.k,
+  };
 }
 
 /** Runs a backtest in this process and stores it (`nextbuy evaluate`). Failures are stored too. */
 export async function runEvaluation(db: DataSource, options: EvaluationOptions): Promise<EvaluationResult> {
   const evaluations = new EvaluationRepository(db);
-  const row = await evaluations.create(
-    {
-      asOf: options.asOf,
-      horizonDays: options.horizonDays ?? EVALUATION_DEFAULTS.horizonDays,
-      k: options.k ?? EVALUATION_DEFAULTS.k,
-    },
-    'running',
-  );
+  const row = await evaluations.create({ asOf: options.asOf, ...evaluationShape(options) }, 'running');
   try {
     const report = await computeEvaluation(db, options);
     await evaluations.finish(row.id, report);

@@ -8,3 +8,4 @@ export * from './snapshot-reader';
 export * from './evaluation';
 export * from './shards';
 export * from './gate';
+export * from './tasks';

@@ -7,10 +7,11 @@ import {
   type ModelEntity,
   type ModelRepository,
 } from '@nextbuy/db';
-import { resolveConfig } from '@nextbuy/engine';
+import { resolveConfig, taskEngineOverrides } from '@nextbuy/engine';
 import type { JobProducer } from '@nextbuy/queue';
 import { engineConfigOf } from './artifacts';
 import { buildJobs, jobIds } from './shape';
+import type { BuildTask } from './tasks';
 
 /**
  * A build in flight younger than this is never judged lost: its trigger may still be enqueueing its
@@ -56,6 +57,8 @@ export interface RebuildRequest {
   /** Reference time; absent means the newest event's timestamp (settled by the snapshot stage). */
   asOf?: Date;
   trigger: 'api' | 'cli' | 'schedule' | 'evaluate';
+  /** The prediction task (`taskNamed`); absent: the default task, with the engine's defaults. */
+  task?: BuildTask;
 }
 
 /**
@@ -117,7 +120,8 @@ async function createAndEnqueue(
   kind: BuildKind,
   models?: ModelRepository,
 ): Promise<{ build: BuildEntity; model?: ModelEntity }> {
-  const engine = resolveConfig();
+  // The task's horizon, K, target and audience become the build's engine settings (docs/tasks.md).
+  const engine = resolveConfig(request.task ? taskEngineOverrides(request.task.definition) : {});
   // Counted when the build is asked for (the stage list follows from it): the customers table, so
   // a customer known only from events does not raise the count (it still lands in a shard).
   const shards = settings.customersPerShard
@@ -129,11 +133,14 @@ async function createAndEnqueue(
       trigger: request.trigger,
       config: { shards, engine },
       kind,
+      task: request.task?.name,
     },
     settings.staleAfterMinutes,
   );
   try {
-    const model = models ? await models.createTraining(build.id, build.asOf, { ...engine }) : undefined;
+    const model = models
+      ? await models.createTraining(build.id, build.asOf, { ...engine }, build.task)
+      : undefined;
     await producer.add(JobName.Snapshot, { buildId: build.id }, { jobId: jobIds.snapshot(build.id) });
     return { build, model };
   } catch (e) {

@@ -5,7 +5,7 @@ import {
   type BuildEntity,
   type CustomerListToWrite,
 } from '@nextbuy/db';
-import { encodeList, rankEach } from '@nextbuy/engine';
+import { encodeList, rankEach, taskAudience } from '@nextbuy/engine';
 import { JobProducer } from '@nextbuy/queue';
 import {
   artifactReader,
@@ -58,7 +58,10 @@ export class RankingService {
         shard,
         shards,
       );
-      const customers = customersOfShard(snapshot.customers.ids, shard, shards);
+      // The task's entity filter decides who gets a list; serving answers the others like unknown customers.
+      const audience = taskAudience(snapshot, config.task.audience);
+      const ofShard = customersOfShard(snapshot.customers.ids, shard, shards);
+      const customers = audience ? ofShard.filter((c) => audience(c)) : ofShard;
       const names = snapshotNames(snapshot);
       for (let i = 0; i < customers.length; i += WRITE_CHUNK) {
         const chunk = customers.subarray(i, i + WRITE_CHUNK);

@@ -142,12 +142,13 @@ export class FeatureStagesService {
     const config = engineConfigOf(build);
     if (!build.asOf) throw new PermanentJobError(`build ${build.id} has no as-of: its snapshot did not run`);
     const holdout = decodeHoldout(await this.outputs.loadArtifact(build.id, RANKER_HOLDOUT));
-    const active = await this.activeModel();
+    const active = await this.activeModel(build.task);
     const report = judgeModel(model, active, holdout, build.asOf, config);
     const stored = await this.models.store(
       id,
       build.id,
       {
+        task: build.task,
         artifact: bytes,
         asOf: build.asOf,
         windows: trainingWindowCuts(build.asOf, config),
@@ -165,9 +166,9 @@ export class FeatureStagesService {
     this.logger.log(`model ${stored.id} from build ${build.id}: ${stored.status} (${report.reason})`);
   }
 
-  /** The active model, decoded (null model: it cannot score today's feature layout). */
-  private async activeModel(): Promise<ActiveModel | null> {
-    const active = await this.models.active();
+  /** The task's active model, decoded (null model: it cannot score today's feature layout). */
+  private async activeModel(task: string): Promise<ActiveModel | null> {
+    const active = await this.models.active(task);
     if (!active) return null;
     let model: RankerModel | null = null;
     try {

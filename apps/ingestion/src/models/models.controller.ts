@@ -1,12 +1,15 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { ModelActivation, ModelView, TrainAccepted } from '@nextbuy/contracts';
+import { taskNameSchema, type ModelActivation, type ModelView, type TrainAccepted } from '@nextbuy/contracts';
 import { ApiErrorResponse, ApiKeyAuth, RequiresScope, ZodValidationPipe } from '@nextbuy/server';
 import { z } from 'zod';
 import { ModelsService } from './models.service';
 
 const trainBody = z
-  .object({ as_of: z.string({ error: 'as_of must be an ISO 8601 date-time string' }).optional() })
+  .object({
+    as_of: z.string({ error: 'as_of must be an ISO 8601 date-time string' }).optional(),
+    task: taskNameSchema.optional(),
+  })
   .strict()
   .optional();
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
@@ -37,7 +40,14 @@ export class ModelsController {
     required: false,
     schema: {
       type: 'object',
-      properties: { as_of: { type: 'string', format: 'date-time', example: '2011-11-09T00:00:00Z' } },
+      properties: {
+        as_of: { type: 'string', format: 'date-time', example: '2011-11-09T00:00:00Z' },
+        task: {
+          type: 'string',
+          example: 'weekly-carts',
+          description: "The prediction task (`/v1/tasks`); absent: the default task, today's behaviour",
+        },
+      },
     },
   })
   @ApiResponse({
@@ -48,10 +58,10 @@ export class ModelsController {
       properties: { build_id: { type: 'string' }, model_id: { type: 'string' } },
     },
   })
-  @ApiErrorResponse(400, 'as_of is not an ISO 8601 date-time')
+  @ApiErrorResponse(400, 'as_of is not an ISO 8601 date-time, or the task does not exist')
   @ApiErrorResponse(409, 'A build is already queued or running')
   train(@Body(new ZodValidationPipe(trainBody)) body: z.infer<typeof trainBody>): Promise<TrainAccepted> {
-    return this.models.train(body?.as_of);
+    return this.models.train(body?.as_of, body?.task);
   }
 
   @Get()

@@ -16,6 +16,7 @@ import {
 import { rebuildTriggerSettings, triggerTraining } from '@nextbuy/rebuild';
 import { JobProducer } from '@nextbuy/queue';
 import { ApiError, InjectEnv } from '@nextbuy/server';
+import { TasksService } from '../tasks/tasks.service';
 
 /** Models (issue #14): training them through the queues, reading them, and choosing the active one. */
 @Injectable()
@@ -24,11 +25,12 @@ export class ModelsService {
     private readonly builds: BuildRepository,
     private readonly models: ModelRepository,
     private readonly producer: JobProducer,
+    private readonly tasks: TasksService,
     @InjectEnv() private readonly env: Env,
   ) {}
 
   /** Starts a training build (refused with 409 while any build is in flight, like rebuilds). */
-  async train(asOfText: string | undefined): Promise<TrainAccepted> {
+  async train(asOfText: string | undefined, taskName?: string): Promise<TrainAccepted> {
     let asOf: Date | undefined;
     if (asOfText !== undefined) {
       const ms = parseIsoTimestamp(asOfText);
@@ -39,13 +41,14 @@ export class ModelsService {
         );
       asOf = new Date(ms);
     }
+    const task = await this.tasks.forBuild(taskName);
     try {
       const { build, model } = await triggerTraining(
         this.builds,
         this.models,
         this.producer,
         rebuildTriggerSettings(this.env),
-        { asOf, trigger: 'api' },
+        { asOf, trigger: 'api', task },
       );
       return { build_id: build.id, model_id: model.id };
     } catch (e) {

@@ -1,12 +1,15 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { BuildView, RollbackResult } from '@nextbuy/contracts';
+import { taskNameSchema, type BuildView, type RollbackResult } from '@nextbuy/contracts';
 import { ApiErrorResponse, ApiKeyAuth, RequiresScope, ZodValidationPipe } from '@nextbuy/server';
 import { z } from 'zod';
 import { RebuildsService } from './rebuilds.service';
 
 const triggerBody = z
-  .object({ as_of: z.string({ error: 'as_of must be an ISO 8601 date-time string' }).optional() })
+  .object({
+    as_of: z.string({ error: 'as_of must be an ISO 8601 date-time string' }).optional(),
+    task: taskNameSchema.optional(),
+  })
   .strict()
   .optional();
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
@@ -31,7 +34,14 @@ export class RebuildsController {
     required: false,
     schema: {
       type: 'object',
-      properties: { as_of: { type: 'string', format: 'date-time', example: '2011-11-09T00:00:00Z' } },
+      properties: {
+        as_of: { type: 'string', format: 'date-time', example: '2011-11-09T00:00:00Z' },
+        task: {
+          type: 'string',
+          example: 'weekly-carts',
+          description: "The prediction task (`/v1/tasks`); absent: the default task, today's behaviour",
+        },
+      },
     },
   })
   @ApiResponse({
@@ -39,12 +49,12 @@ export class RebuildsController {
     description: 'Queued',
     schema: { type: 'object', properties: { build_id: { type: 'string' } } },
   })
-  @ApiErrorResponse(400, 'as_of is not an ISO 8601 date-time')
+  @ApiErrorResponse(400, 'as_of is not an ISO 8601 date-time, or the task does not exist')
   @ApiErrorResponse(409, 'A build is already queued or running')
   trigger(
     @Body(new ZodValidationPipe(triggerBody)) body: z.infer<typeof triggerBody>,
   ): Promise<{ build_id: string }> {
-    return this.rebuilds.trigger(body?.as_of);
+    return this.rebuilds.trigger(body?.as_of, body?.task);
   }
 
   @Get()

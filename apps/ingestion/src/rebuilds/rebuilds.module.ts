@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { TasksModule } from '../tasks/tasks.module';
 import { RebuildsController } from './rebuilds.controller';
 import { RebuildsService } from './rebuilds.service';
 
-@Module({ controllers: [RebuildsController], providers: [RebuildsService] })
+@Module({ imports: [TasksModule], controllers: [RebuildsController], providers: [RebuildsService] })
 export class RebuildsModule {}

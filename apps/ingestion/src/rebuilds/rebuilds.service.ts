@@ -11,12 +11,14 @@ import { rebuildTriggerSettings, triggerRebuild } from '@nextbuy/rebuild';
 import { JobProducer } from '@nextbuy/queue';
 import { ApiError, InjectEnv, PRODUCER_REDIS } from '@nextbuy/server';
 import type Redis from 'ioredis';
+import { TasksService } from '../tasks/tasks.service';
 
 @Injectable()
 export class RebuildsService {
   constructor(
     private readonly builds: BuildRepository,
     private readonly producer: JobProducer,
+    private readonly tasks: TasksService,
     @InjectEnv() private readonly env: Env,
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
   ) {}
@@ -25,7 +27,7 @@ export class RebuildsService {
    * Starts a rebuild. A second trigger while one is queued or running is refused (409) rather than
    * queued: rebuilds are minutes apart at most, and the caller decides whether to retry.
    */
-  async trigger(asOfText: string | undefined): Promise<{ build_id: string }> {
+  async trigger(asOfText: string | undefined, taskName?: string): Promise<{ build_id: string }> {
     let asOf: Date | undefined;
     if (asOfText !== undefined) {
       const ms = parseIsoTimestamp(asOfText);
@@ -37,10 +39,12 @@ export class RebuildsService {
       }
       asOf = new Date(ms);
     }
+    const task = await this.tasks.forBuild(taskName);
     try {
       const build = await triggerRebuild(this.builds, this.producer, rebuildTriggerSettings(this.env), {
         asOf,
         trigger: 'api',
+        task,
       });
       return { build_id: build.id };
     } catch (e) {

@@ -34,6 +34,9 @@ export const RECOMMENDATIONS_TOOL_INPUT = {
     .enum(RECOMMENDATION_TYPES)
     .default('all')
     .describe('Only items of one strategy; `all` keeps every strategy'),
+  task: id('task')
+    .optional()
+    .describe('A prediction task by name (e.g. the next 7 days of cart adds); absent: the default task'),
 };
 
 const REASON = z.object({
@@ -94,6 +97,7 @@ export function registerRecommendationsTool(
           product_id: args.product_id,
           // The server's default cap (MAX_CATEGORY_SHARE); rules apply as to every answer.
           max_category_share: undefined,
+          task: args.task,
         });
         const text = answer.toString('utf8');
         return {

@@ -49,6 +49,15 @@ export const RECOMMENDATION_QUERIES = [
       'build) comes first, ahead of the customer’s own list',
     schema: { type: 'string', example: 'p-3' },
   },
+  {
+    name: 'task',
+    required: false,
+    description:
+      "A prediction task (`/v1/tasks` on ingestion, docs/tasks.md): the answer comes from that task's " +
+      'published build; a customer outside its audience gets its popular answer. Absent (or `default`): ' +
+      'the default task',
+    schema: { type: 'string', example: 'weekly-carts' },
+  },
 ] as const;
 
 const REASON_SCHEMA: SchemaObject = {
@@ -178,9 +187,14 @@ export const CUSTOMER_RECOMMENDATIONS_OPENAPI: Record<string, PathItemObject> = 
           },
         ),
         ...apiKeyOperation('read').responses,
-        '503': errorResponseObject(503, 'No build has been published yet, or Postgres is unreachable', {
-          message: 'no build has been published yet; run a rebuild',
+        '404': errorResponseObject(404, 'The `task` does not exist', {
+          message: 'task "weekly" does not exist; GET /v1/tasks on ingestion lists them',
         }),
+        '503': errorResponseObject(
+          503,
+          'No build has been published yet (for the task), or Postgres is unreachable',
+          { message: 'no build has been published yet; run a rebuild' },
+        ),
       },
     },
   },

@@ -109,6 +109,7 @@ export const recommendationsQuerySchema = z.object({
   exclude,
   product_id: text('product_id'),
   max_category_share: maxCategoryShare,
+  task: text('task'),
 });
 export type RecommendationsQuery = z.output<typeof recommendationsQuerySchema>;
 

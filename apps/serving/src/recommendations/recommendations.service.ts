@@ -39,11 +39,13 @@ export class RecommendationsService {
    * While an experiment runs, the customer's variant shapes the list first (a popularity-only
    * variant answers the popular list and ignores `product_id`'s context), and every answer is logged
    * (write-behind) so feedback can be attributed to its build, variant, positions and strategies.
+   * With `task`, everything comes from that prediction task's published build (404 for an unknown task).
    * The answer is the JSON of a `RecommendationsResponse`, its items copied from cached bytes:
    * the usual call (no filters, `limit` ≤ `TOP_ITEMS`, no blend) from the list's cached top.
    */
   async forCustomer(customerId: string, query: RecommendationsQuery): Promise<Buffer> {
-    const buildId = await this.activeBuild.require();
+    // `?task=`: that task's published build (its lists, its popular answer for everyone else).
+    const buildId = await this.activeBuild.require(query.task);
     const assignment = this.experiments.assign(customerId);
     const config = assignment?.variant.config;
     const rulesOn = config?.rules !== false;

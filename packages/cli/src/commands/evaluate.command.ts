@@ -5,12 +5,14 @@ import type { EngineConfigOverrides } from '@nextbuy/engine';
 import { withDatabase } from '../database';
 import { EXIT_FAILED, EXIT_OK, FatalError } from '../errors';
 import { processOutput, type Output } from '../output';
-import { parseAsOf } from './rebuild.command';
+import { parseAsOf, taskOption } from './rebuild.command';
 
 export interface EvaluateOptions {
   asOf?: string;
   horizonDays?: string;
   k?: string;
+  /** A prediction task by name: its target, horizon, K (the default k) and audience. */
+  task?: string;
   json?: boolean;
 }
 
@@ -43,13 +45,18 @@ export async function runEvaluate(
       '--as-of is required: the backtest trains on events before it (e.g. 2011-11-09T00:00:00Z)',
     );
   const asOf = parseAsOf(options.asOf)!;
+  if (options.task !== undefined && options.horizonDays !== undefined)
+    throw new FatalError("--horizon-days does not go with --task: the task's query states its horizon");
   const horizonDays = parseWhole(
     '--horizon-days',
     options.horizonDays,
     EVALUATION_DEFAULTS.horizonDays,
     EVALUATION_LIMITS.maxHorizonDays,
   );
-  const k = parseWhole('--k', options.k, EVALUATION_DEFAULTS.k, EVALUATION_LIMITS.maxK);
+  const k =
+    options.k === undefined && options.task !== undefined
+      ? undefined // the task's K
+      : parseWhole('--k', options.k, EVALUATION_DEFAULTS.k, EVALUATION_LIMITS.maxK);
   // The rebuild package brings the engine along: loaded only by the commands that need it.
   const { runEvaluation, NoHorizonPurchasesError } = await import('@nextbuy/rebuild');
   const { formatBacktestTable } = await import('@nextbuy/engine');
@@ -57,7 +64,8 @@ export async function runEvaluate(
     const started = Date.now();
     let result: Awaited<ReturnType<typeof runEvaluation>>;
     try {
-      result = await runEvaluation(db, { asOf, horizonDays, k, engine });
+      const task = await taskOption(db, options.task);
+      result = await runEvaluation(db, { asOf, horizonDays, k, engine, task });
     } catch (e) {
       if (e instanceof NoHorizonPurchasesError) {
         output.err(e.message);
@@ -70,7 +78,7 @@ export async function runEvaluate(
       output.out(JSON.stringify({ evaluation_id: evaluationId, ...report }, null, 2));
     } else {
       output.out(
-        `evaluation ${evaluationId}: as of ${report.as_of}, next ${report.horizon_days} days, k = ${report.k}; ` +
+        `evaluation ${evaluationId}${report.task ? ` of task ${report.task}` : ''}: as of ${report.as_of}, next ${report.horizon_days} days, k = ${report.k}; ` +
           `${report.customers} customers evaluated (${report.new_customers} new), ${report.training_events} training events`,
       );
       for (const line of formatBacktestTable(report)) output.out(line);
@@ -91,7 +99,8 @@ export function registerEvaluateCommand(program: Command, output: Output = proce
       '--horizon-days <n>',
       `days of purchases to score against (default ${EVALUATION_DEFAULTS.horizonDays})`,
     )
-    .option('--k <n>', `list length scored (default ${EVALUATION_DEFAULTS.k})`)
+    .option('--k <n>', `list length scored (default ${EVALUATION_DEFAULTS.k}; with --task, its K)`)
+    .option('--task <name>', 'score this prediction task: its target events, horizon, K and audience')
     .option('--json', 'print the stored report as JSON')
     .action(async (options: EvaluateOptions) => {
       const { exitCode } = await runEvaluate(loadEnv(), options, output);

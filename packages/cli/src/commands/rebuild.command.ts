@@ -3,7 +3,14 @@ import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { DataSource } from 'typeorm';
 import { loadEnv, type Env } from '@nextbuy/config';
 import { parseIsoTimestamp, QueueName, type BuildView, type StageState } from '@nextbuy/contracts';
-import { BuildInFlightError, BuildRepository, toBuildView, type BuildEntity } from '@nextbuy/db';
+import {
+  BuildInFlightError,
+  BuildRepository,
+  TaskRepository,
+  toBuildView,
+  type BuildEntity,
+} from '@nextbuy/db';
+import type { BuildTask } from '@nextbuy/rebuild';
 import { JobProducer } from '@nextbuy/queue';
 import { formatQueueCounts, formatSeconds, orderedStages, stageSeconds } from '../build-format';
 import { withDatabase } from '../database';
@@ -26,6 +33,8 @@ export type RebuildEnv = Pick<
 export interface RebuildOptions {
   asOf?: string;
   wait?: boolean;
+  /** A prediction task by name (docs/tasks.md); absent: the default task. */
+  task?: string;
 }
 
 export interface WatchTuning {
@@ -74,9 +83,24 @@ export async function runRebuild(
 ): Promise<RebuildResult> {
   // The rebuild package brings the engine along: loaded only by the command that needs it.
   const { triggerRebuild, rebuildTriggerSettings } = await import('@nextbuy/rebuild');
-  return runBuild(env, options, output, tuning, (db, producer, asOf) =>
-    triggerRebuild(new BuildRepository(db), producer, rebuildTriggerSettings(env), { asOf, trigger: 'cli' }),
+  return runBuild(env, options, output, tuning, async (db, producer, asOf) =>
+    triggerRebuild(new BuildRepository(db), producer, rebuildTriggerSettings(env), {
+      asOf,
+      trigger: 'cli',
+      task: await taskOption(db, options.task),
+    }),
   );
+}
+
+/** `--task NAME`: the stored task, or a `FatalError` naming how to list them (exit 2). */
+export async function taskOption(db: DataSource, name: string | undefined): Promise<BuildTask | undefined> {
+  const { taskNamed, UnknownTaskError } = await import('@nextbuy/rebuild');
+  try {
+    return await taskNamed(new TaskRepository(db), name);
+  } catch (e) {
+    if (e instanceof UnknownTaskError) throw new FatalError(`--task: ${e.message}`);
+    throw e;
+  }
 }
 
 /**
@@ -120,7 +144,9 @@ export async function runBuild(
         }
         throw e;
       }
-      output.out(`${label} ${buildId} queued${asOf ? ` (as of ${asOf.toISOString()})` : ''}`);
+      output.out(
+        `${label} ${buildId} queued${asOf ? ` (as of ${asOf.toISOString()})` : ''}${options.task ? ` for task ${options.task}` : ''}`,
+      );
       output.out(plan);
       await warnWithoutWorkers(producer, output);
       if (!options.wait) {
@@ -342,6 +368,7 @@ export function registerRebuildCommand(program: Command, output: Output = proces
     .command('rebuild')
     .description('start a staged rebuild (the features and candidates apps do the work)')
     .option('--as-of <iso>', 'reference time (default: the newest event)')
+    .option('--task <name>', 'build the lists of this prediction task (default: the default task)')
     .option('--wait', 'show progress and exit when the build publishes (1 when it fails)')
     .action(async (options: RebuildOptions) => {
       const { exitCode } = await runRebuild(loadEnv(), options, output);

@@ -9,6 +9,7 @@ import {
   type RebuildEnv,
   type RebuildOptions,
   type RebuildResult,
+  taskOption,
   type WatchTuning,
 } from './rebuild.command';
 import { withDatabase } from '../database';
@@ -30,7 +31,7 @@ export async function runTrain(
       new ModelRepository(db),
       producer,
       rebuildTriggerSettings(env),
-      { asOf, trigger: 'cli' },
+      { asOf, trigger: 'cli', task: await taskOption(db, options.task) },
     );
     output.out(`model ${model.id} is training`);
     return build;
@@ -50,6 +51,10 @@ export function registerTrainCommand(program: Command, output: Output = processO
     .command('train')
     .description('train a ranker model through the queues; the gate decides whether it becomes active')
     .option('--as-of <iso>', 'reference time (default: the newest event)')
+    .option(
+      '--task <name>',
+      "train for this prediction task's target and horizon (default: the default task)",
+    )
     .option('--wait', 'show progress, then the model and its gate report (exit 1 when training fails)')
     .action(async (options: RebuildOptions) => {
       const { exitCode } = await runTrain(loadEnv(), options, output);

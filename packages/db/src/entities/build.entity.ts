@@ -21,6 +21,10 @@ export class BuildEntity {
   @Column({ type: 'text', default: 'rebuild' })
   kind!: BuildKind;
 
+  /** The prediction task it builds for (docs/tasks.md): one published build per task. */
+  @Column({ type: 'text', default: 'default' })
+  task!: string;
+
   /** The stored model a rebuild ranks with (chosen at creation); null: it fits its own ranker. */
   @Column({ name: 'model_id', type: 'bigint', nullable: true })
   modelId!: string | null;

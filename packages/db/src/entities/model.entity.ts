@@ -14,6 +14,10 @@ export class ModelEntity {
   @Column({ name: 'build_id', type: 'bigint', nullable: true })
   buildId!: string | null;
 
+  /** The prediction task it was trained for (its labels): one active model per task. */
+  @Column({ type: 'text', default: 'default' })
+  task!: string;
+
   /** The model saw only events before this time (settled by its build's snapshot). */
   @Column({ name: 'as_of', type: 'timestamptz', nullable: true })
   asOf!: Date | null;

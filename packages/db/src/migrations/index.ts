@@ -11,6 +11,7 @@ import { PartitionedLogs1764000760000 } from './1764000760000-partitioned-logs';
 import { ChunkedArtifacts1764000800000 } from './1764000800000-chunked-artifacts';
 import { Rules1764000900000 } from './1764000900000-rules';
 import { CompactLists1764001000000 } from './1764001000000-compact-lists';
+import { Tasks1764001100000 } from './1764001100000-tasks';
 import { PackedItemLists1764001400000 } from './1764001400000-packed-item-lists';
 
 /**
@@ -31,5 +32,6 @@ export const MIGRATIONS = [
   ChunkedArtifacts1764000800000,
   Rules1764000900000,
   CompactLists1764001000000,
+  Tasks1764001100000,
   PackedItemLists1764001400000,
 ];

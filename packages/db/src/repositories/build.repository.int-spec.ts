@@ -4,6 +4,7 @@ import { createDataSource } from '../data-source';
 import { randomBytes } from 'node:crypto';
 import { ARTIFACT_CHUNK_BYTES, BuildOutputRepository } from './build-output.repository';
 import { BuildInFlightError, BuildRepository, BuildStateError, toBuildView } from './build.repository';
+import { TaskRepository } from './task.repository';
 
 describe('BuildRepository (real Postgres)', () => {
   let testDb: TestDatabase;
@@ -87,6 +88,37 @@ describe('BuildRepository (real Postgres)', () => {
     expect(kept).toHaveLength(2);
     const [{ n }] = await db.query(`SELECT count(DISTINCT build_id)::int AS n FROM recommendations`);
     expect(n).toBe(2);
+  });
+
+  it('keeps one published build per task: publish and garbage collection stay within a task', async () => {
+    await new TaskRepository(db).create('weekly', 'PREDICT …', {
+      target: { event_types: ['cart_add'], horizon_days: 7 },
+      k: 20,
+      filter: null,
+    });
+    const weekly = async () => {
+      const b = await builds.create({ asOf: null, trigger: 'test', config: {}, task: 'weekly' });
+      await builds.markRunning(b.id, new Date());
+      return { id: b.id, replaced: await builds.publish(b.id) };
+    };
+    const before = (await builds.active())!.id;
+    const w1 = await weekly();
+    expect(w1.replaced).toBeNull();
+    expect((await builds.active())!.id).toBe(before);
+    expect((await builds.active('weekly'))!.id).toBe(w1.id);
+    const w2 = await weekly();
+    expect(w2.replaced).toBe(w1.id);
+    const d = await runToPublished();
+    expect((await builds.active())!.id).toBe(d);
+    expect((await builds.active('weekly'))!.id).toBe(w2.id);
+    // Newer default builds do not push the task's builds out: BUILDS_KEEP counts per task.
+    for (let i = 0; i < 3; i++) await runToPublished();
+    await builds.collectGarbage(1);
+    expect((await builds.get(w2.id))!.status).toBe('published');
+    expect(await builds.get(w1.id)).toBeNull();
+    expect(toBuildView((await builds.get(w2.id))!)).toMatchObject({ task: 'weekly', active: true });
+    expect(await new TaskRepository(db).publishedBuild('weekly')).toEqual({ task: 'weekly', buildId: w2.id });
+    expect(await new TaskRepository(db).publishedBuild('nope')).toBeNull();
   });
 
   it('overwrites a retried shard output and round-trips artifacts', async () => {

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isStoredIdText, type BuildView, type StageState } from '@nextbuy/contracts';
+import { DEFAULT_TASK_NAME, isStoredIdText, type BuildView, type StageState } from '@nextbuy/contracts';
 import { BuildEntity, type BuildKind } from '../entities';
 import { rowsOf } from './sql';
 
@@ -21,6 +21,8 @@ export interface NewBuild {
   config: Record<string, unknown>;
   /** Default `rebuild`. */
   kind?: BuildKind;
+  /** The prediction task (default `default`): the build ranks with that task's active model. */
+  task?: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export class BuildRepository {
   /**
    * Inserts a queued build; the database refuses a second one in flight (rebuild or training). A
    * build in flight without any progress for `staleAfterMinutes` is marked failed first, so lost
-   * jobs cannot block rebuilds forever. A rebuild ranks with the active model if that model saw
+   * jobs cannot block rebuilds forever. A rebuild ranks with its task's active model if that model saw
    * nothing at or after the build's as-of (the newest event's time when none is given): chosen here,
    * in the same statement, so the build's stage list is known from its creation.
    */
@@ -49,14 +51,20 @@ export class BuildRepository {
     try {
       const [row] = rowsOf<{ id: string }>(
         await this.db.query(
-          `INSERT INTO builds (status, as_of, trigger, config, kind, model_id)
-           SELECT 'queued', $1::timestamptz, $2, $3::jsonb, $4::text,
+          `INSERT INTO builds (status, as_of, trigger, config, kind, task, model_id)
+           SELECT 'queued', $1::timestamptz, $2, $3::jsonb, $4::text, $5::text,
              CASE WHEN $4::text = 'rebuild' THEN (
-               SELECT m.id FROM models m WHERE m.status = 'active'
+               SELECT m.id FROM models m WHERE m.status = 'active' AND m.task = $5::text
                  AND m.as_of <= COALESCE($1::timestamptz, (SELECT max(ts) FROM events))
              ) END
            RETURNING id`,
-          [build.asOf, build.trigger, JSON.stringify(build.config), build.kind ?? 'rebuild'],
+          [
+            build.asOf,
+            build.trigger,
+            JSON.stringify(build.config),
+            build.kind ?? 'rebuild',
+            build.task ?? DEFAULT_TASK_NAME,
+          ],
         ),
       );
       return (await this.repo.findOneBy({ id: String(row!.id) }))!;
@@ -100,8 +108,9 @@ export class BuildRepository {
     return this.repo.find({ order: { id: 'DESC' }, take: limit });
   }
 
-  active(): Promise<BuildEntity | null> {
-    return this.repo.findOneBy({ status: 'published' });
+  /** The published build of a task (the default task's: what serving answers without `?task=`). */
+  active(task: string = DEFAULT_TASK_NAME): Promise<BuildEntity | null> {
+    return this.repo.findOneBy({ status: 'published', task });
   }
 
   inFlight(): Promise<BuildEntity[]> {
@@ -165,7 +174,10 @@ export class BuildRepository {
     return rows.length > 0;
   }
 
-  /** Flips the active build in one transaction. Returns the build it replaced, if any. */
+  /**
+   * Flips the active build of the build's task in one transaction (another task's published build
+   * stays). Returns the build it replaced, if any.
+   */
   publish(id: string): Promise<string | null> {
     return this.flip(id, ['running'], `build ${id} is not running: only a running build can publish`);
   }
@@ -189,7 +201,11 @@ export class BuildRepository {
       if (!from.includes(target.status)) throw new BuildStateError(refusal);
       const [previous] = rowsOf<{ id: string }>(
         await m.query(
-          `WITH x AS (UPDATE builds SET status = 'superseded' WHERE status = 'published' RETURNING id) SELECT id FROM x`,
+          `WITH x AS (
+             UPDATE builds SET status = 'superseded'
+             WHERE status = 'published' AND task = (SELECT task FROM builds WHERE id = $1) RETURNING id
+           ) SELECT id FROM x`,
+          [id],
         ),
       );
       await m.query(
@@ -202,7 +218,8 @@ export class BuildRepository {
 
   /**
    * Deletes builds (and, by cascade, everything they wrote) beyond the newest `keep` published or
-   * superseded ones, and failed or trained builds older than the oldest kept one — but never the
+   * superseded ones of each task, and failed or trained builds older than the oldest kept one of
+   * their task — but never a published build, nor the
    * build that trained the active model or a candidate (its stage timings stay readable; its
    * artifacts are gone already). A deleted build's models stay: they are records of their own.
    * Returns the deleted ids.
@@ -210,14 +227,17 @@ export class BuildRepository {
   async collectGarbage(keep: number): Promise<string[]> {
     const rows = rowsOf<{ id: string }>(
       await this.db.query(
-        `WITH kept AS (
-           SELECT id FROM builds WHERE status IN ('published', 'superseded') ORDER BY id DESC LIMIT $1
+        `WITH ranked AS (
+           SELECT id, task, row_number() OVER (PARTITION BY task ORDER BY id DESC) AS n
+           FROM builds WHERE status IN ('published', 'superseded')
+         ), kept AS (
+           SELECT id, task FROM ranked WHERE n <= $1
          ), doomed AS (
            DELETE FROM builds b
            WHERE b.status IN ('superseded', 'failed', 'trained')
              AND b.id NOT IN (SELECT id FROM kept)
              AND NOT EXISTS (SELECT 1 FROM models m WHERE m.build_id = b.id AND m.status IN ('active', 'candidate'))
-             AND b.id < COALESCE((SELECT min(id) FROM kept), b.id + 1)
+             AND b.id < COALESCE((SELECT min(k.id) FROM kept k WHERE k.task = b.task), b.id + 1)
            RETURNING b.id
          ) SELECT id FROM doomed ORDER BY id`,
         [Math.max(1, keep)],
@@ -244,6 +264,7 @@ export function toBuildView(b: BuildEntity): BuildView {
     error: b.error,
     active: b.status === 'published',
     kind: b.kind,
+    task: b.task,
     model_id: b.modelId,
   };
 }

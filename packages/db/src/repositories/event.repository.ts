@@ -245,18 +245,22 @@ export class EventRepository {
   }
 
   /**
-   * The horizon's distinct (customer, product) purchases, ts in [from, to), with the customer's
-   * segment, in key order: metrics summed over them must not depend on which partitions (or plan)
+   * The horizon's distinct (customer, product) purchases (or events of a task's target `types`), ts
+   * in [from, to), with the customer's segment, in key order: metrics summed over them must not depend on which partitions (or plan)
    * the rows came from, down to the last bit of a float.
    */
-  async horizonPurchases(from: Date, to: Date): Promise<HorizonPurchaseRow[]> {
+  async horizonPurchases(
+    from: Date,
+    to: Date,
+    types: readonly string[] = ['purchase'],
+  ): Promise<HorizonPurchaseRow[]> {
     return rowsOf<HorizonPurchaseRow>(
       await this.db.query(
         `SELECT DISTINCT e.customer_id, e.product_id, c.segment FROM events e
          LEFT JOIN customers c ON c.customer_id = e.customer_id
-         WHERE e.type = 'purchase' AND e.ts >= $1 AND e.ts < $2
+         WHERE e.type = ANY($3::event_type[]) AND e.ts >= $1 AND e.ts < $2
          ORDER BY e.customer_id, e.product_id`,
-        [from, to],
+        [from, to, types],
       ),
     );
   }

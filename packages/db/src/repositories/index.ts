@@ -13,3 +13,4 @@ export * from './api-key.repository';
 export * from './staging-table';
 export * from './explore.repository';
 export * from './rule.repository';
+export * from './task.repository';

@@ -1,5 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { isStoredIdText, type GateReport, type ModelStatus, type ModelView } from '@nextbuy/contracts';
+import {
+  DEFAULT_TASK_NAME,
+  isStoredIdText,
+  type GateReport,
+  type ModelStatus,
+  type ModelView,
+} from '@nextbuy/contracts';
 import { ModelEntity } from '../entities';
 import { rowsOf } from './sql';
 
@@ -8,6 +14,8 @@ export class ModelStateError extends Error {}
 
 /** What a finished training stores with its model. */
 export interface TrainedModel {
+  /** The task it was trained for (default `default`). */
+  task?: string;
   artifact: Uint8Array;
   asOf: Date;
   windows: string[];
@@ -35,8 +43,9 @@ export class ModelRepository {
     buildId: string,
     asOf: Date | null,
     config: Record<string, unknown>,
+    task: string = DEFAULT_TASK_NAME,
   ): Promise<ModelEntity> {
-    return this.repo.save({ status: 'training', buildId, asOf, config });
+    return this.repo.save({ status: 'training', buildId, asOf, config, task });
   }
 
   /** The snapshot of a training build settles its reference time. */
@@ -60,8 +69,9 @@ export class ModelRepository {
     return this.repo.find({ order: { id: 'DESC' }, take: limit });
   }
 
-  active(): Promise<ModelEntity | null> {
-    return this.repo.findOneBy({ status: 'active' });
+  /** The active model of a task (rebuilds of that task rank with it). */
+  active(task: string = DEFAULT_TASK_NAME): Promise<ModelEntity | null> {
+    return this.repo.findOneBy({ status: 'active', task });
   }
 
   /** The encoded ranker of a trained model. */
@@ -87,10 +97,11 @@ export class ModelRepository {
     status: Exclude<ModelStatus, 'training' | 'failed'>,
     expectedActive: string | null = null,
   ): Promise<{ id: string; status: ModelStatus }> {
+    const task = model.task ?? DEFAULT_TASK_NAME;
     return this.db.transaction(async (m) => {
       let final = status;
       if (status === 'active') {
-        const current = await lockActive(m);
+        const current = await lockActive(m, task);
         if ((current ?? null) !== expectedActive) final = 'candidate';
         else if (current) await m.query(`UPDATE models SET status = 'retired' WHERE id = $1`, [current]);
       }
@@ -104,20 +115,21 @@ export class ModelRepository {
         model.trainedRows,
         model.report ? JSON.stringify(model.report) : null,
         Buffer.from(model.artifact.buffer, model.artifact.byteOffset, model.artifact.byteLength),
+        task,
       ];
       const [row] = rowsOf<{ id: string }>(
         id === null
           ? await m.query(
-              `INSERT INTO models (status, build_id, as_of, windows, config, features, trained_rows, report, artifact, trained_at, activated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), CASE WHEN $1 = 'active' THEN now() END)
+              `INSERT INTO models (status, build_id, as_of, windows, config, features, trained_rows, report, artifact, task, trained_at, activated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), CASE WHEN $1 = 'active' THEN now() END)
                RETURNING id`,
               values,
             )
           : await m.query(
               `UPDATE models SET status = $1, build_id = $2, as_of = $3, windows = $4, config = $5, features = $6,
-                 trained_rows = $7, report = $8, artifact = $9, trained_at = now(),
+                 trained_rows = $7, report = $8, artifact = $9, task = $10, trained_at = now(),
                  activated_at = CASE WHEN $1 = 'active' THEN now() ELSE activated_at END
-               WHERE id = $10 RETURNING id`,
+               WHERE id = $11 RETURNING id`,
               [...values, id],
             ),
       );
@@ -127,12 +139,15 @@ export class ModelRepository {
   }
 
   /**
-   * Makes a trained model the active one: the active model is retired and this one activated in
-   * one transaction. Returns the model it replaced (null when it was already active or none was).
+   * Makes a trained model the active one of its task: that task's active model is retired and this
+   * one activated in one transaction. Returns the model it replaced (null when it was already active
+   * or none was).
    */
   activate(id: string): Promise<string | null> {
     return this.db.transaction(async (m) => {
-      const current = await lockActive(m);
+      const [found] = rowsOf<{ task: string }>(await m.query(`SELECT task FROM models WHERE id = $1`, [id]));
+      if (!found) throw new ModelStateError(`model ${id} does not exist`);
+      const current = await lockActive(m, found.task);
       const [target] = rowsOf<{ status: ModelStatus }>(
         await m.query(`SELECT status FROM models WHERE id = $1 FOR UPDATE`, [id]),
       );
@@ -153,19 +168,22 @@ export class ModelRepository {
    * recently before it); the active one is retired. Repeated, it walks back through the models
    * that were active, newest first. Returns the re-activated model and the one it replaced.
    */
-  rollback(): Promise<{ id: string; replaced: string }> {
+  rollback(task: string = DEFAULT_TASK_NAME): Promise<{ id: string; replaced: string }> {
     return this.db.transaction(async (m) => {
-      await lockActive(m);
+      await lockActive(m, task);
       const [current] = rowsOf<{ id: string; activated_at: Date | null }>(
-        await m.query(`SELECT id, activated_at FROM models WHERE status = 'active' FOR UPDATE`),
+        await m.query(
+          `SELECT id, activated_at FROM models WHERE status = 'active' AND task = $1 FOR UPDATE`,
+          [task],
+        ),
       );
       if (!current) throw new ModelStateError('no model is active: there is nothing to roll back');
       const [previous] = rowsOf<{ id: string }>(
         await m.query(
-          `SELECT id FROM models WHERE status = 'retired' AND activated_at IS NOT NULL
+          `SELECT id FROM models WHERE status = 'retired' AND activated_at IS NOT NULL AND task = $3
              AND activated_at < COALESCE($1, 'infinity'::timestamptz) AND id <> $2
            ORDER BY activated_at DESC LIMIT 1 FOR UPDATE`,
-          [current.activated_at, current.id],
+          [current.activated_at, current.id, task],
         ),
       );
       if (!previous)
@@ -188,9 +206,12 @@ const ACTIVE_MODEL_LOCK = 1_764_000_700;
  * (null: none). Row locks alone do not serialise two flips under READ COMMITTED: the second would
  * wait on the old active row, find it retired, and not see the new one.
  */
-async function lockActive(m: EntityManager): Promise<string | null> {
+async function lockActive(m: EntityManager, task: string): Promise<string | null> {
+  // One lock for every task's active model: flips are rare, one key is simplest.
   await m.query(`SELECT pg_advisory_xact_lock($1)`, [ACTIVE_MODEL_LOCK]);
-  const [row] = rowsOf<{ id: string }>(await m.query(`SELECT id FROM models WHERE status = 'active'`));
+  const [row] = rowsOf<{ id: string }>(
+    await m.query(`SELECT id FROM models WHERE status = 'active' AND task = $1`, [task]),
+  );
   return row ? String(row.id) : null;
 }
 
@@ -198,6 +219,7 @@ export function toModelView(m: ModelEntity): ModelView {
   return {
     model_id: m.id,
     status: m.status,
+    task: m.task,
     build_id: m.buildId,
     as_of: m.asOf?.toISOString() ?? null,
     created_at: m.createdAt.toISOString(),

@@ -4,8 +4,8 @@
  *
  * Parsed with Chevrotain (a parser library written in TypeScript, no generation step) into a small
  * AST; `compileCondition` turns the AST into one closure so a request pays a few function calls per
- * product, never a parse. The lexer and the error wording live here so the prediction-task language
- * (issue #17 item 3) can reuse them. Grammar (docs/rules.md):
+ * product, never a parse. Its tokens and error wording are the shared lexicon's
+ * (`language/lexicon.ts`), which the prediction-task language uses too. Grammar (docs/rules.md):
  *
  *   condition  := or
  *   or         := and ( OR and )*
@@ -20,22 +20,42 @@
  * single-quoted (`''` is a quote inside one); a field alone (`available`) tests that its value is true.
  */
 
-import type * as ChevrotainApi from 'chevrotain';
-import type { IParserErrorMessageProvider, IRecognitionException, TokenType } from 'chevrotain';
-import { dirname, join } from 'node:path';
+import type { IToken } from 'chevrotain';
+import {
+  And,
+  atToken,
+  BASE_KEYWORDS,
+  chevrotain,
+  Comma,
+  Dot,
+  Eq,
+  errorMessages,
+  False,
+  Ge,
+  Gt,
+  Identifier,
+  In,
+  LanguageError,
+  Le,
+  lexerOf,
+  LParen,
+  Lt,
+  Ne,
+  Not,
+  Null,
+  NumberLiteral,
+  oneOf,
+  Or,
+  RParen,
+  StringLiteral,
+  throwFirstParseError,
+  tokenize,
+  tokenList,
+  True,
+  unquote,
+} from '../language/lexicon';
 
-/**
- * Chevrotain's single-file build (`lib/chevrotain.mjs`, its dependencies inlined), loaded by path.
- * The package is ES modules only and its own imports (`@chevrotain/*`) resolve under the `import`
- * condition alone: Node 20.19 requires the package as it is, but loaders that turn ES modules into
- * CommonJS (tsx, which runs the benches and scripts; Jest) then fail to resolve those imports. The
- * bundle has none, so every runtime loads it alike.
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const chevrotain = require(
-  join(dirname(require.resolve('chevrotain')), '..', 'chevrotain.mjs'),
-) as typeof ChevrotainApi;
-const { createToken, EmbeddedActionsParser, EMPTY_ALT, Lexer } = chevrotain;
+const { EmbeddedActionsParser, EMPTY_ALT } = chevrotain;
 
 /** A product as conditions see it. */
 export interface ProductFields {
@@ -65,117 +85,23 @@ export type Condition =
   | { type: 'truthy'; field: FieldRef };
 
 /** A condition that does not parse: where (1-based character position, line, column) and what was expected. */
-export class ConditionSyntaxError extends Error {
-  constructor(
-    /** What was wrong, without the position: "expected a value, found ')'". */
-    readonly reason: string,
-    /** 1-based character position in the expression. */
-    readonly position: number,
-    readonly line: number,
-    readonly column: number,
-  ) {
-    super(`position ${position}: ${reason}`);
+export class ConditionSyntaxError extends LanguageError {
+  constructor(reason: string, position: number, line: number, column: number) {
+    super(reason, position, line, column);
     this.name = 'ConditionSyntaxError';
   }
 }
 
-// --- Lexer -------------------------------------------------------------------------------------
+const syntaxError = (reason: string, position: number, line: number, column: number) =>
+  new ConditionSyntaxError(reason, position, line, column);
 
-const Identifier = createToken({
-  name: 'Identifier',
-  pattern: /[A-Za-z_][A-Za-z0-9_]*/,
-  label: 'a field name',
-});
-const keyword = (name: string, label = name) =>
-  createToken({ name, pattern: new RegExp(`${name}\\b`, 'i'), longer_alt: Identifier, label });
-const And = keyword('AND');
-const Or = keyword('OR');
-const Not = keyword('NOT');
-const In = keyword('IN');
-const True = keyword('TRUE', 'true');
-const False = keyword('FALSE', 'false');
-const Null = keyword('NULL', 'null');
-const StringLiteral = createToken({ name: 'StringLiteral', pattern: /'(?:[^']|'')*'/, label: "a 'string'" });
-const NumberLiteral = createToken({
-  name: 'NumberLiteral',
-  pattern: /-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/,
-  label: 'a number',
-});
-const Le = createToken({ name: 'Le', pattern: /<=/, label: "'<='" });
-const Ge = createToken({ name: 'Ge', pattern: />=/, label: "'>='" });
-const Ne = createToken({ name: 'Ne', pattern: /!=|<>/, label: "'!='" });
-const Lt = createToken({ name: 'Lt', pattern: /</, label: "'<'" });
-const Gt = createToken({ name: 'Gt', pattern: />/, label: "'>'" });
-const Eq = createToken({ name: 'Eq', pattern: /==?/, label: "'='" });
-const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
-const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
-const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
-const Dot = createToken({ name: 'Dot', pattern: /\./, label: "'.'" });
-const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
+/** Every token of the language (the shared lexicon's), keywords before the identifier they would otherwise match. */
+export const CONDITION_TOKENS = tokenList(BASE_KEYWORDS);
 
-/** Every token of the language, keywords before the identifier they would otherwise match. */
-export const CONDITION_TOKENS: TokenType[] = [
-  WhiteSpace,
-  And,
-  Or,
-  Not,
-  In,
-  True,
-  False,
-  Null,
-  StringLiteral,
-  NumberLiteral,
-  Le,
-  Ge,
-  Ne,
-  Lt,
-  Gt,
-  Eq,
-  LParen,
-  RParen,
-  Comma,
-  Dot,
-  Identifier,
-];
+const conditionLexer = lexerOf(CONDITION_TOKENS);
 
-const conditionLexer = new Lexer(CONDITION_TOKENS, { positionTracking: 'full', ensureOptimizations: false });
-
-/** Names a token type the way an error message does: `'('`, `a number`, `AND`. */
-function describe(type: TokenType): string {
-  return type.LABEL ?? type.name;
-}
-
-/** "or" list: `a`, `a or b`, `a, b or c`. */
-function oneOf(names: string[]): string {
-  const unique = [...new Set(names)];
-  if (unique.length <= 1) return unique[0] ?? 'nothing';
-  return `${unique.slice(0, -1).join(', ')} or ${unique[unique.length - 1]}`;
-}
-
-function found(token: { image: string; tokenType: TokenType }): string {
-  return token.tokenType.name === 'EOF' ? 'the end of the expression' : `'${token.image}'`;
-}
-
-/**
- * Messages in the words of docs/rules.md: "expected X or Y, found Z". Chevrotain lists the token
- * paths each alternative could start with; the first token of each path is what could come next.
- */
-const messages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) =>
-    `expected ${describe(expected)}, found ${found(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) =>
-    `expected AND, OR or the end of the expression, found ${found(firstRedundant)}`,
-  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, customUserDescription }) => {
-    const first = expectedPathsPerAlt.flatMap((paths) => paths.map((p) => (p[0] ? describe(p[0]) : '')));
-    const what = customUserDescription ?? oneOf(first.filter((s) => s !== ''));
-    return `expected ${what}, found ${found(actual[0]!)}`;
-  },
-  buildEarlyExitMessage: ({ expectedIterationPaths, actual, customUserDescription }) => {
-    const what =
-      customUserDescription ?? oneOf(expectedIterationPaths.map((p) => (p[0] ? describe(p[0]) : '')));
-    return `expected ${what}, found ${found(actual[0]!)}`;
-  },
-};
+/** Messages in the words of docs/rules.md: "expected X or Y, found Z". */
+const messages = errorMessages('the end of the expression', 'AND, OR or the end of the expression');
 
 // --- Parser ------------------------------------------------------------------------------------
 
@@ -300,10 +226,6 @@ class ConditionParser extends EmbeddedActionsParser {
   );
 }
 
-function unquote(image: string): string {
-  return image.slice(1, -1).replaceAll("''", "'");
-}
-
 /** A field name checked against the product's fields: an unknown one is an error at its position. */
 function fieldRef(
   token: { image: string; startOffset: number; startLine?: number; startColumn?: number },
@@ -312,70 +234,27 @@ function fieldRef(
   const name = token.image;
   if (attribute !== undefined) {
     if (name.toLowerCase() === 'attributes') return { kind: 'attribute', name: attribute };
-    throw atToken(token, `unknown field '${name}.${attribute}'; ${FIELDS_HINT}`);
+    throw atToken(syntaxError, token, `unknown field '${name}.${attribute}'; ${FIELDS_HINT}`);
   }
   const lower = name.toLowerCase();
   const known = PRODUCT_CONDITION_FIELDS.find((f) => f === (lower === 'product_id' ? 'id' : lower));
   if (known) return { kind: 'field', name: known };
-  throw atToken(token, `unknown field '${name}'; ${FIELDS_HINT}`);
+  throw atToken(syntaxError, token, `unknown field '${name}'; ${FIELDS_HINT}`);
 }
 
 const FIELDS_HINT = `expected ${oneOf([...PRODUCT_CONDITION_FIELDS, 'attributes.<name>'])}`;
-
-function atToken(
-  token: { startOffset: number; startLine?: number; startColumn?: number },
-  reason: string,
-): ConditionSyntaxError {
-  return new ConditionSyntaxError(
-    reason,
-    token.startOffset + 1,
-    token.startLine ?? 1,
-    token.startColumn ?? token.startOffset + 1,
-  );
-}
 
 /** One parser for the process: Chevrotain parsers are reusable (`input` resets them). */
 let parser: ConditionParser | undefined;
 
 /** Parses a condition; a `ConditionSyntaxError` names the position and what was expected there. */
 export function parseCondition(text: string): Condition {
-  const lexed = conditionLexer.tokenize(text);
-  const lexError = lexed.errors[0];
-  if (lexError) {
-    const ch = text.charAt(lexError.offset);
-    const reason =
-      ch === "'"
-        ? 'a string that is never closed (strings end with a single quote)'
-        : `unexpected character '${ch}'`;
-    throw new ConditionSyntaxError(
-      reason,
-      lexError.offset + 1,
-      lexError.line ?? 1,
-      lexError.column ?? lexError.offset + 1,
-    );
-  }
-  if (lexed.tokens.length === 0)
-    throw new ConditionSyntaxError('expected a condition, found nothing', 1, 1, 1);
+  const tokens: IToken[] = tokenize(conditionLexer, text, 'a condition', syntaxError);
   parser ??= new ConditionParser();
-  parser.input = lexed.tokens;
+  parser.input = tokens;
   // An unknown field throws its ConditionSyntaxError from inside the parse.
   const result = parser.condition();
-  const error: IRecognitionException | undefined = parser.errors[0];
-  if (error) {
-    const token = error.token;
-    // At the end of input Chevrotain's EOF token has no position: the error is just past the text.
-    const atEnd = token.tokenType.name === 'EOF' || Number.isNaN(token.startOffset);
-    if (atEnd) {
-      const lines = text.split('\n');
-      throw new ConditionSyntaxError(
-        error.message,
-        text.length + 1,
-        lines.length,
-        lines[lines.length - 1]!.length + 1,
-      );
-    }
-    throw atToken(token, error.message);
-  }
+  throwFirstParseError(parser, text, syntaxError);
   return result;
 }
 

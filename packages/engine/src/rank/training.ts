@@ -11,7 +11,8 @@ import { buildAttributeGraph, type AttributeGraph } from '../features/attributes
 import { buildItemGraphs } from '../features/graphs';
 import { buildCustomerNeighbours } from '../features/neighbours';
 import { prng } from '../random';
-import { EventType, sliceSnapshot, type Snapshot } from '../snapshot';
+import { EventType, sliceSnapshot, type EventTypeName, type Snapshot } from '../snapshot';
+import { taskAudience } from '../tasks/audience';
 import { timed, type Timings } from '../timings';
 import { FEATURE_COUNT } from './features';
 import { GUEST_SEGMENT, HoldoutCollector, isHoldoutCustomer, type HoldoutSet } from './holdout';
@@ -19,10 +20,25 @@ import { trainRankerModel, type RankerModel, type TrainingSet } from './ranker';
 
 /** Distinct products each customer purchased in [from, to). */
 export function purchasesBetween(s: Snapshot, from: number, to: number): Map<number, Set<number>> {
+  return targetEventsBetween(s, from, to, ['purchase']);
+}
+
+/**
+ * Distinct products each customer had an event of the task's target types with in [from, to): the
+ * labels of a training window and of the gate (purchases for the default task).
+ */
+export function targetEventsBetween(
+  s: Snapshot,
+  from: number,
+  to: number,
+  types: readonly EventTypeName[],
+): Map<number, Set<number>> {
   const out = new Map<number, Set<number>>();
+  const target = new Uint8Array(8);
+  for (const t of types) target[EventType[t]] = 1;
   const { customer, product, type, ts } = s.events;
   for (let e = 0; e < ts.length; e++) {
-    if (type[e] !== EventType.purchase || ts[e]! < from || ts[e]! >= to) continue;
+    if (target[type[e]!] !== 1 || ts[e]! < from || ts[e]! >= to) continue;
     const c = customer[e]!;
     let set = out.get(c);
     if (!set) out.set(c, (set = new Set()));
@@ -44,8 +60,9 @@ export interface TrainingWindow {
 
 /**
  * One training window of the ranker (a stage of its own: windows can run in parallel): features as
- * of the window's cut (artifacts rebuilt at that time, unless given in `reuse`), labels = purchases
- * in [cut, cut + horizon) — never beyond asOf. Customers who bought in the window and have at least
+ * of the window's cut (artifacts rebuilt at that time, unless given in `reuse`), labels = the
+ * products with an event of the task's target types (purchases by default) in [cut, cut + horizon)
+ * — never beyond asOf — for the customers in the task's audience at the cut. Customers who bought in the window and have at least
  * one bought product among their candidates form queries (the others teach nothing about ordering);
  * all their positives and a seeded sample of their negatives are kept. Holdout customers
  * (`ranker.holdoutPercent`) never form training rows. A window that would hold more than
@@ -81,7 +98,15 @@ export function buildTrainingWindowWithHoldout(
   const cut = trainingCut(s, config, window);
   const past = sliceSnapshot(s, cut);
   if (past.events.ts.length > 0) {
-    const bought = purchasesBetween(s, cut, cut + config.horizonDays * DAY_MS);
+    const bought = targetEventsBetween(
+      s,
+      cut,
+      cut + config.horizonDays * DAY_MS,
+      config.task.targetEventTypes,
+    );
+    // The task's audience as of the cut: only its customers are the task's queries.
+    const audience = taskAudience(past, config.task.audience);
+    if (audience) for (const c of [...bought.keys()]) if (!audience(c)) bought.delete(c);
     // Per-customer artifacts only for the customers who form queries (the window's buyers).
     const buyers = Int32Array.from(bought.keys());
     const artifacts = buildFeatureArtifacts(past, config, timings, {

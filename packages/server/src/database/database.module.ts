@@ -11,6 +11,7 @@ import {
   FeedbackRepository,
   ImportRepository,
   RuleRepository,
+  TaskRepository,
   ModelRepository,
   StatsRepository,
 } from '@nextbuy/db';
@@ -29,6 +30,7 @@ const REPOSITORIES: (new (db: DataSource) => unknown)[] = [
   ExperimentRepository,
   FeedbackRepository,
   RuleRepository,
+  TaskRepository,
   ModelRepository,
 ];
 
