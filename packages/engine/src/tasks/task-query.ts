@@ -240,7 +240,7 @@ class TaskParser extends EmbeddedActionsParser {
 
   private readonly test = this.RULE('test', (): RawCond => {
     const ref = this.SUBRULE(this.ref);
-    return this.OR({
+    return this.OR<RawCond>({
       DEF: [
         {
           ALT: () => {
@@ -279,7 +279,7 @@ class TaskParser extends EmbeddedActionsParser {
   });
 
   private readonly op = this.RULE('op', (): { op: CompareOpName; at: IToken } =>
-    this.OR({
+    this.OR<{ op: CompareOpName; at: IToken }>({
       DEF: [
         { ALT: () => ({ op: '=' as const, at: this.CONSUME(Eq) }) },
         { ALT: () => ({ op: '!=' as const, at: this.CONSUME(Ne) }) },
