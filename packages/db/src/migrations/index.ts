@@ -11,6 +11,7 @@ import { PartitionedLogs1764000760000 } from './1764000760000-partitioned-logs';
 import { ChunkedArtifacts1764000800000 } from './1764000800000-chunked-artifacts';
 import { Rules1764000900000 } from './1764000900000-rules';
 import { CompactLists1764001000000 } from './1764001000000-compact-lists';
+import { OpsScope1764001200000 } from './1764001200000-ops-scope';
 
 /**
  * Every migration, oldest first. An explicit list, not a glob: the same code runs from `src`
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   ChunkedArtifacts1764000800000,
   Rules1764000900000,
   CompactLists1764001000000,
+  OpsScope1764001200000,
 ];
