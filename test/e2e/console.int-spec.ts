@@ -19,7 +19,11 @@ import { startStack, waitForBuild, type E2eStack } from './stack';
 jest.setTimeout(180_000);
 
 const ADMIN_KEY = 'ui-admin';
+/** The console's read-only key. */
+const OPS_KEY = 'ui-ops';
+/** A storefront's key: the serving calls below use it; the console refuses it. */
 const READ_KEY = 'ui-read';
+
 /** The customer page lists this many items (CustomerPage's LIST_LENGTH). */
 const LIST_LENGTH = 12;
 /** A rebuild of the synthetic shop takes seconds; a loaded 2-core machine may take many more. */
@@ -48,7 +52,7 @@ describe('operations console in Chromium (real apps, real Postgres, Redis and qu
   };
 
   beforeAll(async () => {
-    stack = await startStack(`${ADMIN_KEY}:admin,${READ_KEY}:read`, { REBUILD_SHARDS: '1' });
+    stack = await startStack(`${ADMIN_KEY}:admin,${OPS_KEY}:ops,${READ_KEY}:read`, { REBUILD_SHARDS: '1' });
     apps = await Promise.all(
       [IngestionApp, FeaturesApp, CandidatesApp, ServingApp].map((m) => stack.bootApp(m)),
     );
@@ -110,6 +114,21 @@ describe('operations console in Chromium (real apps, real Postgres, Redis and qu
       await signIn(stranger, 'not-a-key');
       await expect(stranger.getByRole('alert').textContent()).resolves.toBe('Invalid API key');
       await screenshot(stranger, 'console-wrong-key');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('refuses a storefront’s read key, saying an ops or admin key is needed', async () => {
+    const context = await browser.newContext();
+    const storefront = await context.newPage();
+    try {
+      await signIn(storefront, READ_KEY);
+      await expect(storefront.getByRole('alert').textContent()).resolves.toMatch(
+        /scope "read": the console needs an ops key \(read-only\) or an admin key/,
+      );
+      expect(await storefront.getByLabel('API key').count()).toBe(1);
+      await screenshot(storefront, 'console-read-key-refused');
     } finally {
       await context.close();
     }
@@ -243,15 +262,15 @@ describe('operations console in Chromium (real apps, real Postgres, Redis and qu
     await screenshot(page, 'console-rebuild');
   });
 
-  it('shows a read key no action buttons, and keeps Bull Board from it', async () => {
+  it('shows an ops key no action buttons, and only the read-only queues view', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const reader = await context.newPage();
     try {
-      await signIn(reader, READ_KEY);
+      await signIn(reader, OPS_KEY);
       await reader.getByTestId('active-build').waitFor();
       const actions =
-        /Rebuild now|Roll back|Start backtest|New experiment|Create draft|Start experiment|Stop experiment|Post event|Open Bull Board/;
-      for (const path of ['/builds', '/models', '/experiments/1', '/customers/C001', '/jobs']) {
+        /Rebuild now|Roll back|Start backtest|New experiment|Create draft|Start experiment|Stop experiment|Post event|Open Bull Board|Train a model|Activate/;
+      for (const path of ['/builds', '/models', '/models/1', '/experiments/1', '/customers/C001', '/jobs']) {
         await reader.goto(`${baseUrl}${path}`);
         await reader.locator('h1').waitFor();
         await reader.waitForLoadState('networkidle');
@@ -262,9 +281,18 @@ describe('operations console in Chromium (real apps, real Postgres, Redis and qu
         expect(await reader.getByRole('link', { name: actions }).count()).toBe(0);
         expect(await reader.getByText('New experiment').count()).toBe(0);
       }
+      await reader.goto(`${baseUrl}/models`);
+      await reader.locator('tr[data-status="active"]').waitFor();
+      await screenshot(reader, 'console-models-read-only');
       await reader.goto(`${baseUrl}/builds`);
       await reader.locator('table').waitFor();
       await screenshot(reader, 'console-read-only');
+      await reader.goto(`${baseUrl}/jobs`);
+      expect(await reader.getByRole('link', { name: 'View the queues' }).getAttribute('href')).toBe(
+        '/queues/view/',
+      );
+      const view = await reader.goto(`${baseUrl}/queues/view/`);
+      expect(view!.status()).toBe(200);
       const board = await reader.goto(`${baseUrl}/queues`);
       expect(board!.status()).toBe(403);
       expect((await board!.json()) as unknown).toMatchObject({
