@@ -23,7 +23,8 @@ const ADMIN_KEY = 'ui-admin';
 const OPS_KEY = 'ui-ops';
 /** A storefront's key: the serving calls below use it; the console refuses it. */
 const READ_KEY = 'ui-read';
-
+/** A reference time before the synthetic shop's newest event (its history ends 2011-11-30). */
+const PAST_DAY = '2011-10-31';
 /** The customer page lists this many items (CustomerPage's LIST_LENGTH). */
 const LIST_LENGTH = 12;
 /** A rebuild of the synthetic shop takes seconds; a loaded 2-core machine may take many more. */
@@ -260,6 +261,79 @@ describe('operations console in Chromium (real apps, real Postgres, Redis and qu
     );
     expect(stages.map(([stage]) => stage)).not.toContain('ranker');
     await screenshot(page, 'console-rebuild');
+  });
+
+  it('shows the models with the active one and its gate report; an admin trains, activates and rolls back', async () => {
+    const listed = await ingestionApi.models();
+    const active = listed.find((m) => m.status === 'active')!;
+    expect(active.report).not.toBeNull();
+    const percent = (share: number) => `${(share * 100).toFixed(2)} %`;
+    const row = (id: string) => page.locator(`tr[data-model="${id}"]`);
+
+    await page.goto(`${baseUrl}/models`);
+    await row(active.model_id).waitFor();
+    expect(await row(active.model_id).getAttribute('data-status')).toBe('active');
+    expect(await page.getByTestId('active-model').textContent()).toContain(`model #${active.model_id}`);
+    expect(await row(active.model_id).getByTestId('gate-map').textContent()).toBe(
+      percent(active.report!.candidate.map),
+    );
+    expect(await row(active.model_id).getByTestId('gate-verdict').textContent()).toContain(
+      active.report!.decision,
+    );
+    await page.getByTestId('model-map-chart').locator('svg').waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-models');
+
+    // One model's configuration, features and validation figures.
+    await row(active.model_id)
+      .getByRole('link', { name: `#${active.model_id}` })
+      .click();
+    await page.waitForURL(new RegExp(`/models/${active.model_id}$`));
+    const detail = page.getByTestId('model-detail');
+    await detail.getByRole('heading', { name: 'Configuration' }).waitFor();
+    expect(await detail.locator('ol.features > li').count()).toBe(active.features.length);
+    expect(await detail.textContent()).toContain(percent(active.report!.candidate.recall));
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-model-detail');
+
+    // Train on the past, from the page: its build's progress shows while it runs. A model older
+    // than the active one is never activated by the gate.
+    await page.goto(`${baseUrl}/models`);
+    await page.getByLabel('Data as of (optional)').fill(PAST_DAY);
+    await page.getByRole('button', { name: 'Train a model' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Train' }).click();
+    const queued = page
+      .getByTestId('model-action-result')
+      .filter({ hasText: /Training queued: model #\d+ in build #\d+/ });
+    await queued.waitFor();
+    const [, modelId, buildId] = /Training queued: model #(\d+) in build #(\d+)/.exec(
+      (await queued.textContent())!,
+    )!;
+    const progress = page.locator(`[data-testid="training"][data-model="${modelId}"]`);
+    await progress.waitFor();
+    expect(await progress.getByRole('link', { name: `build #${buildId}` }).getAttribute('href')).toBe(
+      `/builds/${buildId}`,
+    );
+    await screenshot(page, 'console-model-training');
+    const trained = page.locator(
+      `tr[data-model="${modelId}"][data-status="retired"], tr[data-model="${modelId}"][data-status="candidate"]`,
+    );
+    await trained.waitFor({ timeout: BUILD_TIMEOUT_MS });
+    expect(await row(active.model_id).getAttribute('data-status')).toBe('active');
+
+    // Activate it, then roll back: the state changes on the page each time.
+    await trained.getByRole('button', { name: `Activate #${modelId}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Activate' }).click();
+    await page.locator(`tr[data-model="${modelId}"][data-status="active"]`).waitFor();
+    await page.locator(`tr[data-model="${active.model_id}"][data-status="retired"]`).waitFor();
+    expect(await page.getByTestId('active-model').textContent()).toContain(`model #${modelId}`);
+    await screenshot(page, 'console-model-activated');
+    await page.getByRole('button', { name: 'Roll back the model' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+    await page.locator(`tr[data-model="${active.model_id}"][data-status="active"]`).waitFor();
+    await page.locator(`tr[data-model="${modelId}"][data-status="retired"]`).waitFor();
+    expect((await ingestionApi.models()).find((m) => m.status === 'active')?.model_id).toBe(active.model_id);
   });
 
   it('shows an ops key no action buttons, and only the read-only queues view', async () => {
