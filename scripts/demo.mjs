@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { apps, ROOT } from './apps.mjs';
 
 /** Same defaults as docker-compose.yml: a key per scope. */
-const DEMO_KEYS = 'demo-read:read,demo-write:write,demo-admin:admin';
+const DEMO_KEYS = 'demo-read:read,demo-write:write,demo-ops:ops,demo-admin:admin';
 /** Customers of the Online Retail data with a long purchase history. */
 const DEMO_CUSTOMERS = ['17850', '13047', '12583'];
 const DATA_DIR = 'data/online-retail';
@@ -312,7 +312,7 @@ async function main() {
   );
   say(bold('\n▶ nextbuy is running'));
   say(
-    `  console          http://localhost:${consoleApp.port}/  (sign in with ${env.NEXTBUY_API_KEYS === DEMO_KEYS ? 'demo-admin, or demo-read for a read-only view' : 'an API key'})`,
+    `  console          http://localhost:${consoleApp.port}/  (sign in with ${env.NEXTBUY_API_KEYS === DEMO_KEYS ? 'demo-admin, or demo-ops for a read-only view' : 'an API key'})`,
   );
   say(`  serving API      http://localhost:${servingApp.port}/docs`);
   say(`  ingestion API    http://localhost:${ingestionApp.port}/docs`);

@@ -48,7 +48,7 @@ describe('console server', () => {
       DATABASE_URL: db.url,
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: prefix,
-      NEXTBUY_API_KEYS: 'c-read:read,c-admin:admin',
+      NEXTBUY_API_KEYS: 'c-read:read,c-write:write,c-ops:ops,c-admin:admin',
     });
     ingestion = await createHttpApp(IngestionApp.forRoot(env), { env });
     await ingestion.listen({ port: 0, host: '127.0.0.1' });
@@ -80,16 +80,32 @@ describe('console server', () => {
     expect(empty.json().message).toMatch(/api_key is required/);
   });
 
+  it('refuses read and write keys: the console needs an ops or admin key', async () => {
+    for (const key of ['c-read', 'c-write']) {
+      const { res } = await signIn(key);
+      expect(res.statusCode).toBe(403);
+      expect(res.json().message).toMatch(/the console needs an ops key \(read-only\) or an admin key/);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      // A cookie made by hand does not sign it in either.
+      const me = await app.inject({
+        method: 'GET',
+        url: '/session',
+        headers: { cookie: `${SESSION_COOKIE}=${key}` },
+      });
+      expect(me.statusCode).toBe(403);
+    }
+  });
+
   it('signs in with an HttpOnly, SameSite=Strict cookie and answers who is signed in', async () => {
-    const { res, cookie } = await signIn('c-read');
+    const { res, cookie } = await signIn('c-ops');
     expect(res.statusCode).toBe(200);
-    expect(res.json<KeyView>().scope).toBe('read');
+    expect(res.json<KeyView>().scope).toBe('ops');
     const setCookie = String(res.headers['set-cookie']);
-    expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=c-read;`));
+    expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=c-ops;`));
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);
     const me = await app.inject({ method: 'GET', url: '/session', headers: { cookie } });
-    expect(me.json<KeyView>().scope).toBe('read');
+    expect(me.json<KeyView>().scope).toBe('ops');
     expect((await app.inject({ method: 'GET', url: '/session' })).statusCode).toBe(401);
     const out = await app.inject({ method: 'DELETE', url: '/session', headers: { cookie } });
     expect(out.statusCode).toBe(204);
@@ -97,12 +113,12 @@ describe('console server', () => {
   });
 
   it('forwards /api/ingestion with the cookie as the key, and without the cookie', async () => {
-    const { cookie } = await signIn('c-read');
+    const { cookie } = await signIn('c-ops');
     const status = await app.inject({ method: 'GET', url: '/api/ingestion/v1/status', headers: { cookie } });
     expect(status.statusCode).toBe(200);
     expect(status.json<StatusView>().counts.events).toBe(0);
     expect((await app.inject({ method: 'GET', url: '/api/ingestion/v1/status' })).statusCode).toBe(401);
-    // A read key cannot start a rebuild through the console either: the app decides.
+    // An ops key cannot start a rebuild through the console either: the app decides.
     const rebuild = await app.inject({
       method: 'POST',
       url: '/api/ingestion/v1/rebuilds',
@@ -110,14 +126,17 @@ describe('console server', () => {
       payload: {},
     });
     expect(rebuild.statusCode).toBe(403);
-    expect(rebuild.json().message).toMatch(/scope "read"/);
+    expect(rebuild.json().message).toMatch(/scope "ops"/);
   });
 
-  it('opens Bull Board through the proxy to an admin only', async () => {
-    const read = await signIn('c-read');
+  it('opens Bull Board through the proxy to an admin, and its read-only view to ops', async () => {
+    const ops = await signIn('c-ops');
     expect(
-      (await app.inject({ method: 'GET', url: '/queues', headers: { cookie: read.cookie } })).statusCode,
+      (await app.inject({ method: 'GET', url: '/queues', headers: { cookie: ops.cookie } })).statusCode,
     ).toBe(403);
+    const view = await app.inject({ method: 'GET', url: '/queues/view', headers: { cookie: ops.cookie } });
+    expect(view.statusCode).toBe(200);
+    expect(view.body).toMatch(/<html/i);
     const admin = await signIn('c-admin');
     const page = await app.inject({ method: 'GET', url: '/queues', headers: { cookie: admin.cookie } });
     expect(page.statusCode).toBe(200);
@@ -126,7 +145,7 @@ describe('console server', () => {
 
   it('answers the live figures to a signed-in operator only', async () => {
     expect((await app.inject({ method: 'GET', url: '/api/console/live' })).statusCode).toBe(401);
-    const { cookie } = await signIn('c-read');
+    const { cookie } = await signIn('c-ops');
     const live = await app.inject({ method: 'GET', url: '/api/console/live', headers: { cookie } });
     expect(live.json()).toEqual({ window_seconds: 0, serving: null, realtime: null, targets: [] });
   });

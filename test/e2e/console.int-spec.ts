@@ -19,7 +19,12 @@ import { startStack, waitForBuild, type E2eStack } from './stack';
 jest.setTimeout(180_000);
 
 const ADMIN_KEY = 'ui-admin';
+/** The console's read-only key. */
+const OPS_KEY = 'ui-ops';
+/** A storefront's key: the serving calls below use it; the console refuses it. */
 const READ_KEY = 'ui-read';
+/** A reference time before the synthetic shop's newest event (its history ends 2011-11-30). */
+const PAST_DAY = '2011-10-31';
 /** The customer page lists this many items (CustomerPage's LIST_LENGTH). */
 const LIST_LENGTH = 12;
 /** A rebuild of the synthetic shop takes seconds; a loaded 2-core machine may take many more. */
@@ -48,7 +53,7 @@ describe('operations console in Chromium (real apps, real Postgres, Redis and qu
   };
 
   beforeAll(async () => {
-    stack = await startStack(`${ADMIN_KEY}:admin,${READ_KEY}:read`, { REBUILD_SHARDS: '1' });
+    stack = await startStack(`${ADMIN_KEY}:admin,${OPS_KEY}:ops,${READ_KEY}:read`, { REBUILD_SHARDS: '1' });
     apps = await Promise.all(
       [IngestionApp, FeaturesApp, CandidatesApp, ServingApp].map((m) => stack.bootApp(m)),
     );
@@ -110,6 +115,21 @@ describe('operations console in Chromium (real apps, real Postgres, Redis and qu
       await signIn(stranger, 'not-a-key');
       await expect(stranger.getByRole('alert').textContent()).resolves.toBe('Invalid API key');
       await screenshot(stranger, 'console-wrong-key');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('refuses a storefront’s read key, saying an ops or admin key is needed', async () => {
+    const context = await browser.newContext();
+    const storefront = await context.newPage();
+    try {
+      await signIn(storefront, READ_KEY);
+      await expect(storefront.getByRole('alert').textContent()).resolves.toMatch(
+        /scope "read": the console needs an ops key \(read-only\) or an admin key/,
+      );
+      expect(await storefront.getByLabel('API key').count()).toBe(1);
+      await screenshot(storefront, 'console-read-key-refused');
     } finally {
       await context.close();
     }
@@ -243,15 +263,88 @@ describe('operations console in Chromium (real apps, real Postgres, Redis and qu
     await screenshot(page, 'console-rebuild');
   });
 
-  it('shows a read key no action buttons, and keeps Bull Board from it', async () => {
+  it('shows the models with the active one and its gate report; an admin trains, activates and rolls back', async () => {
+    const listed = await ingestionApi.models();
+    const active = listed.find((m) => m.status === 'active')!;
+    expect(active.report).not.toBeNull();
+    const percent = (share: number) => `${(share * 100).toFixed(2)} %`;
+    const row = (id: string) => page.locator(`tr[data-model="${id}"]`);
+
+    await page.goto(`${baseUrl}/models`);
+    await row(active.model_id).waitFor();
+    expect(await row(active.model_id).getAttribute('data-status')).toBe('active');
+    expect(await page.getByTestId('active-model').textContent()).toContain(`model #${active.model_id}`);
+    expect(await row(active.model_id).getByTestId('gate-map').textContent()).toBe(
+      percent(active.report!.candidate.map),
+    );
+    expect(await row(active.model_id).getByTestId('gate-verdict').textContent()).toContain(
+      active.report!.decision,
+    );
+    await page.getByTestId('model-map-chart').locator('svg').waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-models');
+
+    // One model's configuration, features and validation figures.
+    await row(active.model_id)
+      .getByRole('link', { name: `#${active.model_id}` })
+      .click();
+    await page.waitForURL(new RegExp(`/models/${active.model_id}$`));
+    const detail = page.getByTestId('model-detail');
+    await detail.getByRole('heading', { name: 'Configuration' }).waitFor();
+    expect(await detail.locator('ol.features > li').count()).toBe(active.features.length);
+    expect(await detail.textContent()).toContain(percent(active.report!.candidate.recall));
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-model-detail');
+
+    // Train on the past, from the page: its build's progress shows while it runs. A model older
+    // than the active one is never activated by the gate.
+    await page.goto(`${baseUrl}/models`);
+    await page.getByLabel('Data as of (optional)').fill(PAST_DAY);
+    await page.getByRole('button', { name: 'Train a model' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Train' }).click();
+    const queued = page
+      .getByTestId('model-action-result')
+      .filter({ hasText: /Training queued: model #\d+ in build #\d+/ });
+    await queued.waitFor();
+    const [, modelId, buildId] = /Training queued: model #(\d+) in build #(\d+)/.exec(
+      (await queued.textContent())!,
+    )!;
+    const progress = page.locator(`[data-testid="training"][data-model="${modelId}"]`);
+    await progress.waitFor();
+    expect(await progress.getByRole('link', { name: `build #${buildId}` }).getAttribute('href')).toBe(
+      `/builds/${buildId}`,
+    );
+    await screenshot(page, 'console-model-training');
+    const trained = page.locator(
+      `tr[data-model="${modelId}"][data-status="retired"], tr[data-model="${modelId}"][data-status="candidate"]`,
+    );
+    await trained.waitFor({ timeout: BUILD_TIMEOUT_MS });
+    expect(await row(active.model_id).getAttribute('data-status')).toBe('active');
+
+    // Activate it, then roll back: the state changes on the page each time.
+    await trained.getByRole('button', { name: `Activate #${modelId}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Activate' }).click();
+    await page.locator(`tr[data-model="${modelId}"][data-status="active"]`).waitFor();
+    await page.locator(`tr[data-model="${active.model_id}"][data-status="retired"]`).waitFor();
+    expect(await page.getByTestId('active-model').textContent()).toContain(`model #${modelId}`);
+    await screenshot(page, 'console-model-activated');
+    await page.getByRole('button', { name: 'Roll back the model' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+    await page.locator(`tr[data-model="${active.model_id}"][data-status="active"]`).waitFor();
+    await page.locator(`tr[data-model="${modelId}"][data-status="retired"]`).waitFor();
+    expect((await ingestionApi.models()).find((m) => m.status === 'active')?.model_id).toBe(active.model_id);
+  });
+
+  it('shows an ops key no action buttons, and only the read-only queues view', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const reader = await context.newPage();
     try {
-      await signIn(reader, READ_KEY);
+      await signIn(reader, OPS_KEY);
       await reader.getByTestId('active-build').waitFor();
       const actions =
-        /Rebuild now|Roll back|Start backtest|New experiment|Create draft|Start experiment|Stop experiment|Post event|Open Bull Board/;
-      for (const path of ['/builds', '/models', '/experiments/1', '/customers/C001', '/jobs']) {
+        /Rebuild now|Roll back|Start backtest|New experiment|Create draft|Start experiment|Stop experiment|Post event|Open Bull Board|Train a model|Activate/;
+      for (const path of ['/builds', '/models', '/models/1', '/experiments/1', '/customers/C001', '/jobs']) {
         await reader.goto(`${baseUrl}${path}`);
         await reader.locator('h1').waitFor();
         await reader.waitForLoadState('networkidle');
@@ -262,9 +355,18 @@ describe('operations console in Chromium (real apps, real Postgres, Redis and qu
         expect(await reader.getByRole('link', { name: actions }).count()).toBe(0);
         expect(await reader.getByText('New experiment').count()).toBe(0);
       }
+      await reader.goto(`${baseUrl}/models`);
+      await reader.locator('tr[data-status="active"]').waitFor();
+      await screenshot(reader, 'console-models-read-only');
       await reader.goto(`${baseUrl}/builds`);
       await reader.locator('table').waitFor();
       await screenshot(reader, 'console-read-only');
+      await reader.goto(`${baseUrl}/jobs`);
+      expect(await reader.getByRole('link', { name: 'View the queues' }).getAttribute('href')).toBe(
+        '/queues/view/',
+      );
+      const view = await reader.goto(`${baseUrl}/queues/view/`);
+      expect(view!.status()).toBe(200);
       const board = await reader.goto(`${baseUrl}/queues`);
       expect(board!.status()).toBe(403);
       expect((await board!.json()) as unknown).toMatchObject({

@@ -152,7 +152,7 @@ describe('ingestion app', () => {
       expect(res.json()).toEqual({
         statusCode: 403,
         error: 'Forbidden',
-        message: 'This API key has scope "read"; this route needs "write" or stronger',
+        message: 'This API key has scope "read"; this route needs "write" or "admin"',
       });
     });
 

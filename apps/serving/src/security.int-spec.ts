@@ -122,6 +122,20 @@ describe('serving security', () => {
       expect(await statusOf(base.client(key).similar('p1'))).toBe(401);
     });
 
+    it('accept an ops key wherever read is enough, and refuse it where admin is needed', async () => {
+      const { key, row } = await keys.create('console', 'ops');
+      expect(row.scope).toBe('ops');
+      const ops = base.client(key);
+      expect(await statusOf(ops.similar('p1'))).toBe(200);
+      expect(await statusOf(ops.recommendations('c-new'))).toBe(200);
+      expect(await statusOf(ops.experiments())).toBe(200);
+      const refused = await failure(ops.createExperiment({ name: 'x', variants: [{ name: 'a', share: 1 }] }));
+      expect(refused).toMatchObject({
+        status: 403,
+        body: { message: 'This API key has scope "ops"; this route needs "admin"' },
+      });
+    });
+
     it('keep answering 401 for unknown keys and 403 for a weaker scope', async () => {
       expect(await statusOf(base.client('nb_made-up').similar('p1'))).toBe(401);
       expect(await statusOf(base.client().similar('p1'))).toBe(401);

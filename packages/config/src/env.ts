@@ -1,8 +1,5 @@
 import { z } from 'zod';
-
-/** API key scopes, weakest first: a key grants its own scope and every weaker one. */
-export const API_SCOPES = ['read', 'write', 'admin'] as const;
-export type ApiScope = (typeof API_SCOPES)[number];
+import { API_SCOPES, type ApiScope, isApiScope, strongerScope } from './scopes';
 
 export interface ApiKey {
   key: string;
@@ -24,14 +21,22 @@ const apiKeys = z
       const sep = entry.lastIndexOf(':');
       const key = sep > 0 ? entry.slice(0, sep) : '';
       const scope = sep > 0 ? entry.slice(sep + 1) : '';
-      if (!key || !(API_SCOPES as readonly string[]).includes(scope)) {
+      if (!key || !isApiScope(scope)) {
         ctx.addIssue({
           code: 'custom',
           message: `entry "${entry}" must be KEY:SCOPE with scope one of ${API_SCOPES.join(', ')}`,
         });
         continue;
       }
-      keys.push({ key, scope: scope as ApiScope });
+      const twice = keys.find((k) => k.key === key && strongerScope(k.scope, scope) === null);
+      if (twice) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `a key is listed as both "${twice.scope}" and "${scope}": give it one scope (admin covers both)`,
+        });
+        continue;
+      }
+      keys.push({ key, scope });
     }
     return keys;
   });

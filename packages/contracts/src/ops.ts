@@ -7,8 +7,11 @@ import type { EventType } from './records';
 export interface KeyView {
   /** `env:<12 hex of its hash>` for a configured key, `key:<id>` for a stored one; never the key. */
   id: string;
-  /** `read` < `write` < `admin` (SPEC "HTTP"). */
-  scope: 'read' | 'write' | 'admin';
+  /**
+   * read ⊂ write ⊂ admin, read ⊂ ops ⊂ admin (`covers` in @nextbuy/config): `ops` reads what
+   * operators read (customer histories, builds, models, …) and changes nothing.
+   */
+  scope: 'read' | 'write' | 'ops' | 'admin';
 }
 
 /** `GET /v1/status` */

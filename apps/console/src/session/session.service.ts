@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { NextbuyApiError, NextbuyClient } from '@nextbuy/client';
 import { parse, serialize } from 'cookie';
-import type { Env } from '@nextbuy/config';
+import { covers, type Env } from '@nextbuy/config';
 import type { KeyView } from '@nextbuy/contracts';
 import { ApiError, InjectEnv } from '@nextbuy/server';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config';
@@ -14,6 +14,18 @@ export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 const MAX_REMEMBERED_KEYS = 1000;
 
 type Headers = Record<string, string | string[] | undefined>;
+
+/** The console shows operations (histories, builds, models): it signs in keys that cover `ops`. */
+export const CONSOLE_SCOPE = 'ops';
+
+function admitted(view: KeyView): KeyView {
+  if (covers(view.scope, CONSOLE_SCOPE)) return view;
+  throw new ApiError(
+    HttpStatus.FORBIDDEN,
+    `This key has scope "${view.scope}": the console needs an ops key (read-only) or an admin key. ` +
+      'A read key is for storefronts; create an ops key with `nextbuy keys create --scope ops`.',
+  );
+}
 
 /**
  * Signing in: the key is checked by asking ingestion who it is (`GET /v1/keys/me`), then travels in
@@ -40,10 +52,14 @@ export class SessionService {
     return key ? key : undefined;
   }
 
-  /** Who a key is; 401 naming why when ingestion refuses it, 502 when ingestion cannot be asked. */
+  /**
+   * Who a key is; 401 naming why when ingestion refuses it, 403 for a key that does not cover `ops`
+   * (a storefront's `read` key, a `write` key: the console reads customer histories), 502 when
+   * ingestion cannot be asked.
+   */
   async verify(key: string): Promise<KeyView> {
     const cached = this.known.get(key);
-    if (cached && cached.expires > Date.now()) return cached.view;
+    if (cached && cached.expires > Date.now()) return admitted(cached.view);
     const client = new NextbuyClient({ baseUrl: this.config.ingestionUrl, apiKey: key });
     let view: KeyView;
     try {
@@ -57,7 +73,7 @@ export class SessionService {
     }
     if (this.known.size >= MAX_REMEMBERED_KEYS) this.known.clear();
     if (this.cacheMs > 0) this.known.set(key, { view, expires: Date.now() + this.cacheMs });
-    return view;
+    return admitted(view);
   }
 
   /** The signed-in key of a request, verified; 401 when there is none. */

@@ -52,7 +52,9 @@ export function App() {
 
   if (session.isPending) return <Loading what="the console" />;
   if (!value) {
-    if (session.error && !isStatus(session.error, 401)) return <ErrorNote error={session.error} />;
+    // 401: nobody signed in; 403: the cookie's key no longer covers ops (sign in with another).
+    if (session.error && !isStatus(session.error, 401) && !isStatus(session.error, 403))
+      return <ErrorNote error={session.error} />;
     return <SignIn onSignedIn={(key: KeyView) => queryClient.setQueryData(['session'], key)} />;
   }
   return (
@@ -87,6 +89,7 @@ export function App() {
             <Route path="/builds" element={<BuildsPage />} />
             <Route path="/builds/:id" element={<BuildPage />} />
             <Route path="/models" element={<ModelsPage />} />
+            <Route path="/models/:id" element={<ModelsPage />} />
             <Route path="/experiments" element={<ExperimentsPage />} />
             <Route path="/experiments/:id" element={<ExperimentsPage />} />
             <Route path="/customers" element={<CustomerPage />} />

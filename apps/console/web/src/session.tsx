@@ -3,7 +3,10 @@ import { createContext, useContext } from 'react';
 
 export interface Session {
   key: KeyView;
-  /** Actions (rebuild, rollback, backtests, experiments, what-if) are offered to admin keys only. */
+  /**
+   * Actions (rebuild, rollback, training, activation, backtests, experiments, what-if) are offered to
+   * admin keys only; an ops key sees every page read-only.
+   */
   isAdmin: boolean;
   signOut(): void;
 }

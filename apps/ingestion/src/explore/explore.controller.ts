@@ -37,8 +37,9 @@ const PRODUCT_PARAM = { name: 'id', description: 'The retailer’s product id', 
 
 /**
  * What operators read about the store (the console, scripts): the key they hold, counts, queues
- * and builds at a glance, one customer's history and look-alikes, one product's activity. Scope
- * `read`: nothing here changes anything.
+ * and builds at a glance, one customer's history and look-alikes, one product's activity. Nothing
+ * here changes anything. Scope `read`, except a customer's event history: `ops` (a `read` key is
+ * embedded in storefronts, and whoever reads a storefront's page source has it).
  */
 @ApiTags('explore')
 @ApiKeyAuth('read')
@@ -79,7 +80,12 @@ export class ExploreController {
   }
 
   @Get('customers/:id/events')
-  @ApiOperation({ summary: 'One customer’s newest events, newest first, with product names' })
+  @ApiKeyAuth('ops')
+  @RequiresScope('ops')
+  @ApiOperation({
+    summary: 'One customer’s newest events, newest first, with product names',
+    description: 'Needs an `ops` (or `admin`) key: a storefront’s `read` key does not read histories.',
+  })
   @ApiParam(CUSTOMER_PARAM)
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, default: 200 } })
   @ApiErrorResponse(400, '`limit` is out of range')

@@ -21,6 +21,7 @@ import { DataSource } from 'typeorm';
 import { AppModule, OPENAPI } from '../app.module';
 
 const READ = { 'x-api-key': 'ex-read' };
+const OPS = { 'x-api-key': 'ex-ops' };
 const ADMIN = { 'x-api-key': 'ex-admin' };
 
 describe('ingestion: operator reads, rollback and Bull Board', () => {
@@ -40,7 +41,7 @@ describe('ingestion: operator reads, rollback and Bull Board', () => {
       DATABASE_URL: db.url,
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: prefix,
-      NEXTBUY_API_KEYS: 'ex-read:read,ex-write:write,ex-admin:admin',
+      NEXTBUY_API_KEYS: 'ex-read:read,ex-write:write,ex-ops:ops,ex-admin:admin',
     });
     app = await createHttpApp(AppModule.forRoot(env), { env, openApi: OPENAPI });
     const now = Date.now();
@@ -74,6 +75,7 @@ describe('ingestion: operator reads, rollback and Bull Board', () => {
       scope: 'read',
     });
     expect((await get('/v1/keys/me', ADMIN)).json<KeyView>().scope).toBe('admin');
+    expect((await get('/v1/keys/me', OPS)).json<KeyView>().scope).toBe('ops');
     expect((await get('/v1/keys/me', {})).statusCode).toBe(401);
     expect((await get('/v1/keys/me', { 'x-api-key': 'wrong' })).json()).toMatchObject({
       statusCode: 401,
@@ -101,16 +103,34 @@ describe('ingestion: operator reads, rollback and Bull Board', () => {
       purchase: 1,
       view: 1,
     });
-    const history = (await get('/v1/customers/ann/events?limit=1')).json<CustomerEventsResponse>();
+    const history = (await get('/v1/customers/ann/events?limit=1', OPS)).json<CustomerEventsResponse>();
     expect(history.events.map((e) => e.product_id)).toEqual(['tea']);
     expect((await get('/v1/customers/ann/similar')).json()).toEqual({
       customer_id: 'ann',
       customers: [{ customer_id: 'bob', shared_products: 1, similarity: 1 }],
     });
-    const missing = await get('/v1/customers/zed/events');
+    const missing = await get('/v1/customers/zed/events', ADMIN);
     expect(missing.statusCode).toBe(404);
     expect(missing.json().message).toBe('customer "zed" does not exist');
-    expect((await get('/v1/customers/ann/events?limit=0')).statusCode).toBe(400);
+    expect((await get('/v1/customers/ann/events?limit=0', OPS)).statusCode).toBe(400);
+  });
+
+  it('keeps a customer’s history from read and write keys: ops or admin only', async () => {
+    const refused = await get('/v1/customers/ann/events');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toBe('This API key has scope "read"; this route needs "ops" or "admin"');
+    expect((await get('/v1/customers/ann/events', { 'x-api-key': 'ex-write' })).statusCode).toBe(403);
+    // Everything else an operator reads stays open to read keys (ops covers read).
+    for (const url of ['/v1/status', '/v1/customers/ann', '/v1/customers/ann/similar', '/v1/products/mug'])
+      expect({ url, read: (await get(url)).statusCode, ops: (await get(url, OPS)).statusCode }).toEqual({
+        url,
+        read: 200,
+        ops: 200,
+      });
+    // ops changes nothing.
+    const post = await app.inject({ method: 'POST', url: '/v1/events', headers: OPS, payload: [] });
+    expect(post.statusCode).toBe(403);
+    expect(post.json().message).toBe('This API key has scope "ops"; this route needs "write" or "admin"');
   });
 
   it('describes a product with its daily activity', async () => {
@@ -168,5 +188,27 @@ describe('ingestion: operator reads, rollback and Bull Board', () => {
     expect(api.json<{ queues: { name: string }[] }>().queues.map((q) => q.name)).toEqual(
       expect.arrayContaining(['features', 'candidates', 'realtime']),
     );
+  });
+
+  it('opens Bull Board read-only to ops keys at /queues/view, and the full board to admin only', async () => {
+    expect((await get('/queues', OPS)).statusCode).toBe(403);
+    expect((await get('/queues/view', READ)).statusCode).toBe(403);
+    expect((await get('/queues/view', { 'x-api-key': 'ex-write' })).statusCode).toBe(403);
+    const page = await get('/queues/view', OPS);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    const api = await get('/queues/view/api/queues', OPS);
+    expect(api.statusCode).toBe(200);
+    const queues = api.json<{ queues: { name: string; readOnlyMode: boolean }[] }>().queues;
+    expect(queues.map((q) => q.name)).toEqual(expect.arrayContaining(['features', 'candidates', 'realtime']));
+    expect(queues.every((q) => q.readOnlyMode)).toBe(true);
+    // Every action of the read-only board is refused by Bull Board itself.
+    const retry = await app.inject({
+      method: 'PUT',
+      url: '/queues/view/api/queues/realtime/retry/failed',
+      headers: OPS,
+    });
+    expect(retry.statusCode).toBe(405);
+    expect((await get('/queues/view', ADMIN)).statusCode).toBe(200);
   });
 });

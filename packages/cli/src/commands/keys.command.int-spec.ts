@@ -34,7 +34,7 @@ describe('nextbuy keys (real Postgres)', () => {
 
   it('refuses a bad scope or name before touching the database', async () => {
     await expect(runKeysCreate(env, { name: 'x', scope: 'root' }, bufferOutput())).rejects.toThrow(
-      new FatalError('--scope must be one of read, write, admin (got "root")'),
+      new FatalError('--scope must be one of read, write, ops, admin (got "root")'),
     );
     await expect(runKeysCreate(env, { name: '  ', scope: 'read' }, bufferOutput())).rejects.toThrow(
       FatalError,
@@ -67,5 +67,12 @@ describe('nextbuy keys (real Postgres)', () => {
     const output = bufferOutput();
     expect((await runKeysRevoke(env, '424242', output)).exitCode).toBe(EXIT_FAILED);
     expect(output.stderr).toEqual(['no stored key has id "424242" (nextbuy keys list shows them)']);
+  });
+
+  it('stores an ops key (the scope the console signs in with)', async () => {
+    const { key, row } = await runKeysCreate(env, { name: 'console', scope: 'ops' }, bufferOutput());
+    expect(row.scope).toBe('ops');
+    const found = await withDatabase(testDb.url, (db) => new ApiKeyRepository(db).findLive(hashApiKey(key)));
+    expect(found).toEqual({ id: row.id, scope: 'ops' });
   });
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { NextbuyApiError, NextbuyClient, NextbuyConnectionError } from '@nextbuy/client';
-import { API_SCOPES, loadEnv, type Env } from '@nextbuy/config';
+import { covers, loadEnv, type Env } from '@nextbuy/config';
 import type { RankedItem, RecommendationsResponse } from '@nextbuy/contracts';
 import { EXIT_FAILED, EXIT_FATAL, EXIT_OK, FatalError } from '../errors';
 import { processOutput, type Output } from '../output';
@@ -22,9 +22,7 @@ export function servingTarget(
   env: Pick<Env, 'SERVING_PORT' | 'NEXTBUY_API_KEYS' | 'SERVING_URL' | 'NEXTBUY_API_KEY'>,
 ): ServingTarget {
   const url = (env.SERVING_URL ?? `http://127.0.0.1:${env.SERVING_PORT}`).replace(/\/+$/, '');
-  const readOrStronger = env.NEXTBUY_API_KEYS.find(
-    (k) => API_SCOPES.indexOf(k.scope) >= API_SCOPES.indexOf('read'),
-  );
+  const readOrStronger = env.NEXTBUY_API_KEYS.find((k) => covers(k.scope, 'read'));
   return { url, apiKey: env.NEXTBUY_API_KEY ?? readOrStronger?.key };
 }
 

@@ -12,6 +12,7 @@ import { ChunkedArtifacts1764000800000 } from './1764000800000-chunked-artifacts
 import { Rules1764000900000 } from './1764000900000-rules';
 import { CompactLists1764001000000 } from './1764001000000-compact-lists';
 import { Tasks1764001100000 } from './1764001100000-tasks';
+import { OpsScope1764001200000 } from './1764001200000-ops-scope';
 import { PackedItemLists1764001400000 } from './1764001400000-packed-item-lists';
 
 /**
@@ -33,5 +34,6 @@ export const MIGRATIONS = [
   Rules1764000900000,
   CompactLists1764001000000,
   Tasks1764001100000,
+  OpsScope1764001200000,
   PackedItemLists1764001400000,
 ];

@@ -1,5 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { API_SCOPES, type ApiScope, type Env } from '@nextbuy/config';
+import { type ApiScope, type Env, strongerScope } from '@nextbuy/config';
 import { ApiKeyRepository, hashApiKey } from '@nextbuy/db';
 import { timingSafeEqual } from 'node:crypto';
 import { InjectEnv } from '../config/config.module';
@@ -13,8 +13,6 @@ export interface ResolvedKey {
 
 /** Bounds the memory of the lookup cache when someone sends a stream of made-up keys. */
 const MAX_CACHED_LOOKUPS = 10_000;
-
-export const scopeRank = (scope: ApiScope) => API_SCOPES.indexOf(scope);
 
 /**
  * Which key a request presents: those of `NEXTBUY_API_KEYS` (compared as SHA-256 digests with
@@ -65,11 +63,12 @@ export class ApiKeyResolver {
   }
 
   private fromEnv(digest: Buffer): ResolvedKey | null {
+    // A key listed twice has comparable scopes (the env schema refuses write and ops together).
     let best: ResolvedKey | null = null;
     for (const k of this.envKeys) {
       if (
         timingSafeEqual(k.digest, digest) &&
-        (best === null || scopeRank(k.key.scope) > scopeRank(best.scope))
+        (best === null || strongerScope(k.key.scope, best.scope) === k.key.scope)
       ) {
         best = k.key;
       }

@@ -14,6 +14,13 @@ class WriteController {
   open(): void {}
 }
 
+@RequiresScope('ops')
+class OpsController {
+  history(): void {}
+  @RequiresScope('read')
+  list(): void {}
+}
+
 class UndeclaredController {
   handle(): void {}
 }
@@ -44,7 +51,7 @@ const statusOf = (outcome: unknown) => (outcome instanceof ApiError ? outcome.ge
 describe('ApiKeyGuard', () => {
   const guard = new ApiKeyGuard(
     new Reflector(),
-    parseEnv({ NEXTBUY_API_KEYS: 'r-key:read,w-key:write,a-key:admin,with:colon:write' }),
+    parseEnv({ NEXTBUY_API_KEYS: 'r-key:read,w-key:write,o-key:ops,a-key:admin,with:colon:write' }),
   );
   const create = WriteController.prototype.create;
 
@@ -73,6 +80,29 @@ describe('ApiKeyGuard', () => {
     expect(write.request.apiKeyScope).toBe('write');
     expect(call(guard, WriteController, create, { 'x-api-key': 'a-key' }).outcome).toBe(true);
     expect(call(guard, WriteController, create, { 'x-api-key': 'with:colon' }).outcome).toBe(true);
+  });
+
+  it('admits by the scopes lattice: ops covers read, not write; write covers read, not ops', () => {
+    const history = OpsController.prototype.history;
+    const list = OpsController.prototype.list;
+    const as = (key: string, handler: () => void, cls: object = OpsController) =>
+      statusOf(call(guard, cls, handler, { 'x-api-key': key }).outcome);
+    expect([as('o-key', history), as('o-key', list), as('o-key', create, WriteController)]).toEqual([
+      true,
+      true,
+      403,
+    ]);
+    expect([as('w-key', history), as('w-key', list), as('r-key', history), as('r-key', list)]).toEqual([
+      403,
+      true,
+      403,
+      true,
+    ]);
+    expect(as('a-key', history)).toBe(true);
+    const { outcome } = call(guard, OpsController, history, { 'x-api-key': 'w-key' });
+    expect((outcome as ApiError).message).toBe(
+      'This API key has scope "write"; this route needs "ops" or "admin"',
+    );
   });
 
   it('reads Authorization: Bearer KEY (scheme in any case)', () => {

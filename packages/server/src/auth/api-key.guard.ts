@@ -1,9 +1,9 @@
 import { type CanActivate, type ExecutionContext, HttpStatus, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { ApiScope, Env } from '@nextbuy/config';
+import { type ApiScope, covers, type Env, scopesCovering } from '@nextbuy/config';
 import { InjectEnv } from '../config/config.module';
 import { ApiError } from '../errors/api-error';
-import { ApiKeyResolver, type ResolvedKey, scopeRank } from './api-key-resolver';
+import { ApiKeyResolver, type ResolvedKey } from './api-key-resolver';
 import { PUBLIC_ROUTE, REQUIRED_SCOPE } from './requires-scope.decorator';
 
 export interface KeyedRequest {
@@ -39,8 +39,8 @@ export function resolveRequestKey(
 
 /**
  * API keys from `x-api-key` or `Authorization: Bearer KEY`: those of `NEXTBUY_API_KEYS` and the
- * stored ones of `nextbuy keys create` (see `ApiKeyResolver`). A route declares the weakest scope
- * it accepts with `@RequiresScope`; `@Public()` routes need no key; a route with neither needs
+ * stored ones of `nextbuy keys create` (see `ApiKeyResolver`). A route declares the scope it needs
+ * with `@RequiresScope` (a key passes when its scope covers that one: `covers` in @nextbuy/config); `@Public()` routes need no key; a route with neither needs
  * `admin`, so a forgotten decorator never opens a route.
  */
 @Injectable()
@@ -99,14 +99,15 @@ function admit(
     challenge(reply);
     throw new ApiError(HttpStatus.UNAUTHORIZED, 'Invalid API key');
   }
-  if (scopeRank(key.scope) < scopeRank(required)) {
-    throw new ApiError(
-      HttpStatus.FORBIDDEN,
-      `This API key has scope "${key.scope}"; this route needs "${required}" or stronger`,
-    );
-  }
+  if (!covers(key.scope, required)) throw new ApiError(HttpStatus.FORBIDDEN, forbidden(key.scope, required));
   request.apiKeyScope = key.scope;
   return true;
+}
+
+/** The 403's words: the key's scope, and every scope that would do (`admin` covers all). */
+export function forbidden(held: ApiScope, required: ApiScope): string {
+  const others = scopesCovering(required).map((s) => `"${s}"`);
+  return `This API key has scope "${held}"; this route needs ${[`"${required}"`, ...others].join(' or ')}`;
 }
 
 export function presentedKey(headers: KeyedRequest['headers']): string | undefined {

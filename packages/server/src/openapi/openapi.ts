@@ -15,6 +15,7 @@ import {
 } from '@nestjs/swagger';
 import type { ApiScope } from '@nextbuy/config';
 import { reasonPhrase } from '../errors/api-error';
+import { forbidden } from '../auth/api-key.guard';
 
 export const API_KEY_SECURITY = 'api-key';
 export const BEARER_SECURITY = 'bearer';
@@ -88,10 +89,9 @@ const apiKeyErrors = (scope: ApiScope): [number, string, ErrorExample][] => [
   [401, 'No API key, or an unknown one', { message: 'Invalid API key' }],
   [
     403,
-    `The key's scope is weaker than "${scope}"`,
-    {
-      message: `This API key has scope "read"; this route needs "${scope === 'read' ? 'write' : scope}" or stronger`,
-    },
+    `The key's scope does not cover "${scope}"`,
+    // Every key may use a `read` route: show a write route's answer then.
+    { message: forbidden('read', scope === 'read' ? 'write' : scope) },
   ],
   [
     429,

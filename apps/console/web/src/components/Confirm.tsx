@@ -1,8 +1,8 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 /**
  * A modal confirmation (the native `<dialog>`: focus moves into it, Escape cancels) for actions that
- * change what customers see.
+ * change what customers see. Its title's id is unique, so a page may hold several.
  */
 export function Confirm({
   open,
@@ -20,6 +20,7 @@ export function Confirm({
   onCancel(): void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   useEffect(() => {
     const d = dialog.current;
     if (!d) return;
@@ -27,8 +28,8 @@ export function Confirm({
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={dialog} aria-labelledby="confirm-title" onCancel={onCancel} className="confirm">
-      <h2 id="confirm-title">{title}</h2>
+    <dialog ref={dialog} aria-labelledby={titleId} onCancel={onCancel} className="confirm">
+      <h2 id={titleId}>{title}</h2>
       <div>{children}</div>
       <div className="actions">
         <button type="button" onClick={onCancel}>

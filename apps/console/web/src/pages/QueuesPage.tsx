@@ -1,6 +1,9 @@
 import { useSession } from '../session';
 
-/** Bull Board lives in ingestion behind the admin key; the console forwards `/queues` with the sign-in cookie. */
+/**
+ * Bull Board lives in ingestion: `/queues` (every action) behind the admin key, `/queues/view` (its
+ * read-only mode) behind ops; the console forwards both with the sign-in cookie.
+ */
 export default function QueuesPage() {
   const { isAdmin } = useSession();
   return (
@@ -15,7 +18,11 @@ export default function QueuesPage() {
         </p>
       ) : (
         <p>
-          Bull Board can retry and remove jobs, so it needs an admin key. Queue depths are on the overview.
+          <a href="/queues/view/" className="button">
+            View the queues
+          </a>{' '}
+          in Bull Board's read-only mode: jobs, their data and errors. Retrying and removing jobs needs an
+          admin key. Queue depths are on the overview.
         </p>
       )}
     </>

@@ -37,8 +37,9 @@ export function SignIn({ onSignedIn }: { onSignedIn(key: KeyView): void }) {
           Sign in
         </button>
         <p id="signin-help" className="muted">
-          A <code>read</code> key sees everything; an <code>admin</code> key can also rebuild, roll back,
-          start backtests and experiments, and post what-if events.
+          An <code>ops</code> key sees everything, read-only; an <code>admin</code> key can also rebuild,
+          train and activate models, roll back, start backtests and experiments, and post what-if events. A
+          storefront's <code>read</code> key cannot sign in.
         </p>
         {error && (
           <p className="error" role="alert">
