@@ -24,6 +24,7 @@ const report = (map: number, active: { map: number; model_id: string } | null, k
 const model = (id: string, over: Partial<ModelView> = {}): ModelView => ({
   model_id: id,
   status: 'retired',
+  task: 'default',
   build_id: `b${id}`,
   as_of: '2011-11-09T00:00:00.000Z',
   created_at: `2026-12-0${id}T10:00:00.000Z`,
