@@ -45,10 +45,10 @@ describe('FollowedState (real Redis)', () => {
     const first = state.refresh();
     const [a, b, c] = [state.refresh(), state.refresh(), state.refresh()];
     expect(reads()).toBe(1);
-    pending[0].resolve(1);
+    pending[0]!.resolve(1);
     await expect(first).resolves.toBe(1);
     await until(() => reads() === 2);
-    pending[1].resolve(2);
+    pending[1]!.resolve(2);
     await expect(Promise.all([a, b, c])).resolves.toEqual([2, 2, 2]);
     expect(reads()).toBe(2);
   });
@@ -64,7 +64,7 @@ describe('FollowedState (real Redis)', () => {
       onError: (e) => errors.push(e),
     });
     const started = state.start();
-    pending[0].resolve(1);
+    pending[0]!.resolve(1);
     await expect(started).resolves.toBe(1);
     // The subscriber's `ready` may itself prompt a read: settle those before counting.
     await new Promise((r) => setTimeout(r, 200));
@@ -73,7 +73,7 @@ describe('FollowedState (real Redis)', () => {
     // Publish until the subscriber hears it (its SUBSCRIBE may still be on the way).
     while ((await publisher.publish(channel, 'x')) === 0) await new Promise((r) => setTimeout(r, 20));
     await until(() => reads() > before);
-    pending[pending.length - 1].reject(new Error('database away'));
+    pending[pending.length - 1]!.reject(new Error('database away'));
     await until(() => errors.length === 1);
     expect((errors[0] as Error).message).toBe('database away');
   });
@@ -88,7 +88,7 @@ describe('FollowedState (real Redis)', () => {
       onError: () => undefined,
     });
     const started = state.start();
-    pending[0].resolve(1);
+    pending[0]!.resolve(1);
     await started;
     await until(() => {
       for (const p of pending) p.resolve(1);
