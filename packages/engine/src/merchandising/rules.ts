@@ -173,10 +173,21 @@ export class CompiledRules {
     return this.active(ctx).some((r) => r.rule.kind !== 'filter');
   }
 
-  /** Whether any rule needs the customer's segment (serving looks it up only then). */
-  get needsSegment(): boolean {
-    return this.rules.some((r) => r.rule.context?.segment != null);
+  /**
+   * Which rules hold for the request (validity window and context), as a short key: equal keys mean
+   * the same rules apply, so `apply` gives the same list for the same items and products. `''`: none.
+   */
+  activeKey(ctx: RequestContext): string {
+    let key = '';
+    for (const r of this.active(ctx)) key += key === '' ? `${r.index}` : `,${r.index}`;
+    return key;
   }
+
+  /** Whether any rule needs the customer's segment (serving looks it up only then); asked per request. */
+  get needsSegment(): boolean {
+    return (this.segmentNeeded ??= this.rules.some((r) => r.rule.context?.segment != null));
+  }
+  private segmentNeeded: boolean | undefined;
 
   /**
    * The list with the rules that hold for `ctx` applied, best first; `null` when none holds or none

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { type RankedItem, STRATEGIES, type Strategy } from '@nextbuy/contracts';
 import { TOP_ITEMS } from './keys';
 
@@ -43,18 +44,32 @@ function itemHead(item: RankedItem): string {
   );
 }
 
+/**
+ * What identifies the bytes of a cached list (`encodeListCache`): a digest of them. A cached top
+ * carries its list's, so serving can tell whether something it worked out from a list read earlier
+ * (an answer the rules reshaped, `ShapedTops`) still belongs to the list the top stands for, without
+ * reading the list.
+ */
+export function listToken(listValue: string | Buffer): string {
+  return hash('sha1', listValue, 'base64url');
+}
+
 /** First line of a cached top (`encodeTopAnswer`). */
-export const TOP_ANSWER_HEADER = '#top-v1\n';
+export const TOP_ANSWER_HEADER = '#top-v2\n';
 
 /**
  * The cached top of a customer's list: what the storefront's usual call (no filters, no experiment
  * blend, `limit` ≤ `TOP_ITEMS`) answers, ready to send. After the header, one line of META,
- * `[[end of item 1, …], [product_id, …], [strategy, …]]` (where each item's JSON ends in the items
- * text, in bytes, and what the answer log records), then the items text: the first `TOP_ITEMS` items ranked
- * 1..n, comma-separated, exactly as an answer's `items` array holds them. An answer of `limit` n is
- * the text up to the n-th end: nothing parsed but META, nothing serialised.
+ * `[[end of item 1, …], [product_id, …], [strategy, …], token]` (where each item's JSON ends in the
+ * items text, in bytes; what the answer log records; `listToken` of the list's own cache value), then
+ * the items text: the first `TOP_ITEMS` items ranked 1..n, comma-separated, exactly as an answer's
+ * `items` array holds them. An answer of `limit` n is the text up to the n-th end: nothing parsed but
+ * META, nothing serialised. `listValue`: the list's `encodeListCache` value when the caller has it.
  */
-export function encodeTopAnswer(items: readonly RankedItem[] | null): string {
+export function encodeTopAnswer(
+  items: readonly RankedItem[] | null,
+  listValue: string = encodeListCache(items),
+): string {
   if (items === null) return 'null';
   const top = items.slice(0, TOP_ITEMS);
   const ends: number[] = [];
@@ -66,7 +81,12 @@ export function encodeTopAnswer(items: readonly RankedItem[] | null): string {
     bytes += Buffer.byteLength(json);
     ends.push(bytes);
   });
-  const meta = JSON.stringify([ends, top.map((i) => i.product_id), top.map((i) => i.strategy)]);
+  const meta = JSON.stringify([
+    ends,
+    top.map((i) => i.product_id),
+    top.map((i) => i.strategy),
+    listToken(listValue),
+  ]);
   return `${TOP_ANSWER_HEADER}${meta}\n${text}`;
 }
 
@@ -261,7 +281,8 @@ const NEWLINE = 0x0a;
 
 /**
  * The cached top of a customer's list (`encodeTopAnswer`): the storefront's usual call is answered
- * from its bytes, with nothing parsed but its META line.
+ * from its bytes, with nothing parsed but its META line. Also what serving keeps of an answer the
+ * serve-time rules reshaped (`CachedTop.ofAnswer`), answered the same way.
  */
 export class CachedTop {
   private constructor(
@@ -269,6 +290,8 @@ export class CachedTop {
     private readonly ends: readonly number[],
     readonly productIds: readonly string[],
     readonly strategies: readonly Strategy[],
+    /** `listToken` of the list this top was taken from. */
+    readonly token: string,
     private readonly raw: Buffer,
     private readonly itemsStart: number,
   ) {}
@@ -281,20 +304,49 @@ export class CachedTop {
     const metaEnd = raw.indexOf(NEWLINE, TOP_HEADER.length);
     if (metaEnd < 0) return undefined;
     try {
-      const [ends, productIds, strategies] = JSON.parse(raw.toString('utf8', TOP_HEADER.length, metaEnd)) as [
-        number[],
-        string[],
-        Strategy[],
-      ];
-      return new CachedTop(ends, productIds, strategies, raw, metaEnd + 1);
+      const [ends, productIds, strategies, token] = JSON.parse(
+        raw.toString('utf8', TOP_HEADER.length, metaEnd),
+      ) as [number[], string[], Strategy[], string];
+      if (typeof token !== 'string') return undefined;
+      return new CachedTop(ends, productIds, strategies, token, raw, metaEnd + 1);
     } catch {
       return undefined;
     }
   }
 
+  /**
+   * The top of an answer's items (ranked 1..n in order) as written by `writeItems`, kept under the
+   * `token` of the list they were shaped from: a prefix of it is what a smaller `limit` answers.
+   */
+  static ofAnswer(items: readonly (ListItem & AnswerItem)[], token: string): CachedTop {
+    const out: Buffer[] = [];
+    const ends: number[] = [];
+    let bytes = 0;
+    items.forEach((item, i) => {
+      const from = out.length;
+      if (i > 0) out.push(COMMA);
+      item.write(out, i + 1);
+      for (let k = from; k < out.length; k++) bytes += out[k]!.length;
+      ends.push(bytes);
+    });
+    return new CachedTop(
+      ends,
+      items.map((i) => i.product_id),
+      items.map((i) => i.strategy),
+      token,
+      Buffer.concat(out, bytes),
+      0,
+    );
+  }
+
   /** Items it holds (fewer than `TOP_ITEMS` for a short list). */
   get size(): number {
     return this.ends.length;
+  }
+
+  /** Bytes it holds (what keeping it in memory costs, roughly). */
+  get byteLength(): number {
+    return this.raw.length;
   }
 
   /** The JSON of the first `n` items (`n` ≤ `size`), comma-separated, ranked 1..n. */
