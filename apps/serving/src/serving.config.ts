@@ -36,7 +36,8 @@ export interface ServingConfig {
   answerLog: AnswerLogPolicy;
   /**
    * Memory for the usual call's answers that rules or the catalogue reshaped, kept per customer so the
-   * next request needs one Redis GET (`ShapedTops`, ~8 KB each); 0 keeps none.
+   * next request needs one Redis GET (`ShapedTops`, ~8 KB each; `SHAPED_TOPS_MAX_BYTES`, 64 MiB:
+   * ~8,000 customers); 0 keeps none.
    */
   shapedTopsMaxBytes: number;
   /** Days of answer log and feedback kept (`LOG_RETENTION_DAYS`; 0: for ever). */
@@ -62,8 +63,6 @@ export const LOG_BATCH_ROWS = 1000;
 export const LOG_MAX_BUFFERED_ROWS = 100_000;
 /** A page view reports at most a few dozen items; a storefront batching its tracker fits easily. */
 export const FEEDBACK_MAX_BATCH = 1000;
-/** 64 MiB: ~8,000 customers' reshaped answers (the active ones of a large store; all of Online Retail's 5.8k). */
-export const SHAPED_TOPS_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * Hourly: the work is a few catalogue look-ups when nothing is due, and a day's partitions are made
@@ -87,7 +86,7 @@ export function servingConfig(env: Env, overrides: Partial<ServingConfig> = {}):
     logBatchRows: LOG_BATCH_ROWS,
     logMaxBufferedRows: LOG_MAX_BUFFERED_ROWS,
     feedbackMaxBatch: FEEDBACK_MAX_BATCH,
-    shapedTopsMaxBytes: SHAPED_TOPS_MAX_BYTES,
+    shapedTopsMaxBytes: env.SHAPED_TOPS_MAX_BYTES,
     answerLog: env.ANSWER_LOG,
     logRetentionDays: env.LOG_RETENTION_DAYS,
     logMaintenanceIntervalMs: LOG_MAINTENANCE_INTERVAL_MS,

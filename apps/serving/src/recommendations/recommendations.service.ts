@@ -83,7 +83,7 @@ export class RecommendationsService {
         // The ready answer stands unless the catalogue, a rule or the category cap changes its items.
         if (this.merchandising.readyAnswerStands(top.productIds, Math.min(query.limit, top.size), serveTime))
           return this.answerFromTop(customerId, buildId, assignment, top, query.limit);
-        const state = this.merchandising.shapeState(serveTime);
+        const state = this.shapedTops.enabled ? this.merchandising.shapeState(serveTime) : undefined;
         if (state !== undefined) {
           const shaped = this.shapedTops.get(buildId, customerId, top.token, state);
           if (shaped !== undefined) return this.answerFromTop(customerId, buildId, assignment, shaped, query.limit);

@@ -76,6 +76,11 @@ export class ShapedTops {
     }
   }
 
+  /** Whether anything is kept (`SHAPED_TOPS_MAX_BYTES` > 0). */
+  get enabled(): boolean {
+    return this.config.shapedTopsMaxBytes > 0;
+  }
+
   /** Entries held (tests, metrics). */
   get size(): number {
     return this.entries.size;
