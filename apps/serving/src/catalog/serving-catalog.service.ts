@@ -53,6 +53,7 @@ export class ServingCatalogService implements OnApplicationBootstrap, OnApplicat
   /** Database clock of the last catch-up; `undefined` until the first full load succeeded. */
   private asOf: Date | undefined;
   private changes = 0;
+  private unavailable = 0;
 
   constructor(
     private readonly catalog: CatalogRepository,
@@ -87,6 +88,11 @@ export class ServingCatalogService implements OnApplicationBootstrap, OnApplicat
    */
   get revision(): number {
     return this.changes;
+  }
+
+  /** Whether any product held is unavailable (when none is, an answer need not check its items). */
+  get anyUnavailable(): boolean {
+    return this.unavailable > 0;
   }
 
   /** The product with this id, `undefined` for one the catalogue does not hold. */
@@ -129,6 +135,7 @@ export class ServingCatalogService implements OnApplicationBootstrap, OnApplicat
         // rules remember of it (per object) and the revision both hold.
         if (held !== undefined && sameProduct(held, product)) continue;
         this.products.set(row.product_id, product);
+        this.unavailable += (product.available ? 0 : 1) - (held !== undefined && !held.available ? 1 : 0);
         this.changes++;
       }
       if (!this.asOf) this.logger.log(`Catalogue loaded: ${this.products.size} products`);

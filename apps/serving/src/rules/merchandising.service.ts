@@ -69,7 +69,8 @@ export class MerchandisingService {
    */
   readyAnswerStands(productIds: readonly string[], n: number, req: ServeTimeRequest): boolean {
     if (this.share(req.maxCategoryShare) < 1) return false;
-    for (let i = 0; i < n; i++) if (this.catalog.product(productIds[i]!)?.available === false) return false;
+    if (this.catalog.anyUnavailable)
+      for (let i = 0; i < n; i++) if (this.catalog.product(productIds[i]!)?.available === false) return false;
     if (!req.rules) return true;
     const rules = this.rules.current;
     if (rules.size === 0) return true;

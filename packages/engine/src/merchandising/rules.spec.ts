@@ -159,6 +159,11 @@ describe('merchandising rules', () => {
     expect(rules.activeKey({ now: NOW })).toBe('0,1');
     expect(rules.activeKey({ now: NOW, segment: 'vip' })).toBe('0,1,2');
     expect(rules.activeKey({ now: NOW + hour })).toBe('0');
+    // Asked again in between (what holds is kept per span of time and context): the same answers.
+    expect(rules.activeKey({ now: NOW + hour - 1 })).toBe('0,1');
+    expect(rules.activeKey({ now: NOW + hour - 1, segment: 'vip' })).toBe('0,1,2');
+    expect(rules.activeKey({ now: NOW - hour })).toBe('0,1');
+    expect(rules.activeKey({ now: NOW + 2 * hour })).toBe('0');
     expect(new CompiledRules([], 'v0').activeKey({ now: NOW })).toBe('');
   });
 

@@ -54,15 +54,18 @@ export function listToken(listValue: string | Buffer): string {
   return hash('sha1', listValue, 'base64url');
 }
 
+/** Characters of a `listToken` (a SHA-1 in base64url). */
+const TOKEN_LENGTH = 27;
+
 /** First line of a cached top (`encodeTopAnswer`). */
 export const TOP_ANSWER_HEADER = '#top-v2\n';
 
 /**
  * The cached top of a customer's list: what the storefront's usual call (no filters, no experiment
- * blend, `limit` ≤ `TOP_ITEMS`) answers, ready to send. After the header, one line of META,
- * `[[end of item 1, …], [product_id, …], [strategy, …], token]` (where each item's JSON ends in the
- * items text, in bytes; what the answer log records; `listToken` of the list's own cache value), then
- * the items text: the first `TOP_ITEMS` items ranked 1..n, comma-separated, exactly as an answer's
+ * blend, `limit` ≤ `TOP_ITEMS`) answers, ready to send. After the header, the line of TOKEN
+ * (`listToken` of the list's own cache value, `TOKEN_LENGTH` characters), one line of META,
+ * `[[end of item 1, …], [product_id, …], [strategy, …]]` (where each item's JSON ends in the items
+ * text, in bytes, and what the answer log records), then the items text: the first `TOP_ITEMS` items ranked 1..n, comma-separated, exactly as an answer's
  * `items` array holds them. An answer of `limit` n is the text up to the n-th end: nothing parsed but
  * META, nothing serialised. `listValue`: the list's `encodeListCache` value when the caller has it.
  */
@@ -81,13 +84,8 @@ export function encodeTopAnswer(
     bytes += Buffer.byteLength(json);
     ends.push(bytes);
   });
-  const meta = JSON.stringify([
-    ends,
-    top.map((i) => i.product_id),
-    top.map((i) => i.strategy),
-    listToken(listValue),
-  ]);
-  return `${TOP_ANSWER_HEADER}${meta}\n${text}`;
+  const meta = JSON.stringify([ends, top.map((i) => i.product_id), top.map((i) => i.strategy)]);
+  return `${TOP_ANSWER_HEADER}${listToken(listValue)}\n${meta}\n${text}`;
 }
 
 const HEADER = Buffer.from(LIST_CACHE_HEADER, 'utf8');
@@ -279,6 +277,21 @@ export function rankedItems(items: readonly AnswerItem[]): RankedItem[] {
 const TOP_HEADER = Buffer.from(TOP_ANSWER_HEADER, 'utf8');
 const NEWLINE = 0x0a;
 
+interface TopMeta {
+  readonly ends: readonly number[];
+  readonly productIds: readonly string[];
+  readonly strategies: readonly Strategy[];
+  /** Bytes of the META line it was parsed from. */
+  readonly length: number;
+}
+/**
+ * Parsed META lines by token: parsing one on every request was the largest cost of the usual call
+ * after the socket writes (~8 µs of ~100, BENCHMARKS.md "Serving, fifth pass"). Shared read-only.
+ */
+const TOP_METAS = new Map<string, TopMeta>();
+/** ~1 KB each: a few MB for Online Retail; a larger store re-parses past this (cleared when full). */
+const TOP_METAS_HELD = 20_000;
+
 /**
  * The cached top of a customer's list (`encodeTopAnswer`): the storefront's usual call is answered
  * from its bytes, with nothing parsed but its META line. Also what serving keeps of an answer the
@@ -299,19 +312,33 @@ export class CachedTop {
   /** `null` for a customer the build has no list for, `undefined` for a value this version cannot read. */
   static decode(raw: Buffer): CachedTop | null | undefined {
     if (raw.length === 4 && raw.toString('latin1') === 'null') return null;
-    if (raw.length < TOP_HEADER.length || TOP_HEADER.compare(raw, 0, TOP_HEADER.length) !== 0)
+    const tokenEnd = TOP_HEADER.length + TOKEN_LENGTH;
+    if (
+      raw.length <= tokenEnd ||
+      TOP_HEADER.compare(raw, 0, TOP_HEADER.length) !== 0 ||
+      raw[tokenEnd] !== NEWLINE
+    )
       return undefined;
-    const metaEnd = raw.indexOf(NEWLINE, TOP_HEADER.length);
+    const metaEnd = raw.indexOf(NEWLINE, tokenEnd + 1);
     if (metaEnd < 0) return undefined;
-    try {
-      const [ends, productIds, strategies, token] = JSON.parse(
-        raw.toString('utf8', TOP_HEADER.length, metaEnd),
-      ) as [number[], string[], Strategy[], string];
-      if (typeof token !== 'string') return undefined;
-      return new CachedTop(ends, productIds, strategies, token, raw, metaEnd + 1);
-    } catch {
-      return undefined;
+    const token = raw.toString('latin1', TOP_HEADER.length, tokenEnd);
+    // A top is a function of its list, so one token has one META: parsed once per process.
+    let meta = TOP_METAS.get(token);
+    if (meta === undefined || meta.length !== metaEnd - tokenEnd - 1) {
+      try {
+        const [ends, productIds, strategies] = JSON.parse(raw.toString('utf8', tokenEnd + 1, metaEnd)) as [
+          number[],
+          string[],
+          Strategy[],
+        ];
+        meta = { ends, productIds, strategies, length: metaEnd - tokenEnd - 1 };
+      } catch {
+        return undefined;
+      }
+      if (TOP_METAS.size >= TOP_METAS_HELD) TOP_METAS.clear();
+      TOP_METAS.set(token, meta);
     }
+    return new CachedTop(meta.ends, meta.productIds, meta.strategies, token, raw, metaEnd + 1);
   }
 
   /**
