@@ -14,11 +14,27 @@ import type {
   Strategy,
 } from '@nextbuy/contracts';
 import { CatalogRepository, RuleRepository } from '@nextbuy/db';
-import { createTestContext, eventually, publishTestBuild, type TestContext } from '@nextbuy/testing';
+import {
+  customerListCacheKey,
+  customerTopCacheKey,
+  encodeListCache,
+  encodeTopAnswer,
+  listCachePrefix,
+} from '@nextbuy/server';
+import {
+  createTestContext,
+  eventually,
+  publishTestBuild,
+  TEST_REDIS_URL,
+  type TestContext,
+} from '@nextbuy/testing';
+import Redis from 'ioredis';
 import { AppModule as IngestionApp } from '../../apps/ingestion/src/app.module';
 import { AppModule as ServingApp } from '../../apps/serving/src/app.module';
+import { ActiveBuildService } from '../../apps/serving/src/builds/active-build.service';
 import { RunningExperimentService } from '../../apps/serving/src/experiments/running-experiment.service';
 import { ServingRulesService } from '../../apps/serving/src/rules/serving-rules.service';
+import { ShapedTops } from '../../apps/serving/src/rules/shaped-tops';
 
 const ADMIN = { 'x-api-key': 'rules-admin' };
 
@@ -55,14 +71,35 @@ describe('merchandising rules and the catalogue at serve time (real Postgres and
   let serving: NestFastifyApplication;
 
   const ids = (items: RankedItem[]) => items.map((i) => i.product_id);
-  const recommend = async (customer: string, query = '') => {
+  const answer = async (customer: string, query = '') => {
     const res = await serving.inject({
       method: 'GET',
       url: `/v1/customers/${customer}/recommendations${query}`,
       headers: ADMIN,
     });
     expect(res.statusCode).toBe(200);
-    return res.json<RecommendationsResponse>().items;
+    return res.json<RecommendationsResponse>();
+  };
+  const recommend = async (customer: string, query = '') => (await answer(customer, query)).items;
+  /**
+   * The usual call's items, after checking them against the full path's (`exclude` of a product no
+   * list holds takes it: no cached top, no kept answer), as exact JSON.
+   */
+  const usual = async (customer: string, limit = 10) => {
+    const items = await recommend(customer, `?limit=${limit}`);
+    expect(JSON.stringify(items)).toBe(
+      JSON.stringify(await recommend(customer, `?limit=${limit}&exclude=not-a-product`)),
+    );
+    return items;
+  };
+  const setAvailable = async (productId: string, available: boolean) => {
+    const res = await ingestion.inject({
+      method: 'PUT',
+      url: '/v1/products',
+      headers: ADMIN,
+      payload: [{ product_id: productId, available }],
+    });
+    expect(res.statusCode).toBe(200);
   };
   const productList = async (product: string, kind: 'similar' | 'bought-together', query = '') => {
     const res = await serving.inject({
@@ -306,6 +343,88 @@ describe('merchandising rules and the catalogue at serve time (real Postgres and
     expect(ids(await recommend('exp1'))).not.toContain('p1');
   });
 
+  describe('the usual call reshaped by rules: one Redis GET, the answer kept per list and state', () => {
+    it('answers from the kept answer exactly as the full path does, for every limit', async () => {
+      await addRule({ kind: 'boost', factor: 10, condition: "id = 'p5'" });
+      const kept = serving.get(ShapedTops);
+      const first = await usual('vip1');
+      expect(ids(first)).toEqual(['p5', 'p1', 'p2', 'p3', 'p4', 'p6']);
+      const held = kept.size;
+      expect(held).toBeGreaterThan(0);
+      // Again, and for smaller limits: the same answer (a prefix), from what is kept.
+      expect(await usual('vip1')).toEqual(first);
+      expect(await usual('vip1', 3)).toEqual(first.slice(0, 3));
+      expect(kept.size).toBe(held);
+    });
+
+    it('follows a rules change', async () => {
+      await addRule({ kind: 'boost', factor: 10, condition: "id = 'p5'" });
+      expect(ids(await usual('vip1'))[0]).toBe('p5');
+      await addRule({ kind: 'boost', factor: 100, priority: 5, condition: "id = 'p6'" });
+      expect(ids(await usual('vip1')).slice(0, 2)).toEqual(['p6', 'p5']);
+    });
+
+    it('follows a list the real-time refresh rewrote', async () => {
+      await addRule({ kind: 'bury', factor: 100, condition: "id = 'p1'" });
+      const before = await answer('vip1');
+      expect(ids(before.items)).toEqual(['p2', 'p3', 'p4', 'p5', 'p6', 'p1']);
+      // What the refresh writes (customer-refresher.ts): the list and its top, in serving's layout.
+      const refreshed = [...LIST].reverse().map((item, i) => ({ ...item, score: 1 - (i + 1) / 10, rank: i + 1 }));
+      const prefix = listCachePrefix(t.prefix);
+      const redis = new Redis(TEST_REDIS_URL);
+      try {
+        const cached = encodeListCache(refreshed);
+        await redis.set(customerListCacheKey(prefix, before.build_id, 'vip1'), cached, 'EX', 60);
+        await redis.set(
+          customerTopCacheKey(prefix, before.build_id, 'vip1'),
+          encodeTopAnswer(refreshed, cached),
+          'EX',
+          60,
+        );
+        expect(ids(await usual('vip1'))).toEqual(['p6', 'p5', 'p4', 'p3', 'p2', 'p1']);
+        // Back to the build's list for the tests that follow.
+        await redis.del(
+          customerListCacheKey(prefix, before.build_id, 'vip1'),
+          customerTopCacheKey(prefix, before.build_id, 'vip1'),
+        );
+      } finally {
+        await redis.quit();
+      }
+      expect(ids(await usual('vip1'))).toEqual(ids(before.items));
+    });
+
+    it('follows a product made unavailable and available again within a second', async () => {
+      await addRule({ kind: 'boost', factor: 10, condition: "id = 'p5'" });
+      expect(ids(await usual('vip1'))[0]).toBe('p5');
+      try {
+        let started = Date.now();
+        await setAvailable('p5', false);
+        await eventually(async () => !ids(await recommend('vip1')).includes('p5'), 'p5 gone', 5000);
+        expect(Date.now() - started).toBeLessThanOrEqual(1000);
+        expect(ids(await usual('vip1'))).toEqual(['p1', 'p2', 'p3', 'p4', 'p6']);
+        started = Date.now();
+        await setAvailable('p5', true);
+        await eventually(async () => ids(await recommend('vip1'))[0] === 'p5', 'p5 back', 5000);
+        expect(Date.now() - started).toBeLessThanOrEqual(1000);
+      } finally {
+        await setAvailable('p5', true);
+      }
+      expect(ids(await usual('vip1'))).toEqual(['p5', 'p1', 'p2', 'p3', 'p4', 'p6']);
+    });
+
+    it('follows a rule leaving its validity window', async () => {
+      await addRule({
+        kind: 'boost',
+        factor: 10,
+        condition: "id = 'p5'",
+        ends_at: new Date(Date.now() + 1500).toISOString(),
+      });
+      expect(ids(await usual('vip1'))[0]).toBe('p5');
+      await eventually(async () => ids(await recommend('vip1'))[0] === 'p1', 'the rule ended', 5000);
+      expect(ids(await usual('vip1'))).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
+    });
+  });
+
   it('drops a product set unavailable from every answer within a second, without a rebuild', async () => {
     const started = Date.now();
     const res = await ingestion.inject({
@@ -351,5 +470,19 @@ describe('merchandising rules and the catalogue at serve time (real Postgres and
       // The other serving app polls too slowly to see these unannounced writes: bring it along.
       await serving.get(ServingRulesService).refresh();
     }
+  });
+
+  // Last: it publishes another build.
+  it('follows a new build under the same rules', async () => {
+    await addRule({ kind: 'boost', factor: 10, condition: "id = 'p5'" });
+    expect(ids(await usual('new1'))[0]).toBe('p5');
+    // p2 and p6 were made unavailable above: this list does without them.
+    const next = ['p3', 'p1', 'p4', 'p5'].map((p, i) => item(p, i + 1));
+    const buildId = await publishTestBuild(t.db, { customers: [{ customer_id: 'new1', items: next }] });
+    await serving.get(ActiveBuildService).refresh();
+    const after = await answer('new1');
+    expect(after.build_id).toBe(buildId);
+    expect(ids(after.items)).toEqual(['p5', 'p3', 'p1', 'p4']);
+    expect(ids(await usual('new1'))).toEqual(['p5', 'p3', 'p1', 'p4']);
   });
 });

@@ -34,6 +34,12 @@ export interface ServingConfig {
   feedbackMaxBatch: number;
   /** Which answers are logged (`ANSWER_LOG`): those outside an experiment with probability `rate`. */
   answerLog: AnswerLogPolicy;
+  /**
+   * Memory for the usual call's answers that rules or the catalogue reshaped, kept per customer so the
+   * next request needs one Redis GET (`ShapedTops`, ~8 KB each; `SHAPED_TOPS_MAX_BYTES`, 64 MiB:
+   * ~8,000 customers); 0 keeps none.
+   */
+  shapedTopsMaxBytes: number;
   /** Days of answer log and feedback kept (`LOG_RETENTION_DAYS`; 0: for ever). */
   logRetentionDays: number;
   /** How often the log's daily partitions are made ahead and expired ones dropped. */
@@ -80,6 +86,7 @@ export function servingConfig(env: Env, overrides: Partial<ServingConfig> = {}):
     logBatchRows: LOG_BATCH_ROWS,
     logMaxBufferedRows: LOG_MAX_BUFFERED_ROWS,
     feedbackMaxBatch: FEEDBACK_MAX_BATCH,
+    shapedTopsMaxBytes: env.SHAPED_TOPS_MAX_BYTES,
     answerLog: env.ANSWER_LOG,
     logRetentionDays: env.LOG_RETENTION_DAYS,
     logMaintenanceIntervalMs: LOG_MAINTENANCE_INTERVAL_MS,

@@ -178,6 +178,11 @@ export const envSchema = z.object({
    * overrides it (docs/rules.md).
    */
   MAX_CATEGORY_SHARE: z.coerce.number().gt(0).max(1).default(1),
+  /**
+   * Serving's memory for the usual call's answers that rules or the catalogue reshaped, kept per
+   * customer so the next request is one Redis GET (apps/serving/README.md); 0 keeps none.
+   */
+  SHAPED_TOPS_MAX_BYTES: z.coerce.number().int().min(0).default(64 * 1024 * 1024),
   /** Largest HTTP body in bytes: 5,000 events of ~300 bytes each fit with room to spare. */
   HTTP_BODY_LIMIT_BYTES: z.coerce
     .number()

@@ -177,11 +177,12 @@ export class CustomerRefresher {
         segment: segmentOf(snapshot, recommendations.customer),
       };
       // The row packed as a build packs it; the cache key in serving's layout (it answers from it without parsing).
+      const cached = encodeListCache(items);
       lists.push({
         customer_id: customerId,
         items: encodeList(stored, snapshotNames(snapshot)),
-        cached: encodeListCache(items),
-        top: encodeTopAnswer(items),
+        cached,
+        top: encodeTopAnswer(items, cached),
       });
       out.set(customerId, { buildId: build.id, items: items.length, liveEvents: result.liveEvents });
     }

@@ -52,6 +52,8 @@ export class ServingCatalogService implements OnApplicationBootstrap, OnApplicat
   private readonly strings = new Map<string, string>();
   /** Database clock of the last catch-up; `undefined` until the first full load succeeded. */
   private asOf: Date | undefined;
+  private changes = 0;
+  private unavailable = 0;
 
   constructor(
     private readonly catalog: CatalogRepository,
@@ -78,6 +80,19 @@ export class ServingCatalogService implements OnApplicationBootstrap, OnApplicat
   /** Products known (stubs that only events named included). */
   get size(): number {
     return this.products.size;
+  }
+
+  /**
+   * Moves whenever a product held changes or one is added (a catch-up that re-reads a product as it
+   * was moves nothing): what serving worked out from the catalogue (`ShapedTops`) holds while it stays.
+   */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** Whether any product held is unavailable (when none is, an answer need not check its items). */
+  get anyUnavailable(): boolean {
+    return this.unavailable > 0;
   }
 
   /** The product with this id, `undefined` for one the catalogue does not hold. */
@@ -113,7 +128,16 @@ export class ServingCatalogService implements OnApplicationBootstrap, OnApplicat
     const since = this.asOf && new Date(this.asOf.getTime() - CATALOG_CATCH_UP_OVERLAP_MS);
     try {
       const { asOf, products } = await this.catalog.productChanges(since);
-      for (const row of products) this.products.set(row.product_id, this.toProduct(row));
+      for (const row of products) {
+        const held = this.products.get(row.product_id);
+        const product = this.toProduct(row);
+        // Catch-ups overlap (see above): a product read again unchanged keeps its object, so what
+        // rules remember of it (per object) and the revision both hold.
+        if (held !== undefined && sameProduct(held, product)) continue;
+        this.products.set(row.product_id, product);
+        this.unavailable += (product.available ? 0 : 1) - (held !== undefined && !held.available ? 1 : 0);
+        this.changes++;
+      }
       if (!this.asOf) this.logger.log(`Catalogue loaded: ${this.products.size} products`);
       this.asOf = asOf;
     } catch (e) {
@@ -141,4 +165,15 @@ export class ServingCatalogService implements OnApplicationBootstrap, OnApplicat
     this.strings.set(value, value);
     return value;
   }
+}
+
+function sameProduct(a: CatalogProduct, b: CatalogProduct): boolean {
+  return (
+    a.name === b.name &&
+    a.category === b.category &&
+    a.brand === b.brand &&
+    a.price === b.price &&
+    a.available === b.available &&
+    JSON.stringify(a.attributes) === JSON.stringify(b.attributes)
+  );
 }

@@ -9,6 +9,7 @@ import { ExperimentsModule } from '../experiments/experiments.module';
 import { FeedbackModule } from '../feedback/feedback.module';
 import { MerchandisingService } from '../rules/merchandising.service';
 import { ServingRulesService } from '../rules/serving-rules.service';
+import { ShapedTops } from '../rules/shaped-tops';
 import { SERVING_CONFIG, type ServingConfig, servingConfig } from '../serving.config';
 import { CustomerRecommendationsRoute } from './customer-recommendations.route';
 import { ProductsController } from './products.controller';
@@ -30,6 +31,7 @@ export class RecommendationsModule {
         ServingCatalogService,
         ServingRulesService,
         MerchandisingService,
+        ShapedTops,
         ListCacheService,
         StoredListsService,
         RecommendationsService,

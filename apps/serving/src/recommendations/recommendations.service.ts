@@ -7,13 +7,22 @@ import {
   type VariantConfig,
 } from '@nextbuy/contracts';
 import { CatalogRepository } from '@nextbuy/db';
-import { ApiError, CachedList, rankedItems, TOP_ITEMS, writeItems } from '@nextbuy/server';
+import {
+  ApiError,
+  CachedList,
+  CachedTop,
+  listToken,
+  rankedItems,
+  TOP_ITEMS,
+  writeItems,
+} from '@nextbuy/server';
 import { ActiveBuildService } from '../builds/active-build.service';
 import { StoredListsService } from '../cache/stored-lists.service';
 import { type Assignment, RunningExperimentService } from '../experiments/running-experiment.service';
 import { blendList } from '../experiments/variant-blend';
 import { RecommendationLogService } from '../feedback/recommendation-log.service';
 import { MerchandisingService, type ServeTimeRequest } from '../rules/merchandising.service';
+import { type ShapeState, ShapedTops } from '../rules/shaped-tops';
 import type { ItemListQuery, RecommendationsQuery } from './recommendations.query';
 import { firstItems, shapeList } from './request-filters';
 
@@ -30,6 +39,7 @@ export class RecommendationsService {
     private readonly experiments: RunningExperimentService,
     private readonly log: RecommendationLogService,
     private readonly merchandising: MerchandisingService,
+    private readonly shapedTops: ShapedTops,
   ) {}
 
   /**
@@ -41,7 +51,8 @@ export class RecommendationsService {
    * (write-behind) so feedback can be attributed to its build, variant, positions and strategies.
    * With `task`, everything comes from that prediction task's published build (404 for an unknown task).
    * The answer is the JSON of a `RecommendationsResponse`, its items copied from cached bytes:
-   * the usual call (no filters, `limit` ≤ `TOP_ITEMS`, no blend) from the list's cached top.
+   * the usual call (no filters, `limit` ≤ `TOP_ITEMS`, no blend) from the list's cached top, or,
+   * when rules or the catalogue reshape it, from the shaped answer kept for that list (`ShapedTops`).
    */
   async forCustomer(customerId: string, query: RecommendationsQuery): Promise<Buffer> {
     // `?task=`: that task's published build (its lists, its popular answer for everyone else).
@@ -63,24 +74,23 @@ export class RecommendationsService {
         product.product_id !== query.product_id &&
         (query.type === 'all' || query.type === strategy) &&
         (query.category === undefined || product.category === query.category),
+      now: Date.now(),
     };
+    /** Set when the usual call's answer is shaped below: kept for this list (its token) and state. */
+    let keep: { token: string; state: ShapeState } | undefined;
     if (isUsualCall(query, config)) {
       const top = await this.lists.customerTop(buildId, customerId);
       // `null`: the build has no list for this customer; the popular fallback below answers.
-      // The ready answer stands unless the catalogue, a rule or the category cap changes its items.
-      if (
-        top !== null &&
-        this.merchandising.readyAnswerStands(top.productIds, Math.min(query.limit, top.size), serveTime)
-      ) {
-        const n = Math.min(query.limit, top.size);
-        const head = this.logAnswer(
-          customerId,
-          buildId,
-          assignment,
-          top.productIds.slice(0, n),
-          top.strategies.slice(0, n),
-        );
-        return Buffer.concat([Buffer.from(head), top.items(n), CLOSE_ANSWER]);
+      if (top !== null) {
+        // The ready answer stands unless the catalogue, a rule or the category cap changes its items.
+        if (this.merchandising.readyAnswerStands(top.productIds, Math.min(query.limit, top.size), serveTime))
+          return this.answerFromTop(customerId, buildId, assignment, top, query.limit);
+        const state = this.shapedTops.enabled ? this.merchandising.shapeState(serveTime) : undefined;
+        if (state !== undefined) {
+          const shaped = this.shapedTops.get(buildId, customerId, top.token, state);
+          if (shaped !== undefined) return this.answerFromTop(customerId, buildId, assignment, shaped, query.limit);
+          keep = { token: top.token, state };
+        }
       }
     }
     const popularOnly = config?.source === 'popular';
@@ -104,6 +114,16 @@ export class RecommendationsService {
       },
       context ?? [],
     );
+    // The usual call shaped here is kept (as `TOP_ITEMS` items: without a category cap a smaller
+    // `limit` answers a prefix of them) when the list read is the one its top stands for.
+    if (keep !== undefined && own !== null && listToken(own.bytes()) === keep.token) {
+      const shaped = CachedTop.ofAnswer(
+        this.merchandising.shape(listed, { ...serveTime, limit: TOP_ITEMS }),
+        keep.token,
+      );
+      this.shapedTops.set(buildId, customerId, keep.token, keep.state, shaped);
+      return this.answerFromTop(customerId, buildId, assignment, shaped, query.limit);
+    }
     const items = this.merchandising.shape(listed, serveTime);
     const head = this.logAnswer(
       customerId,
@@ -116,6 +136,25 @@ export class RecommendationsService {
     writeItems(out, items);
     out.push(CLOSE_ANSWER);
     return Buffer.concat(out);
+  }
+
+  /** The answer of the first `limit` items of a ready-made top. */
+  private answerFromTop(
+    customerId: string,
+    buildId: string,
+    assignment: Assignment | null,
+    top: CachedTop,
+    limit: number,
+  ): Buffer {
+    const n = Math.min(limit, top.size);
+    const head = this.logAnswer(
+      customerId,
+      buildId,
+      assignment,
+      top.productIds.slice(0, n),
+      top.strategies.slice(0, n),
+    );
+    return Buffer.concat([Buffer.from(head), top.items(n), CLOSE_ANSWER]);
   }
 
   /** Logs the answer (write-behind) and returns its JSON up to the items: `{…,"items":[`. */

@@ -5,6 +5,7 @@ import type { AnswerItem, ListItem } from '@nextbuy/server';
 import { type CatalogProduct, ServingCatalogService } from '../catalog/serving-catalog.service';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 import { ServingRulesService } from './serving-rules.service';
+import type { ShapeState } from './shaped-tops';
 
 /** An item an answer lists: what filters and the answer log read, and how it is written. */
 export type ServedItem = ListItem & AnswerItem;
@@ -28,6 +29,8 @@ export interface ServeTimeRequest {
   category?: string;
   /** Whether a product a pin brings in may appear in this answer (the request's own filters). */
   admit?: (product: CatalogProduct, strategy: Strategy) => boolean;
+  /** The request's time (rules' validity windows); the clock when absent. */
+  now?: number;
 }
 
 /** The strategy an answer names for a product a pin brought in: no personal signal put it there. */
@@ -66,7 +69,8 @@ export class MerchandisingService {
    */
   readyAnswerStands(productIds: readonly string[], n: number, req: ServeTimeRequest): boolean {
     if (this.share(req.maxCategoryShare) < 1) return false;
-    for (let i = 0; i < n; i++) if (this.catalog.product(productIds[i]!)?.available === false) return false;
+    if (this.catalog.anyUnavailable)
+      for (let i = 0; i < n; i++) if (this.catalog.product(productIds[i]!)?.available === false) return false;
     if (!req.rules) return true;
     const rules = this.rules.current;
     if (rules.size === 0) return true;
@@ -75,6 +79,21 @@ export class MerchandisingService {
     const head: { product_id: string; score: number }[] = [];
     for (let i = 0; i < n; i++) head.push({ product_id: productIds[i]!, score: 0 });
     return rules.apply(head, ctx, this.lookup) === null;
+  }
+
+  /**
+   * What, besides the list, decides the usual call's shaped answer (`ShapedTops`): the catalogue's
+   * revision and the rules that hold. `undefined` when the answer also depends on its `limit` (a
+   * category cap), so a longer one's prefix would not be it.
+   */
+  shapeState(req: ServeTimeRequest): ShapeState | undefined {
+    if (this.share(req.maxCategoryShare) < 1) return undefined;
+    const rules = req.rules && this.rules.current.size > 0 ? this.rules.current : null;
+    return {
+      catalogue: this.catalog.revision,
+      rules,
+      activeKey: rules === null ? '' : rules.activeKey(this.context(req)),
+    };
   }
 
   /** The answer's items: available ones, rules applied, the category cap, cut to `limit`. */
@@ -89,7 +108,7 @@ export class MerchandisingService {
   }
 
   private context(req: ServeTimeRequest): RequestContext {
-    return { now: Date.now(), segment: req.segment, productId: req.productId, category: req.category };
+    return { now: req.now ?? Date.now(), segment: req.segment, productId: req.productId, category: req.category };
   }
 
   private served<T extends Writable>(ruled: RuledItem<T>[], req: ServeTimeRequest): ServedItem[] {

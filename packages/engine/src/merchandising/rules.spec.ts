@@ -146,6 +146,27 @@ describe('merchandising rules', () => {
     ).toEqual(['A', 'B', 'D', 'E']);
   });
 
+  it('names the rules that hold for a request: equal keys, the same rules', () => {
+    const hour = 3600_000;
+    const rules = new CompiledRules(
+      [
+        rule({ kind: 'boost', factor: 2, condition: "id = 'D'", priority: 1 }),
+        rule({ kind: 'bury', factor: 2, condition: "id = 'A'", ends_at: new Date(NOW + hour) }),
+        rule({ kind: 'filter', filter: 'exclude', condition: "id = 'B'", context: { segment: 'vip' } }),
+      ],
+      'v1',
+    );
+    expect(rules.activeKey({ now: NOW })).toBe('0,1');
+    expect(rules.activeKey({ now: NOW, segment: 'vip' })).toBe('0,1,2');
+    expect(rules.activeKey({ now: NOW + hour })).toBe('0');
+    // Asked again in between (what holds is kept per span of time and context): the same answers.
+    expect(rules.activeKey({ now: NOW + hour - 1 })).toBe('0,1');
+    expect(rules.activeKey({ now: NOW + hour - 1, segment: 'vip' })).toBe('0,1,2');
+    expect(rules.activeKey({ now: NOW - hour })).toBe('0,1');
+    expect(rules.activeKey({ now: NOW + 2 * hour })).toBe('0');
+    expect(new CompiledRules([], 'v0').activeKey({ now: NOW })).toBe('');
+  });
+
   it('returns null when no rule changes the list', () => {
     expect(served([])).toBeNull();
     expect(served([rule({ kind: 'boost', factor: 2, condition: "category = 'Toys'" })])).toBeNull();

@@ -85,6 +85,18 @@ interface CompiledRule {
   pinIds: string[] | null;
 }
 
+/** The rules that hold for a context over a span of time [from, until). */
+interface ActiveSet {
+  readonly rules: CompiledRule[];
+  readonly key: string;
+  readonly reorders: boolean;
+  readonly from: number;
+  readonly until: number;
+  readonly segment: string | null;
+  readonly productId: string | null;
+  readonly category: string | null;
+}
+
 /** An item after rules: its effect (if any) and, for a product a pin brought in, no source item. */
 export interface RuledItem<T> {
   item: T | null;
@@ -149,10 +161,37 @@ export class CompiledRules {
     return this.rules.length;
   }
 
-  /** The rules that hold for the request (validity window and context), highest priority first. */
+  /**
+   * The rules that hold for the request (validity window and context), highest priority first.
+   * Asked several times per request: the last answer is kept with the span of time it holds for
+   * (between the windows' edges around `now`) and the context it was for.
+   */
   private active(ctx: RequestContext): CompiledRule[] {
-    const out: CompiledRule[] = [];
+    return this.held(ctx).rules;
+  }
+
+  private held(ctx: RequestContext): ActiveSet {
+    const segment = ctx.segment ?? null;
+    const productId = ctx.productId ?? null;
+    const category = ctx.category ?? null;
+    const last = this.last;
+    if (
+      last !== undefined &&
+      ctx.now >= last.from &&
+      ctx.now < last.until &&
+      last.segment === segment &&
+      last.productId === productId &&
+      last.category === category
+    )
+      return last;
+    const rules: CompiledRule[] = [];
+    let from = -Infinity;
+    let until = Infinity;
     for (const r of this.rules) {
+      for (const edge of [r.startsAt, r.endsAt]) {
+        if (edge <= ctx.now) from = Math.max(from, edge);
+        else until = Math.min(until, edge);
+      }
       if (ctx.now < r.startsAt || ctx.now >= r.endsAt) continue;
       const c = r.rule.context;
       if (c) {
@@ -160,23 +199,36 @@ export class CompiledRules {
         if (c.product_id != null && c.product_id !== ctx.productId) continue;
         if (c.category != null && c.category !== ctx.category) continue;
       }
-      out.push(r);
+      rules.push(r);
     }
-    return out;
+    const key = rules.map((r) => r.index).join(',');
+    const reorders = rules.some((r) => r.rule.kind !== 'filter');
+    this.last = { rules, key, reorders, from, until, segment, productId, category };
+    return this.last;
   }
+  private last: ActiveSet | undefined;
 
   /**
    * Whether a boost, bury or pin holds for the request: those can reach any item of a list, so a
    * caller cannot judge their effect from the head of the list alone (filters it can).
    */
   reordersFor(ctx: RequestContext): boolean {
-    return this.active(ctx).some((r) => r.rule.kind !== 'filter');
+    return this.held(ctx).reorders;
   }
 
-  /** Whether any rule needs the customer's segment (serving looks it up only then). */
-  get needsSegment(): boolean {
-    return this.rules.some((r) => r.rule.context?.segment != null);
+  /**
+   * Which rules hold for the request (validity window and context), as a short key: equal keys mean
+   * the same rules apply, so `apply` gives the same list for the same items and products. `''`: none.
+   */
+  activeKey(ctx: RequestContext): string {
+    return this.held(ctx).key;
   }
+
+  /** Whether any rule needs the customer's segment (serving looks it up only then); asked per request. */
+  get needsSegment(): boolean {
+    return (this.segmentNeeded ??= this.rules.some((r) => r.rule.context?.segment != null));
+  }
+  private segmentNeeded: boolean | undefined;
 
   /**
    * The list with the rules that hold for `ctx` applied, best first; `null` when none holds or none

@@ -4,6 +4,7 @@ import {
   CachedTop,
   encodeListCache,
   encodeTopAnswer,
+  listToken,
   rankedItems,
   writeItems,
 } from './cached-list';
@@ -136,6 +137,32 @@ describe('cached tops', () => {
     const decode = (value: string) => CachedTop.decode(Buffer.from(value));
     expect(decode(encodeTopAnswer(null))).toBeNull();
     expect(decode(encodeListCache(items))).toBeUndefined();
-    expect(decode('#top-v1\n[broken')).toBeUndefined();
+    expect(decode('#top-v2\n[broken')).toBeUndefined();
+    // A top of the format before tokens: a miss, rewritten.
+    expect(decode('#top-v1\n[[2],["p1"],["popular"]]\n{}')).toBeUndefined();
+  });
+
+  it("carry their list's token: the digest of the list's cache value", () => {
+    const cached = top(long);
+    expect(cached.token).toBe(listToken(encodeListCache(long)));
+    expect(cached.token).toBe(listToken(list(long).bytes()));
+    expect(cached.token).not.toBe(top(long.slice(0, TOP_ITEMS + 2)).token);
+    // Past the top too: a change in the tail is a different list.
+    const tail = long.map((item, i) => (i === TOP_ITEMS + 1 ? { ...item, score: 0.123 } : item));
+    expect(top(tail).token).not.toBe(cached.token);
+  });
+
+  it('hold an answer written item by item, answered as the items write themselves', () => {
+    const answerItems = [...list(long)].slice(0, 5).reverse();
+    const shaped = CachedTop.ofAnswer(answerItems, 'token');
+    expect(shaped.size).toBe(5);
+    expect(shaped.token).toBe('token');
+    expect(shaped.productIds).toEqual(answerItems.map((i) => i.product_id));
+    expect(shaped.strategies).toEqual(answerItems.map((i) => i.strategy));
+    for (const n of [0, 1, 3, 5]) {
+      const out: Buffer[] = [];
+      writeItems(out, answerItems.slice(0, n));
+      expect(text(shaped, n)).toBe(Buffer.concat(out).toString('utf8'));
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { type RankedItem, STRATEGIES, type Strategy } from '@nextbuy/contracts';
 import { TOP_ITEMS } from './keys';
 
@@ -43,18 +44,35 @@ function itemHead(item: RankedItem): string {
   );
 }
 
+/**
+ * What identifies the bytes of a cached list (`encodeListCache`): a digest of them. A cached top
+ * carries its list's, so serving can tell whether something it worked out from a list read earlier
+ * (an answer the rules reshaped, `ShapedTops`) still belongs to the list the top stands for, without
+ * reading the list.
+ */
+export function listToken(listValue: string | Buffer): string {
+  return hash('sha1', listValue, 'base64url');
+}
+
+/** Characters of a `listToken` (a SHA-1 in base64url). */
+const TOKEN_LENGTH = 27;
+
 /** First line of a cached top (`encodeTopAnswer`). */
-export const TOP_ANSWER_HEADER = '#top-v1\n';
+export const TOP_ANSWER_HEADER = '#top-v2\n';
 
 /**
  * The cached top of a customer's list: what the storefront's usual call (no filters, no experiment
- * blend, `limit` ≤ `TOP_ITEMS`) answers, ready to send. After the header, one line of META,
+ * blend, `limit` ≤ `TOP_ITEMS`) answers, ready to send. After the header, the line of TOKEN
+ * (`listToken` of the list's own cache value, `TOKEN_LENGTH` characters), one line of META,
  * `[[end of item 1, …], [product_id, …], [strategy, …]]` (where each item's JSON ends in the items
- * text, in bytes, and what the answer log records), then the items text: the first `TOP_ITEMS` items ranked
- * 1..n, comma-separated, exactly as an answer's `items` array holds them. An answer of `limit` n is
- * the text up to the n-th end: nothing parsed but META, nothing serialised.
+ * text, in bytes, and what the answer log records), then the items text: the first `TOP_ITEMS` items ranked 1..n, comma-separated, exactly as an answer's
+ * `items` array holds them. An answer of `limit` n is the text up to the n-th end: nothing parsed but
+ * META, nothing serialised. `listValue`: the list's `encodeListCache` value when the caller has it.
  */
-export function encodeTopAnswer(items: readonly RankedItem[] | null): string {
+export function encodeTopAnswer(
+  items: readonly RankedItem[] | null,
+  listValue: string = encodeListCache(items),
+): string {
   if (items === null) return 'null';
   const top = items.slice(0, TOP_ITEMS);
   const ends: number[] = [];
@@ -67,7 +85,7 @@ export function encodeTopAnswer(items: readonly RankedItem[] | null): string {
     ends.push(bytes);
   });
   const meta = JSON.stringify([ends, top.map((i) => i.product_id), top.map((i) => i.strategy)]);
-  return `${TOP_ANSWER_HEADER}${meta}\n${text}`;
+  return `${TOP_ANSWER_HEADER}${listToken(listValue)}\n${meta}\n${text}`;
 }
 
 const HEADER = Buffer.from(LIST_CACHE_HEADER, 'utf8');
@@ -259,9 +277,25 @@ export function rankedItems(items: readonly AnswerItem[]): RankedItem[] {
 const TOP_HEADER = Buffer.from(TOP_ANSWER_HEADER, 'utf8');
 const NEWLINE = 0x0a;
 
+interface TopMeta {
+  readonly ends: readonly number[];
+  readonly productIds: readonly string[];
+  readonly strategies: readonly Strategy[];
+  /** Bytes of the META line it was parsed from. */
+  readonly length: number;
+}
+/**
+ * Parsed META lines by token: parsing one on every request was the largest cost of the usual call
+ * after the socket writes (~8 µs of ~100, BENCHMARKS.md "Serving, fifth pass"). Shared read-only.
+ */
+const TOP_METAS = new Map<string, TopMeta>();
+/** ~1 KB each: a few MB for Online Retail; a larger store re-parses past this (cleared when full). */
+const TOP_METAS_HELD = 20_000;
+
 /**
  * The cached top of a customer's list (`encodeTopAnswer`): the storefront's usual call is answered
- * from its bytes, with nothing parsed but its META line.
+ * from its bytes, with nothing parsed but its META line. Also what serving keeps of an answer the
+ * serve-time rules reshaped (`CachedTop.ofAnswer`), answered the same way.
  */
 export class CachedTop {
   private constructor(
@@ -269,6 +303,8 @@ export class CachedTop {
     private readonly ends: readonly number[],
     readonly productIds: readonly string[],
     readonly strategies: readonly Strategy[],
+    /** `listToken` of the list this top was taken from. */
+    readonly token: string,
     private readonly raw: Buffer,
     private readonly itemsStart: number,
   ) {}
@@ -276,25 +312,68 @@ export class CachedTop {
   /** `null` for a customer the build has no list for, `undefined` for a value this version cannot read. */
   static decode(raw: Buffer): CachedTop | null | undefined {
     if (raw.length === 4 && raw.toString('latin1') === 'null') return null;
-    if (raw.length < TOP_HEADER.length || TOP_HEADER.compare(raw, 0, TOP_HEADER.length) !== 0)
+    const tokenEnd = TOP_HEADER.length + TOKEN_LENGTH;
+    if (
+      raw.length <= tokenEnd ||
+      TOP_HEADER.compare(raw, 0, TOP_HEADER.length) !== 0 ||
+      raw[tokenEnd] !== NEWLINE
+    )
       return undefined;
-    const metaEnd = raw.indexOf(NEWLINE, TOP_HEADER.length);
+    const metaEnd = raw.indexOf(NEWLINE, tokenEnd + 1);
     if (metaEnd < 0) return undefined;
-    try {
-      const [ends, productIds, strategies] = JSON.parse(raw.toString('utf8', TOP_HEADER.length, metaEnd)) as [
-        number[],
-        string[],
-        Strategy[],
-      ];
-      return new CachedTop(ends, productIds, strategies, raw, metaEnd + 1);
-    } catch {
-      return undefined;
+    const token = raw.toString('latin1', TOP_HEADER.length, tokenEnd);
+    // A top is a function of its list, so one token has one META: parsed once per process.
+    let meta = TOP_METAS.get(token);
+    if (meta === undefined || meta.length !== metaEnd - tokenEnd - 1) {
+      try {
+        const [ends, productIds, strategies] = JSON.parse(raw.toString('utf8', tokenEnd + 1, metaEnd)) as [
+          number[],
+          string[],
+          Strategy[],
+        ];
+        meta = { ends, productIds, strategies, length: metaEnd - tokenEnd - 1 };
+      } catch {
+        return undefined;
+      }
+      if (TOP_METAS.size >= TOP_METAS_HELD) TOP_METAS.clear();
+      TOP_METAS.set(token, meta);
     }
+    return new CachedTop(meta.ends, meta.productIds, meta.strategies, token, raw, metaEnd + 1);
+  }
+
+  /**
+   * The top of an answer's items (ranked 1..n in order) as written by `writeItems`, kept under the
+   * `token` of the list they were shaped from: a prefix of it is what a smaller `limit` answers.
+   */
+  static ofAnswer(items: readonly (ListItem & AnswerItem)[], token: string): CachedTop {
+    const out: Buffer[] = [];
+    const ends: number[] = [];
+    let bytes = 0;
+    items.forEach((item, i) => {
+      const from = out.length;
+      if (i > 0) out.push(COMMA);
+      item.write(out, i + 1);
+      for (let k = from; k < out.length; k++) bytes += out[k]!.length;
+      ends.push(bytes);
+    });
+    return new CachedTop(
+      ends,
+      items.map((i) => i.product_id),
+      items.map((i) => i.strategy),
+      token,
+      Buffer.concat(out, bytes),
+      0,
+    );
   }
 
   /** Items it holds (fewer than `TOP_ITEMS` for a short list). */
   get size(): number {
     return this.ends.length;
+  }
+
+  /** Bytes it holds (what keeping it in memory costs, roughly). */
+  get byteLength(): number {
+    return this.raw.length;
   }
 
   /** The JSON of the first `n` items (`n` ≤ `size`), comma-separated, ranked 1..n. */
