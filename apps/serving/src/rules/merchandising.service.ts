@@ -108,7 +108,12 @@ export class MerchandisingService {
   }
 
   private context(req: ServeTimeRequest): RequestContext {
-    return { now: req.now ?? Date.now(), segment: req.segment, productId: req.productId, category: req.category };
+    return {
+      now: req.now ?? Date.now(),
+      segment: req.segment,
+      productId: req.productId,
+      category: req.category,
+    };
   }
 
   private served<T extends Writable>(ruled: RuledItem<T>[], req: ServeTimeRequest): ServedItem[] {

@@ -34,16 +34,19 @@ describe('shaped tops', () => {
     expect(kept.get('b1', 'c1', 't1', { ...state, rules: null })).toBeUndefined();
   });
 
-  it('keep one answer per customer, and only the active build', () => {
+  it('keep one answer per customer and build, for builds served side by side (prediction tasks)', () => {
     const kept = tops();
     kept.set('b1', 'c1', 't1', state, shaped('a'));
     kept.set('b1', 'c1', 't2', state, shaped('b'));
     expect(kept.size).toBe(1);
     kept.set('b1', 'c2', 't1', state, shaped('c'));
     expect(kept.size).toBe(2);
-    kept.set('b2', 'c1', 't1', state, shaped('d'));
-    expect(kept.size).toBe(1);
-    expect(kept.get('b1', 'c2', 't1', state)).toBeUndefined();
+    const other = shaped('d');
+    kept.set('b2', 'c1', 't1', state, other);
+    expect(kept.size).toBe(3);
+    expect(kept.get('b1', 'c2', 't1', state)).toBeDefined();
+    expect(kept.get('b2', 'c1', 't1', state)).toBe(other);
+    expect(kept.get('b1', 'c1', 't2', state)).not.toBe(other);
   });
 
   it('stay within their memory, oldest out first', () => {

@@ -31,15 +31,16 @@ interface Entry {
  * GET, as without rules, instead of reading the whole list and shaping it again (issue #17,
  * BENCHMARKS.md). Anything that changes the answer changes the key: a rules version or a rule's
  * validity window (the state), a product's availability or fields (the catalogue revision), a list
- * the real-time refresh rewrote (its token), a new build (the build id: the entries of another are
- * dropped).
+ * the real-time refresh rewrote (its token), another build (the build id is part of the key: the
+ * builds of several prediction tasks are served side by side, each keeping its customers' answers,
+ * and a build no longer asked for ages out).
  *
  * Per process and bounded (`shapedTopsMaxBytes`, oldest entries out first): a customer not held is
  * answered by the full path, which keeps the result for the next request.
  */
 @Injectable()
 export class ShapedTops {
-  private buildId = '';
+  /** By build and customer (`key`), oldest first. */
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
 
@@ -47,8 +48,7 @@ export class ShapedTops {
 
   /** The answer kept for this customer's list in this state, if any. */
   get(buildId: string, customerId: string, token: string, state: ShapeState): CachedTop | undefined {
-    if (buildId !== this.buildId) return undefined;
-    const entry = this.entries.get(customerId);
+    const entry = this.entries.get(key(buildId, customerId));
     if (entry === undefined || entry.token !== token) return undefined;
     const held = entry.state;
     return held.catalogue === state.catalogue &&
@@ -62,17 +62,13 @@ export class ShapedTops {
   set(buildId: string, customerId: string, token: string, state: ShapeState, top: CachedTop): void {
     const max = this.config.shapedTopsMaxBytes;
     if (max <= 0) return;
-    if (buildId !== this.buildId) {
-      this.entries.clear();
-      this.bytes = 0;
-      this.buildId = buildId;
-    }
-    this.drop(customerId);
-    this.entries.set(customerId, { token, state, top });
+    const at = key(buildId, customerId);
+    this.drop(at);
+    this.entries.set(at, { token, state, top });
     this.bytes += top.byteLength;
-    for (const customer of this.entries.keys()) {
+    for (const oldest of this.entries.keys()) {
       if (this.bytes <= max) break;
-      this.drop(customer);
+      this.drop(oldest);
     }
   }
 
@@ -86,10 +82,13 @@ export class ShapedTops {
     return this.entries.size;
   }
 
-  private drop(customerId: string): void {
-    const entry = this.entries.get(customerId);
+  private drop(at: string): void {
+    const entry = this.entries.get(at);
     if (entry === undefined) return;
-    this.entries.delete(customerId);
+    this.entries.delete(at);
     this.bytes -= entry.top.byteLength;
   }
 }
+
+/** Build ids are digits: a NUL never occurs in one. */
+const key = (buildId: string, customerId: string) => `${buildId}\u0000${customerId}`;
