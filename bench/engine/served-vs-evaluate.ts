@@ -14,9 +14,8 @@
  */
 import { NextbuyClient } from '@nextbuy/client';
 import { BuildRepository, createDataSource, EventRepository } from '@nextbuy/db';
-import { averagePrecisionAtK, recallAtK } from '@nextbuy/engine';
+import { averagePrecisionAtK, GUEST_SEGMENT, recallAtK } from '@nextbuy/engine';
 
-const GUEST = 'guest';
 const CONCURRENCY = 8;
 
 function option(name: string, fallback: number): number {
@@ -45,7 +44,7 @@ async function main(): Promise<void> {
     const to = new Date(from.getTime() + horizonDays * 86_400_000);
     const bought = new Map<string, Set<string>>();
     for (const row of await new EventRepository(db).horizonPurchases(from, to)) {
-      if (row.segment === GUEST) continue;
+      if (row.segment === GUEST_SEGMENT) continue;
       let set = bought.get(row.customer_id);
       if (!set) bought.set(row.customer_id, (set = new Set()));
       set.add(row.product_id);
