@@ -25,6 +25,7 @@ import { createDataSource, migrate, quoteIdent } from '@nextbuy/db';
 import { importFile } from '@nextbuy/importer';
 import { createHttpApp } from '@nextbuy/server';
 import { writeSyntheticRetail } from '@nextbuy/testing';
+import { startEventLoad } from './event-load';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- Nest apps run from dist (decorator metadata) */
 const apps = () => ({
@@ -38,8 +39,6 @@ type AppModuleFile = { AppModule: { forRoot(env: Env): Parameters<typeof createH
 
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const KEY = 'bench-admin';
-const TICK_MS = 100;
-const EVENTS_PER_SHOPPER = 5;
 /** A list "changed" once the cart-added product is in its top 10. */
 const VISIBLE_RANK = 10;
 const POLL_MS = 20;
@@ -176,35 +175,14 @@ async function main(): Promise<void> {
       fetch(`${base.ingestion}/v1/events`, { method: 'POST', headers, body: JSON.stringify(events) });
     await sleep(500); // serving follows the publish
 
-    // Background load: `rate` events/s in shopper-sized batches.
-    const shoppersPerTick = Math.max(1, Math.round((rate * TICK_MS) / 1000 / EVENTS_PER_SHOPPER));
-    let background = 0;
-    let backgroundErrors = 0;
-    let stop = false;
-    const load = (async () => {
-      let next = Date.now();
-      while (!stop) {
-        const batch: Promise<void>[] = [];
-        for (let s = 0; s < shoppersPerTick; s++) {
-          const customer = fixture.customerIds[Math.floor(Math.random() * fixture.customerIds.length)]!;
-          const events = Array.from({ length: EVENTS_PER_SHOPPER }, () => ({
-            customer_id: customer,
-            product_id: `P${String(Math.floor(Math.random() * nProducts)).padStart(3, '0')}`,
-            type: 'view',
-            timestamp: new Date().toISOString(),
-          }));
-          batch.push(
-            postEvents(events).then((r) => {
-              if (r.status === 202) background += EVENTS_PER_SHOPPER;
-              else backgroundErrors++;
-            }),
-          );
-        }
-        await Promise.all(batch);
-        next += TICK_MS;
-        await sleep(Math.max(0, next - Date.now()));
-      }
-    })();
+    // Background load: `rate` events/s in shopper-sized batches, from a process of its own.
+    const load = startEventLoad({
+      url: base.ingestion!,
+      headers: { 'x-api-key': KEY },
+      customers: fixture.customerIds,
+      products: Array.from({ length: nProducts }, (_, p) => `P${String(p).padStart(3, '0')}`),
+      rate,
+    });
 
     const latencies: number[] = [];
     let timeouts = 0;
@@ -247,8 +225,7 @@ async function main(): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: PROBE_CONCURRENCY }, probe));
-    stop = true;
-    await load;
+    const background = await load.stop();
     const seconds = (Date.now() - loadStart) / 1000;
 
     latencies.sort((a, b) => a - b);
@@ -276,8 +253,8 @@ async function main(): Promise<void> {
           customers: nCustomers,
           products: nProducts,
           seconds: Number(seconds.toFixed(1)),
-          background_events_per_s: Math.round(background / seconds),
-          background_errors: backgroundErrors,
+          background_events_per_s: Math.round(background.events / background.seconds),
+          background_errors: background.errors,
           probes: latencies.length,
           timeouts,
           p50_ms: Math.round(pct(latencies, 50)),

@@ -1,25 +1,33 @@
 /**
  * The product path on a synthetic preset, measured per stage and per process: generate, import,
  * rebuild through the queues with `npm start`'s processes (ingestion, 2 features workers,
- * 2 candidates rebuild workers, the real-time candidates process, serving), sampled serving reads
- * and a few real-time probes (cart_add → the product in the served top 10). For each stage: wall
- * time, and per process CPU seconds and peak RSS (VmHWM, read from /proc/<pid>/status and
- * /proc/<pid>/stat every 250 ms while it runs); then the database size of the build's outputs and
- * Redis memory.
+ * 2 candidates rebuild workers, the real-time candidates process, serving), then the issue's two
+ * serving measurements: storefront reads at a steady rate over random customers from a cold cache
+ * (each customer asked once; the load client in a process of its own, `bench/serving/pace.ts`), and
+ * real-time probes (cart_add → the product in the served top 10) while a background load of events
+ * arrives (`bench/realtime/event-load.ts`, its own process). For each stage: wall time, and per
+ * process CPU seconds and peak RSS (VmHWM, read from /proc/<pid>/status and /proc/<pid>/stat every
+ * 250 ms while it runs); then the database size of the build's outputs and Redis memory.
  *
  *   npm run build
  *   npx tsx bench/scale/scale.ts [--preset medium|large] [--dir /tmp/nextbuy-scale-medium]
- *     [--port-base 3290] [--skip-generate] [--skip-import] [--reads 2000] [--probes 10] [--database NAME]
+ *     [--port-base 3290] [--skip-generate] [--skip-import] [--skip-rebuild | --rebuild-only] [--candidates-workers 2]
+ *     [--rate 1000] [--steady-seconds 30] [--probes 50] [--background-rate 500] [--database NAME]
  *
  * Everything on its own: database `nextbuy_scale_<preset>` (or --database), queue prefix `scale-<preset>-<pid>`,
  * ports port-base … port-base+6 (the extra workers' health ports included), so it runs beside a
- * dev stack. `--skip-generate` reuses the files in --dir, `--skip-import` the database.
+ * dev stack. `--skip-generate` reuses the files in --dir, `--skip-import` the database,
+ * `--skip-rebuild` its newest published build (serving and real time only), `--rebuild-only` stops
+ * after the rebuild. `--candidates-workers 1`
+ * runs one candidates rebuild worker instead of two (the 1 → 2 workers speed-up).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import Redis from 'ioredis';
+import { startEventLoad } from '../realtime/event-load';
+import { paceInChild } from '../serving/pace';
 
 const ROOT = join(__dirname, '../..');
 const CLI = join(ROOT, 'packages/cli/dist/main.js');
@@ -36,8 +44,11 @@ const flag = (name: string) => argv.includes(`--${name}`);
 const preset = opt('preset', 'medium');
 const dir = opt('dir', `/tmp/nextbuy-scale-${preset}`);
 const portBase = Number(opt('port-base', '3290'));
-const reads = Number(opt('reads', '2000'));
-const probes = Number(opt('probes', '10'));
+const rate = Number(opt('rate', '1000'));
+const steadySeconds = Number(opt('steady-seconds', '30'));
+const probes = Number(opt('probes', '50'));
+const backgroundRate = Number(opt('background-rate', '500'));
+const candidatesWorkers = Number(opt('candidates-workers', '2'));
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbUrl = (() => {
   const u = new URL(serverUrl);
@@ -93,11 +104,17 @@ function descendants(root: number): number[] {
 /** Samples named processes (each with its descendants) until `stop`; returns the last figures. */
 function sampler(processes: Map<string, number>) {
   const last = new Map<string, ProcStats>();
+  // Walking /proc for descendants costs more than the reads themselves: every 20th sample only
+  // (the apps do not fork; the CLI's children live for its whole run).
+  const trees = new Map<string, number[]>();
+  let samples = 0;
   const take = () => {
+    const walk = samples++ % 20 === 0;
     for (const [name, pid] of processes) {
       let cpuS = 0;
       let peakRssMb = 0;
-      for (const p of [pid, ...descendants(pid)]) {
+      if (walk || !trees.has(name)) trees.set(name, [pid, ...descendants(pid)]);
+      for (const p of trees.get(name)!) {
         const s = readProc(p);
         if (!s) continue;
         cpuS += s.cpuS;
@@ -120,6 +137,10 @@ function sampler(processes: Map<string, number>) {
 }
 
 const rows: string[] = [];
+function print(line: string): void {
+  console.log(line);
+  rows.push(line);
+}
 function report(stage: string, wallS: number, before: Map<string, ProcStats>, after: Map<string, ProcStats>) {
   const parts = [...after].map(([name, a]) => {
     const cpu = a.cpuS - (before.get(name)?.cpuS ?? 0);
@@ -143,6 +164,28 @@ async function runMeasured(stage: string, args: string[], env: Record<string, st
   s.stop();
   if (code !== 0) throw new Error(`${stage}: exit ${code}`);
   report(stage, (performance.now() - t0) / 1000, new Map(), after);
+}
+
+/** Starts a rebuild through the ingestion API and waits for it to publish; returns its id. */
+async function rebuild(
+  api: (app: 'ingestion', path: string) => string,
+  headers: Record<string, string>,
+  onFailure: () => void,
+): Promise<string> {
+  const started = (await (
+    await fetch(api('ingestion', '/v1/rebuilds'), { method: 'POST', headers, body: '{}' })
+  ).json()) as { build_id: string };
+  for (;;) {
+    const build = (await (
+      await fetch(api('ingestion', `/v1/rebuilds/${started.build_id}`), { headers })
+    ).json()) as { status: string; error?: string };
+    if (build.status === 'published') return started.build_id;
+    if (build.status === 'failed') {
+      onFailure(); // what the processes used until then is still worth printing
+      throw new Error(`rebuild failed: ${build.error ?? ''}`);
+    }
+    await sleep(500);
+  }
 }
 
 async function main(): Promise<void> {
@@ -187,6 +230,11 @@ async function main(): Promise<void> {
     ['realtime', 'candidates', { CANDIDATES_ROLE: 'realtime', CANDIDATES_PORT: String(ports.realtime) }, []],
     ['serving', 'serving', {}, ['--initial-old-space-size=256']],
   ];
+  if (candidatesWorkers < 2)
+    layout.splice(
+      layout.findIndex(([name]) => name === 'candidates-2'),
+      1,
+    );
   const children: ChildProcess[] = [];
   /** Closed in `finally` whatever happened: an open client or a sampling timer keeps the process alive. */
   const closers: (() => unknown)[] = [];
@@ -222,128 +270,132 @@ async function main(): Promise<void> {
     const s = sampler(pids);
     closers.push(() => s.stop());
 
-    // The rebuild, through the queues.
-    let before = s.snapshot();
-    let t0 = performance.now();
-    const started = (await (
-      await fetch(api('ingestion', '/v1/rebuilds'), { method: 'POST', headers, body: '{}' })
-    ).json()) as {
-      build_id: string;
-    };
-    const buildId = started.build_id;
-    let build: {
-      status: string;
-      error?: string;
-      stages?: Record<string, { seconds?: number; started_at?: string; finished_at?: string }>;
-    };
-    for (;;) {
-      build = (await (
-        await fetch(api('ingestion', `/v1/rebuilds/${buildId}`), { headers })
-      ).json()) as typeof build;
-      if (build.status === 'published') break;
-      if (build.status === 'failed') {
-        // What the processes used until then is still worth printing.
-        report(`rebuild ${buildId} FAILED`, (performance.now() - t0) / 1000, before, s.snapshot());
-        throw new Error(`rebuild failed: ${build.error ?? ''}`);
-      }
-      await sleep(500);
-    }
-    report(`rebuild ${buildId}`, (performance.now() - t0) / 1000, before, s.snapshot());
     const pg = new Client({ connectionString: dbUrl });
     await pg.connect();
     closers.push(() => pg.end().catch(() => undefined));
-    const [row] = (
-      await pg.query<{
-        stages: Record<string, { started_at?: string; finished_at?: string }>;
-        counts: Record<string, number>;
-      }>(`SELECT stages, counts FROM builds WHERE id = $1`, [buildId])
-    ).rows;
-    for (const [stage, st] of Object.entries(row?.stages ?? {})) {
-      if (!st.started_at || !st.finished_at) continue;
-      const secs = (Date.parse(st.finished_at) - Date.parse(st.started_at)) / 1000;
-      console.log(`  stage ${stage.padEnd(24)} ${secs.toFixed(1).padStart(7)} s`);
-      rows.push(`  stage ${stage.padEnd(24)} ${secs.toFixed(1).padStart(7)} s`);
-    }
-    console.log(`  counts ${JSON.stringify(row?.counts)}`);
-    rows.push(`  counts ${JSON.stringify(row?.counts)}`);
 
-    // Serving: random customers' lists, cold cache, 8 at a time.
-    const customers = (
-      await pg.query<{ customer_id: string }>(
-        `SELECT customer_id FROM customers ORDER BY random() LIMIT $1`,
-        [reads],
-      )
-    ).rows.map((r) => r.customer_id);
-    await sleep(1000); // serving follows the publish
-    before = s.snapshot();
-    t0 = performance.now();
-    const latencies: number[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < customers.length) {
-          const c = customers[next++]!;
-          const t = performance.now();
-          const res = await fetch(
-            api('serving', `/v1/customers/${encodeURIComponent(c)}/recommendations?limit=50`),
-            { headers },
-          );
-          await res.arrayBuffer();
-          if (!res.ok) throw new Error(`serving ${res.status} for ${c}`);
-          latencies.push(performance.now() - t);
-        }
-      }),
-    );
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number) =>
-      latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-    report(`serving ${customers.length} reads`, (performance.now() - t0) / 1000, before, s.snapshot());
-    const servingLine = `  serving p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms (8 concurrent, cold cache, random customers)`;
-    console.log(servingLine);
-    rows.push(servingLine);
-
-    // Real time: cart_add of a product not in the customer's top 10 → it shows up there.
-    before = s.snapshot();
-    t0 = performance.now();
-    const probeMs: number[] = [];
-    const products = (
-      await pg.query<{ product_id: string }>(
-        `SELECT product_id FROM products WHERE available ORDER BY random() LIMIT 200`,
-      )
-    ).rows;
-    for (let i = 0; i < probes; i++) {
-      const c = customers[i]!;
-      const top = async () =>
-        (
-          (await (
-            await fetch(api('serving', `/v1/customers/${encodeURIComponent(c)}/recommendations?limit=10`), {
-              headers,
-            })
-          ).json()) as {
-            items: { product_id: string }[];
-          }
-        ).items.map((x) => x.product_id);
-      const now = await top();
-      const p = products.find((x) => !now.includes(x.product_id))!.product_id;
-      const t = performance.now();
-      await fetch(api('ingestion', '/v1/events'), {
-        method: 'POST',
-        headers,
-        body: JSON.stringify([
-          { customer_id: c, product_id: p, type: 'cart_add', timestamp: new Date().toISOString() },
-        ]),
+    // The rebuild, through the queues (or, with --skip-rebuild, the newest published build).
+    let before = s.snapshot();
+    let t0 = performance.now();
+    let buildId: string;
+    if (flag('skip-rebuild')) {
+      const [newest] = (
+        await pg.query<{ id: string }>(
+          `SELECT id FROM builds WHERE status = 'published' ORDER BY published_at DESC LIMIT 1`,
+        )
+      ).rows;
+      if (!newest) throw new Error('--skip-rebuild: the database has no published build');
+      buildId = newest.id;
+    } else {
+      buildId = await rebuild(api, headers, () => {
+        report(`rebuild FAILED`, (performance.now() - t0) / 1000, before, s.snapshot());
       });
-      while (!(await top()).includes(p)) {
-        if (performance.now() - t > 15_000) break;
-        await sleep(20);
+      report(
+        `rebuild ${buildId} (${candidatesWorkers} candidates worker${candidatesWorkers === 1 ? '' : 's'})`,
+        (performance.now() - t0) / 1000,
+        before,
+        s.snapshot(),
+      );
+      const [row] = (
+        await pg.query<{
+          stages: Record<string, { started_at?: string; finished_at?: string }>;
+          counts: Record<string, number>;
+        }>(`SELECT stages, counts FROM builds WHERE id = $1`, [buildId])
+      ).rows;
+      for (const [stage, st] of Object.entries(row?.stages ?? {})) {
+        if (!st.started_at || !st.finished_at) continue;
+        const secs = (Date.parse(st.finished_at) - Date.parse(st.started_at)) / 1000;
+        print(`  stage ${stage.padEnd(24)} ${secs.toFixed(1).padStart(7)} s`);
       }
-      probeMs.push(performance.now() - t);
+      print(`  counts ${JSON.stringify(row?.counts)}`);
     }
-    probeMs.sort((a, b) => a - b);
-    report(`realtime ${probes} probes`, (performance.now() - t0) / 1000, before, s.snapshot());
-    const rtLine = `  cart_add → served top 10: median ${probeMs[Math.floor(probeMs.length / 2)]?.toFixed(0)} ms, max ${probeMs[probeMs.length - 1]?.toFixed(0)} ms (no background load)`;
-    console.log(rtLine);
-    rows.push(rtLine);
+
+    if (!flag('rebuild-only')) {
+      // Serving: a steady `rate` over random customers, each asked once, from a cold cache (serving
+      // restarted empty-handed is not needed: no customer of the sample was asked before).
+      const sample = (
+        await pg.query<{ customer_id: string }>(
+          `SELECT customer_id FROM customers ORDER BY random() LIMIT $1`,
+          [Math.round(rate * (steadySeconds + 1))],
+        )
+      ).rows.map((r) => r.customer_id);
+      await sleep(1000); // serving follows the publish
+      before = s.snapshot();
+      t0 = performance.now();
+      const steady = await paceInChild({
+        port: ports.serving,
+        paths: sample.map((c) => `/v1/customers/${encodeURIComponent(c)}/recommendations`),
+        rate,
+        seconds: steadySeconds,
+        headers: { 'x-api-key': KEY },
+      });
+      const after = s.snapshot();
+      report(`serving ${steady.requests} reads`, (performance.now() - t0) / 1000, before, after);
+      const servingCpu = (after.get('serving')!.cpuS - before.get('serving')!.cpuS) / steady.requests;
+      print(
+        `  serving at a steady ${rate} req/s for ${steadySeconds} s, random customers, cold cache: ` +
+          `${steady.rps.toFixed(0)} req/s, p50 ${steady.p50} ms, p90 ${steady.p90} ms, p99 ${steady.p99} ms, ` +
+          `max ${steady.max} ms, ${steady.errors} errors; serving ${(servingCpu * 1e6).toFixed(0)} us CPU per request ` +
+          `(client sent p99 ${steady.sentLateP99} ms late)`,
+      );
+
+      // Real time: cart_add of a product not in the customer's top 10 → it shows up there, while
+      // `backgroundRate` events/s of other shoppers arrive.
+      const products = (
+        await pg.query<{ product_id: string }>(`SELECT product_id FROM products WHERE available`)
+      ).rows.map((r) => r.product_id);
+      const load = startEventLoad({
+        url: api('ingestion', ''),
+        headers: { 'x-api-key': KEY },
+        customers: sample.slice(probes),
+        products,
+        rate: backgroundRate,
+      });
+      await sleep(2000); // the load settles
+      before = s.snapshot();
+      t0 = performance.now();
+      const probeMs: number[] = [];
+      let timeouts = 0;
+      for (let i = 0; i < probes; i++) {
+        const c = sample[i]!;
+        const top = async () =>
+          (
+            (await (
+              await fetch(api('serving', `/v1/customers/${encodeURIComponent(c)}/recommendations?limit=10`), {
+                headers,
+              })
+            ).json()) as {
+              items: { product_id: string }[];
+            }
+          ).items.map((x) => x.product_id);
+        const now = await top();
+        let p = products[Math.floor(Math.random() * products.length)]!;
+        while (now.includes(p)) p = products[Math.floor(Math.random() * products.length)]!;
+        const t = performance.now();
+        const res = await fetch(api('ingestion', '/v1/events'), {
+          method: 'POST',
+          headers,
+          body: JSON.stringify([
+            { customer_id: c, product_id: p, type: 'cart_add', timestamp: new Date().toISOString() },
+          ]),
+        });
+        await res.arrayBuffer();
+        if (res.status !== 202) throw new Error(`POST /v1/events answered ${res.status}`);
+        let seen = false;
+        while (!(seen = (await top()).includes(p)) && performance.now() - t < 15_000) await sleep(20);
+        if (!seen) timeouts++;
+        probeMs.push(performance.now() - t);
+      }
+      const background = await load.stop();
+      report(`realtime ${probes} probes`, (performance.now() - t0) / 1000, before, s.snapshot());
+      probeMs.sort((x, y) => x - y);
+      const q = (f: number) =>
+        probeMs[Math.min(probeMs.length - 1, Math.floor(f * probeMs.length))]!.toFixed(0);
+      print(
+        `  cart_add → served top 10: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms, ${timeouts} not seen in 15 s; ` +
+          `background ${(background.events / background.seconds).toFixed(0)} events/s accepted, ${background.errors} batches refused`,
+      );
+    }
     s.stop();
 
     // What one build weighs in Postgres, and the cache in Redis.
@@ -358,7 +410,14 @@ async function main(): Promise<void> {
     const arts = await size(
       `SELECT coalesce(sum(pg_column_size(a.*)), 0)::bigint AS b FROM build_artifacts a WHERE build_id = $1`,
     );
-    const dbLine = `  build ${buildId} in Postgres: recommendations ${recs.toFixed(1)} MB, item lists ${lists.toFixed(1)} MB, artifacts ${arts.toFixed(1)} MB (stored, compressed)`;
+    const listCount = Number(
+      (
+        await pg.query<{ n: string }>(`SELECT count(*) AS n FROM recommendations WHERE build_id = $1`, [
+          buildId,
+        ])
+      ).rows[0]!.n,
+    );
+    const dbLine = `  build ${buildId} in Postgres: recommendations ${recs.toFixed(1)} MB (${((recs * 1048576) / Math.max(1, listCount)).toFixed(0)} B per stored list, ${listCount} lists), item lists ${lists.toFixed(1)} MB, artifacts ${arts.toFixed(1)} MB (stored, compressed)`;
     console.log(dbLine);
     rows.push(dbLine);
     // This stack's keys (cache and queues, all under its prefix): MEMORY USAGE of each.
@@ -383,7 +442,7 @@ async function main(): Promise<void> {
     for (const close of closers) await close();
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(
-      children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : undefined)),
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : Promise.resolve())),
     );
     console.log(`\n${preset} (${existsSync(dir) ? dir : ''}):\n${rows.join('\n')}`);
   }

@@ -30,14 +30,13 @@
  */
 import autocannon from 'autocannon';
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { Agent, get } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { RULES_CHANGED_CHANNEL } from '@nextbuy/contracts';
+import { paceInChild as pace } from './pace';
 import { migrate, quoteIdent } from '@nextbuy/db';
 // @ts-expect-error -- a plain ES module of the repository's scripts, without types
 import { SERVING_NODE_ARGS } from '../../scripts/apps.mjs';
@@ -200,11 +199,7 @@ const path = (id: string) => `/v1/customers/${encodeURIComponent(id)}/recommenda
  * bench process it shared an event loop and a heap with everything else here, and on two cores it
  * was the bottleneck of both servers (issue #13), so the figures measured the client.
  */
-async function drive(
-  port: number,
-  ids: string[],
-  options: { overallRate?: number } = {},
-): Promise<Figures> {
+async function drive(port: number, ids: string[], options: { overallRate?: number } = {}): Promise<Figures> {
   const pid = serverPids.get(port);
   const before = cpuSeconds(pid);
   const figures = await inChild({ kind: 'drive', port, ids, overallRate: options.overallRate });
@@ -234,9 +229,7 @@ async function autocannonRun(port: number, ids: string[], overallRate?: number):
   };
 }
 
-type ClientJob =
-  | { kind: 'drive'; port: number; ids: string[]; overallRate?: number }
-  | { kind: 'pace'; port: number; ids: string[]; rate: number; seconds: number };
+type ClientJob = { kind: 'drive'; port: number; ids: string[]; overallRate?: number };
 
 /**
  * A load client in a process of its own, one per run: this process holds every customer id and the
@@ -261,93 +254,29 @@ function inChild(job: ClientJob): Promise<Figures> {
 }
 
 /**
- * The steady-rate run (`pace` in a client process): a second at the rate first, not counted, so the
- * client's connections open and the server settles.
+ * The steady-rate run (`pace`, in a client process of its own): a second at the rate first, not
+ * counted, so the client's connections open and the server settles.
  */
-function paceInChild(port: number, ids: string[], rate: number): Promise<Figures> {
-  return inChild({ kind: 'pace', port, ids, rate, seconds: STEADY_S });
+async function paceInChild(port: number, ids: string[], rate: number): Promise<Figures> {
+  const f = await pace({
+    port,
+    paths: ids.map(path),
+    rate,
+    seconds: STEADY_S,
+    headers: { 'x-api-key': API_KEY },
+  });
+  console.log(
+    `port ${port}, steady ${rate} req/s: the client sent p99 ${f.sentLateP99.toFixed(1)} ms late ` +
+      `(its event-loop delay p99 ${f.clientLagP99.toFixed(1)} ms)`,
+  );
+  return { rps: f.rps, p50: f.p50, p99: f.p99, errors: f.errors, requests: f.requests };
 }
 
 /** The child side of `inChild`. */
 function loadClient(): void {
   process.once('message', (job: ClientJob) => {
-    const run =
-      job.kind === 'drive'
-        ? autocannonRun(job.port, job.ids, job.overallRate)
-        : pace(job.port, job.ids, job.rate, 1).then(() => pace(job.port, job.ids, job.rate, job.seconds));
-    void run.then((figures) => process.send!(figures));
+    void autocannonRun(job.port, job.ids, job.overallRate).then((figures) => process.send!(figures));
   });
-}
-
-/**
- * `rate` requests per second for `DURATION_S`, evenly spaced (open loop: a request leaves at its
- * time whether or not earlier ones were answered), each timed from when it was due to leave, so a
- * stall counts for every request queued behind it. autocannon's `overallRate` is not this: each
- * connection sends its per-second quota back to back at the start of every second, so its "1,000
- * req/s" is a burst at full speed followed by idling, and its p99 is the burst's queueing.
- */
-async function pace(port: number, ids: string[], rate: number, seconds = STEADY_S): Promise<Figures> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const total = Math.round(rate * seconds);
-  const gap = 1000 / rate;
-  const latencies: number[] = [];
-  const sentLate: number[] = [];
-  let errors = 0;
-  const lag = monitorEventLoopDelay({ resolution: 1 });
-  lag.enable();
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    let sent = 0;
-    let done = 0;
-    const finish = () => {
-      if (++done === total) resolve();
-    };
-    const tick = () => {
-      const now = performance.now();
-      for (; sent < total && started + sent * gap <= now; sent++) {
-        const due = started + sent * gap;
-        sentLate.push(now - due);
-        const request = get(
-          {
-            host: '127.0.0.1',
-            port,
-            path: path(ids[sent % ids.length]!),
-            agent,
-            headers: { 'x-api-key': API_KEY },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () => {
-              if (res.statusCode !== 200) errors++;
-              latencies.push(performance.now() - due);
-              finish();
-            });
-          },
-        );
-        request.on('error', () => {
-          errors++;
-          finish();
-        });
-      }
-      if (sent < total) setTimeout(tick, 1);
-    };
-    tick();
-  });
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  lag.disable();
-  // The client's own share of the tail: how late it sent (its event loop is busy too).
-  sentLate.sort((a, b) => a - b);
-  const late = sentLate[Math.floor(0.99 * sentLate.length)] ?? 0;
-  if (seconds > 1)
-    console.log(
-      `port ${port}, steady ${rate} req/s: the client sent p99 ${late.toFixed(1)} ms late ` +
-        `(its event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms)`,
-    );
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 10) / 10;
-  return { rps: total / elapsed, p50: at(0.5), p99: at(0.99), errors, requests: total };
 }
 
 const HOUR = 3600_000;
