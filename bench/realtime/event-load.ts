@@ -18,6 +18,11 @@ export interface EventLoadJob {
   products: string[];
   /** Events per second. */
   rate: number;
+  /**
+   * Added to the wall clock for the events' timestamps (default 0): a store whose data ends in the
+   * past gets events just after its last one, so a later rebuild's `as_of` stays on its timeline.
+   */
+  clockOffsetMs?: number;
 }
 
 export interface EventLoadFigures {
@@ -75,7 +80,7 @@ async function run(job: EventLoadJob, stopped: () => boolean): Promise<EventLoad
           customer_id: customer,
           product_id: pick(job.products),
           type: 'view',
-          timestamp: new Date().toISOString(),
+          timestamp: new Date(Date.now() + (job.clockOffsetMs ?? 0)).toISOString(),
         })),
       );
       batch.push(
