@@ -3,7 +3,7 @@
  * (`pg_column_size` of the stored value: `json` with the column's lz4, against `bytea`) and in Redis
  * (`MEMORY USAGE` of serving's cache keys), for a sample of Online Retail customers ranked as a build
  * ranks them:
- *   npx tsx bench/engine/list-bytes.ts [every-nth-customer, default 10]
+ *   npx tsx bench/engine/list-bytes.ts [every-nth-customer, default 10] [--data DIR]
  * Uses a scratch database of its own (dropped at the end) and keys under a prefix of its own.
  */
 import {
@@ -25,19 +25,20 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import {
   segmentOf,
+  snapshotDictionary,
   snapshotNames,
   toRankedItems,
   toStoredItems,
 } from '../../apps/candidates/src/rebuild/ranked-items';
-import { loadDataset } from './load';
+import { dataDirArg, loadDataset } from './load';
 
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const every = Number(process.argv[2] ?? 10);
+const every = Number(process.argv[2]?.startsWith('--') ? 10 : (process.argv[2] ?? 10));
 
 async function main() {
   const config = resolveConfig();
-  const s = loadDataset();
+  const s = loadDataset(dataDirArg());
   const attributes = buildAttributeGraph(s, config);
   const artifacts: FeatureArtifacts = {
     itemStats: buildItemStats(s, config),
@@ -52,6 +53,7 @@ async function main() {
   const model = trainRankerModel(mergeTrainingSets(windows), config.ranker);
   const sample = Int32Array.from({ length: Math.ceil(s.customers.ids.length / every) }, (_, i) => i * every);
   const names = snapshotNames(s);
+  const dictionary = snapshotDictionary(s);
   const lists = rankShard(s, artifacts, model, sample, config).map((l) => {
     const items = toRankedItems(l.items, s);
     return {
@@ -59,7 +61,11 @@ async function main() {
       json: JSON.stringify(items),
       cache: encodeListCache(items),
       top: encodeTopAnswer(items),
-      packed: encodeList({ items: toStoredItems(l.items, s), segment: segmentOf(s, l.customer) }, names),
+      packed: encodeList(
+        { items: toStoredItems(l.items, s), segment: segmentOf(s, l.customer) },
+        names,
+        dictionary,
+      ),
     };
   });
 
