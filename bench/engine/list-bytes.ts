@@ -1,10 +1,11 @@
 /**
  * What one customer's stored list weighs, as JSON (before compact lists) and packed, in Postgres
  * (`pg_column_size` of the stored value: `json` with the column's lz4, against `bytea`) and in Redis
- * (`MEMORY USAGE` of serving's cache keys), for a sample of Online Retail customers ranked as a build
+ * (`MEMORY USAGE` of serving's cache keys), for a sample of a store's customers ranked as a build
  * ranks them:
- *   npx tsx bench/engine/list-bytes.ts [every-nth-customer, default 10]
- * Uses a scratch database of its own (dropped at the end) and keys under a prefix of its own.
+ *   npx tsx bench/engine/list-bytes.ts [every-nth-customer, default 10] [--data DIR]
+ * Uses a scratch database of its own (`$BENCH_DB_PREFIX_<pid>`, dropped at the end) and keys under a
+ * prefix of its own (`$BENCH_KEY_PREFIX-<pid>`).
  */
 import {
   buildAttributeGraph,
@@ -25,19 +26,20 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import {
   segmentOf,
+  snapshotDictionary,
   snapshotNames,
   toRankedItems,
   toStoredItems,
 } from '../../apps/candidates/src/rebuild/ranked-items';
-import { loadDataset } from './load';
+import { dataDirArg, loadDataset } from './load';
 
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const every = Number(process.argv[2] ?? 10);
+const every = Number(process.argv[2]?.startsWith('--') ? 10 : (process.argv[2] ?? 10));
 
 async function main() {
   const config = resolveConfig();
-  const s = loadDataset();
+  const s = loadDataset(dataDirArg());
   const attributes = buildAttributeGraph(s, config);
   const artifacts: FeatureArtifacts = {
     itemStats: buildItemStats(s, config),
@@ -52,6 +54,7 @@ async function main() {
   const model = trainRankerModel(mergeTrainingSets(windows), config.ranker);
   const sample = Int32Array.from({ length: Math.ceil(s.customers.ids.length / every) }, (_, i) => i * every);
   const names = snapshotNames(s);
+  const dictionary = snapshotDictionary(s);
   const lists = rankShard(s, artifacts, model, sample, config).map((l) => {
     const items = toRankedItems(l.items, s);
     return {
@@ -59,11 +62,15 @@ async function main() {
       json: JSON.stringify(items),
       cache: encodeListCache(items),
       top: encodeTopAnswer(items),
-      packed: encodeList({ items: toStoredItems(l.items, s), segment: segmentOf(s, l.customer) }, names),
+      packed: encodeList(
+        { items: toStoredItems(l.items, s), segment: segmentOf(s, l.customer) },
+        names,
+        dictionary,
+      ),
     };
   });
 
-  const dbName = `nextbuy_list_bytes_${process.pid}`;
+  const dbName = `${process.env.BENCH_DB_PREFIX ?? 'nextbuy_list_bytes'}_${process.pid}`;
   const admin = new Client({ connectionString: SERVER_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
@@ -71,7 +78,7 @@ async function main() {
   url.pathname = `/${dbName}`;
   const db = new Client({ connectionString: url.toString() });
   const redis = new Redis(REDIS_URL);
-  const prefix = `list-bytes-${process.pid}`;
+  const prefix = `${process.env.BENCH_KEY_PREFIX ?? 'list-bytes'}-${process.pid}`;
   try {
     await db.connect();
     // The columns as migrations 1764000600000 (json, lz4) and 1764001000000 (bytea) make them.
@@ -96,7 +103,7 @@ async function main() {
     const n = lists.length;
     const avg = (f: (l: (typeof lists)[number]) => number) =>
       Math.round(lists.reduce((t, l) => t + f(l), 0) / n);
-    console.log(`${n} customers (every ${every}th of Online Retail), bytes per customer:`);
+    console.log(`${n} customers (every ${every}th of ${dataDirArg()}), bytes per customer:`);
     console.log(
       `  JSON text ${avg((l) => Buffer.byteLength(l.json))}, packed ${avg((l) => l.packed.length)}`,
     );

@@ -35,6 +35,7 @@ import {
 } from '@nextbuy/engine';
 import {
   productLists,
+  snapshotDictionary,
   snapshotNames,
   toRankedItems,
   toStoredItems,
@@ -107,14 +108,19 @@ console.log(
 );
 // Compact lists (issue #13): each list packed, then checked to read back as the same JSON.
 const names = snapshotNames(s);
+const dictionary = snapshotDictionary(s);
 const segmentOf = (c: number) => s.customers.segmentNames[s.customers.segment[c]!];
 const compact = stage(
   'compact lists',
   () =>
-    lists.map((l) => encodeList({ items: toStoredItems(l.items, s), segment: segmentOf(l.customer) }, names)),
+    lists.map((l) =>
+      encodeList({ items: toStoredItems(l.items, s), segment: segmentOf(l.customer) }, names, dictionary),
+    ),
   (c) => Buffer.concat(c),
 );
-const rendered = stage('render compact lists', () => compact.map((c) => renderItems(decodeList(c), names)));
+const rendered = stage('render compact lists', () =>
+  compact.map((c) => renderItems(decodeList(c, dictionary), names)),
+);
 const differ = rendered.filter((r, i) => r !== json[i]).length;
 const packed = compact.reduce((n, c) => n + c.length, 0);
 console.log(
@@ -129,7 +135,8 @@ stage(
   function* (l) {
     const part = (lists: { key: string; items: Buffer }[]) =>
       lists.map(
-        ({ key, items }) => `{"key":${JSON.stringify(key)},"items":${renderItems(decodeList(items), names)}}`,
+        ({ key, items }) =>
+          `{"key":${JSON.stringify(key)},"items":${renderItems(decodeList(items, dictionary), names)}}`,
       );
     yield '{"similar":[';
     yield* join(part(l.similar));

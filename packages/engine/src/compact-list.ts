@@ -9,25 +9,88 @@
  * worded from a value before rounding, a name no catalogue holds, a feature no build knows), so
  * `renderItems(decodeList(encodeList(items, names)), names)` is byte for byte the JSON of `items`.
  *
- * Layout (integers as unsigned LEB128 varints; a stored number as `scaled` makes it: whole, or a
- * whole number of its rounding step, else a float64 flagged beside it):
+ * Products are named by their index in the build's product dictionary (`ListDictionary`: the
+ * snapshot's sorted product ids, a build artifact loaded once per build by every reader), a product
+ * it does not hold (one added after the build, in a real-time refresh) by its id among the strings.
+ *
+ * Layout of version 2 (integers as unsigned LEB128 varints; a value or support as `unsigned` makes
+ * it: `2v` when whole, `2k + 1` for `k` of its rounding steps, else a float64 flagged beside it):
  *   VERSION byte, flags (bit 0: a segment follows), [segment string],
- *   string count, strings (`writeString`): product ids, and names and texts stored literally,
- *   then the item count and per item, in rank order:
- *     product (string index), head byte: strategy (bits 0–2) | reason count (bits 3–6; 15: a varint
- *     follows) | bit 7: a literals byte follows (bit 0 name, bit 1 category: string index + 1, 0 for
- *     null; bit 2 score as a float64), score (the step down from the previous item's, in millionths),
+ *   string count, strings (`writeString`): ids of products the dictionary lacks, names and texts
+ *   stored literally; then the item count and per item, in rank order:
+ *     product (a product reference: `2 × dictionary index`, or `2 × string index + 1`), head byte:
+ *     strategy (bits 0–2) | reason count (bits 3–6; 15: a varint follows) | bit 7: a literals byte
+ *     follows (bit 0 name, bit 1 category: string index + 1, 0 for null; bit 2 score as a float64;
+ *     bit 3 the score rises), score in millionths (the first as it is, the others as the step down
+ *     from the one before),
  *     per reason: head byte: feature (bits 0–5: FEATURES index, OTHER, or NAMED: a string index
- *     follows) | bit 6: a cited product (string index) and its support follow | bit 7: a flags
- *     byte follows (bit 0 text stored, bit 1 no text, bits 2–4 value, share, support as float64),
- *     value, share.
- * On Online Retail: 1.52 KB per customer against 28.6 KB of JSON (BENCHMARKS.md, compact lists).
+ *     follows) | bits 6–7 its form: PLAIN value, share; REPEAT share (the value is that of the
+ *     list's previous reason of the same feature: a customer's own features repeat down a list);
+ *     CITES value, share, cited product (a product reference), support; FLAGGED a flags byte (bit 0
+ *     text stored, bit 1 no text, bits 2–4 value, share, support as float64, bit 5 cites, bit 6
+ *     value repeated), then the parts the flags say. A share is in ten-thousandths; the item's last
+ *     as the zigzag difference from what the others leave of 1 (shares sum to 1: mostly 0).
+ * Version 1 (products by id among the strings, numbers zigzag, a flags byte wherever a reason cites
+ * a product) is still read: the lists of builds stored before version 2.
+ * Bytes per customer (BENCHMARKS.md, compact lists): Online Retail 1,516 in version 1, 1,195 in
+ * version 2, against 28.6 KB of JSON; the synthetic small store 862.
  */
 import { STRATEGIES, type RankedItem, type Reason, type Strategy } from '@nextbuy/contracts';
 import { FEATURES, type ReasonContext } from './rank/features';
 
 /** First byte of a compact list: JSON starts with `[` or `n`, the cache formats with `#`. */
-export const COMPACT_LIST_VERSION = 0x01;
+export const COMPACT_LIST_VERSION = 0x02;
+/** Lists of builds stored before the product dictionary: read, never written. */
+const COMPACT_LIST_V1 = 0x01;
+
+/**
+ * A build's product dictionary: its product ids, sorted, so that a stored list names a product by
+ * its index (2 bytes for up to 8,192 products, 3 up to a million) instead of its id. A build
+ * output (the snapshot stage stores it), loaded once per build by serving and the real-time refresh.
+ */
+export class ListDictionary {
+  private index?: Map<string, number>;
+  constructor(readonly productIds: readonly string[]) {}
+
+  /** The index of `productId`, `undefined` for a product the build did not know. */
+  indexOf(productId: string): number | undefined {
+    this.index ??= new Map(this.productIds.map((id, i) => [id, i]));
+    return this.index.get(productId);
+  }
+
+  /** The artifact's bytes: the count, then each id as lists store strings. */
+  encode(): Buffer {
+    const w = new Writer();
+    w.varint(this.productIds.length);
+    for (const id of this.productIds) writeString(w, id);
+    return w.done();
+  }
+
+  static decode(raw: Uint8Array): ListDictionary {
+    const r = new Reader(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+    const ids = new Array<string>(r.varint());
+    for (let i = 0; i < ids.length; i++) ids[i] = r.string();
+    return new ListDictionary(ids);
+  }
+}
+
+/** The build artifact holding its product dictionary (`ListDictionary.encode`), stored with the snapshot. */
+export const LIST_DICTIONARY = 'list-dictionary';
+
+/**
+ * The product dictionary of build `buildId`, from its artifacts; an empty one for a build stored
+ * before dictionaries (its lists, version 1, name every product by id).
+ */
+export async function loadListDictionary(
+  artifacts: { loadArtifactIfAny(buildId: string, name: string): Promise<Uint8Array | null> },
+  buildId: string,
+): Promise<ListDictionary> {
+  const raw = await artifacts.loadArtifactIfAny(buildId, LIST_DICTIONARY);
+  return raw === null ? NO_DICTIONARY : ListDictionary.decode(raw);
+}
+
+/** An empty dictionary: every product named by its id (lists written without a build's dictionary). */
+const NO_DICTIONARY = new ListDictionary([]);
 
 /** A stored reason: what `RankedItem` carries, plus what its text cites. */
 export interface StoredReason extends Reason {
@@ -114,17 +177,6 @@ class Writer {
 /** Largest integer a number is written as a varint for (beyond: a float). */
 const MAX_VARINT = 2 ** 48;
 
-/**
- * Numbers as stored lists round them (scores to 1e-6, values to 1e-3, shares to 1e-4): `k` with
- * `k / scale === v`, or `v` itself when it is a whole number. `undefined`: neither (a float64 is
- * written instead, flagged by the caller).
- */
-function scaled(v: number, scale: number): number | undefined {
-  if (Number.isInteger(v) && Math.abs(v) < MAX_VARINT) return zigzag(v) * 2;
-  const k = Math.round(v * scale);
-  return k / scale === v && Math.abs(k) < MAX_VARINT ? zigzag(k) * 2 + 1 : undefined;
-}
-
 const zigzag = (v: number) => (v < 0 ? -2 * v - 1 : 2 * v);
 const unzigzag = (u: number) => (u % 2 === 1 ? -(u + 1) / 2 : u / 2);
 
@@ -170,18 +222,68 @@ function renderText(
 }
 
 /**
- * The bytes of a list. `names`: the catalogue the items were worded from; without one, names and
- * texts are stored as they are (exact, larger).
+ * A non-negative number as version 2 stores it: `2v` when whole, `2k + 1` for `k` steps of
+ * `1 / scale`; `undefined` when negative or neither (a float64 is written instead, flagged).
  */
-export function encodeList({ items, segment }: StoredList, names?: CatalogNames): Buffer {
+function unsigned(v: number, scale: number): number | undefined {
+  if (!(v >= 0)) return undefined;
+  if (Number.isInteger(v) && v < MAX_VARINT) return v * 2;
+  const k = Math.round(v * scale);
+  return k / scale === v && k < MAX_VARINT ? k * 2 + 1 : undefined;
+}
+
+/** A reason's form (bits 6–7 of its head byte). */
+const PLAIN = 0;
+const REPEAT = 1;
+const CITES = 2;
+const FLAGGED = 3;
+/** Flags of a FLAGGED reason. */
+const TEXT_STORED = 1;
+const NO_TEXT = 2;
+const VALUE_FLOAT = 4;
+const SHARE_FLOAT = 8;
+const SUPPORT_FLOAT = 16;
+const CITING = 32;
+const VALUE_REPEATED = 64;
+/** Literals of an item: its score is above the previous item's. */
+const SCORE_RISES = 8;
+
+/**
+ * A share as stored: its ten-thousandths; for an item's last reason, zigzag, less what the item's
+ * other shares leave of 1. `undefined` when it is not a whole number of ten-thousandths (or, but
+ * for the last, negative).
+ */
+function scaledShare(v: number, last: boolean, expected: number): number | undefined {
+  const k = Math.round(v * SHARE_SCALE);
+  if (k / SHARE_SCALE !== v || Math.abs(k) >= MAX_VARINT) return undefined;
+  return last ? zigzag(k - expected) : k >= 0 ? k : undefined;
+}
+
+/**
+ * The bytes of a list. `names`: the catalogue the items were worded from; without one, names and
+ * texts are stored as they are (exact, larger). `dictionary`: the build's product dictionary
+ * (without one, every product is stored by its id).
+ */
+export function encodeList(
+  { items, segment }: StoredList,
+  names?: CatalogNames,
+  dictionary: ListDictionary = NO_DICTIONARY,
+): Buffer {
   const strings = new Strings();
   const body = new Writer();
   const seg = segment ?? undefined;
+  const product = (id: string) => {
+    const i = dictionary.indexOf(id);
+    body.varint(i === undefined ? strings.of(id) * 2 + 1 : i * 2);
+  };
+  /** The value of each feature's previous reason in the list (a customer's own features repeat). */
+  const previousValue = new Map<number, number>();
   body.varint(items.length);
   // Scores fall down a list: each is written as the step from the one before, in millionths.
   let previous = 0;
+  let first = true;
   for (const item of items) {
-    body.varint(strings.of(item.product_id));
+    product(item.product_id);
     const strategy = STRATEGY_CODE.get(item.strategy);
     if (strategy === undefined) throw new Error(`compact lists: unknown strategy ${item.strategy}`);
     const k = Math.round(item.score * SCORE_SCALE);
@@ -189,46 +291,65 @@ export function encodeList({ items, segment }: StoredList, names?: CatalogNames)
     const nameLiteral = !names || names.name(item.product_id) !== (item.name ?? null);
     const categoryLiteral = !names || names.category(item.product_id) !== (item.category ?? null);
     const n = item.reasons.length;
-    const literals = (nameLiteral ? 1 : 0) | (categoryLiteral ? 2 : 0) | (scoreFloat ? 4 : 0);
+    // The first score as it is, each next one as its step down (a step up is flagged).
+    const step = scoreFloat ? 0 : first ? k : previous - k;
+    const literals =
+      (nameLiteral ? 1 : 0) | (categoryLiteral ? 2 : 0) | (scoreFloat ? 4 : 0) | (step < 0 ? SCORE_RISES : 0);
     body.byte(strategy | (Math.min(n, 15) << 3) | (literals ? 0x80 : 0));
     if (n >= 15) body.varint(n);
     if (literals) body.byte(literals);
     if (scoreFloat) body.float(item.score);
     else {
-      body.varint(zigzag(previous - k));
+      body.varint(Math.abs(step));
       previous = k;
+      first = false;
     }
     if (nameLiteral) body.varint(item.name == null ? 0 : strings.of(item.name) + 1);
     if (categoryLiteral) body.varint(item.category == null ? 0 : strings.of(item.category) + 1);
-    for (const reason of item.reasons) {
+    // Shares sum to 1: the last is written as its difference from what the others leave.
+    let shares = 0;
+    for (let j = 0; j < n; j++) {
+      const reason = item.reasons[j]!;
       const known = reason.feature === 'other' ? OTHER : FEATURE_CODE.get(reason.feature);
       const code = known ?? NAMED;
       const via = reason.via;
-      const value = scaled(reason.value, VALUE_SCALE);
-      const share = scaled(reason.attribution, SHARE_SCALE);
-      const support = via === undefined ? 0 : scaled(reason.support ?? 0, VALUE_SCALE);
+      const repeated = code !== NAMED && Object.is(previousValue.get(code), reason.value);
+      if (code !== NAMED) previousValue.set(code, reason.value);
+      const value = repeated ? 0 : unsigned(reason.value, VALUE_SCALE);
+      const share = scaledShare(reason.attribution, j === n - 1, SHARE_SCALE - shares);
+      shares += Math.round(reason.attribution * SHARE_SCALE);
+      const support = via === undefined ? 0 : unsigned(reason.support ?? 0, VALUE_SCALE);
       let flags =
-        (value === undefined ? 4 : 0) | (share === undefined ? 8 : 0) | (support === undefined ? 16 : 0);
-      if (reason.text === undefined) flags |= 2;
+        (value === undefined ? VALUE_FLOAT : 0) |
+        (share === undefined ? SHARE_FLOAT : 0) |
+        (support === undefined ? SUPPORT_FLOAT : 0);
+      if (reason.text === undefined) flags |= NO_TEXT;
       else if (
         code === NAMED ||
         !names ||
         renderText(code, reason.value, via, reason.support, item.product_id, seg, names) !== reason.text
       )
-        flags |= 1;
-      body.byte(code | (via !== undefined ? 0x40 : 0) | (flags ? 0x80 : 0));
-      if (flags) body.byte(flags);
+        flags |= TEXT_STORED;
+      let form: number;
+      if (flags !== 0 || (repeated && via !== undefined)) {
+        form = FLAGGED;
+        flags |= (via !== undefined ? CITING : 0) | (repeated ? VALUE_REPEATED : 0);
+      } else form = repeated ? REPEAT : via !== undefined ? CITES : PLAIN;
+      body.byte(code | (form << 6));
+      if (form === FLAGGED) body.byte(flags);
       if (code === NAMED) body.varint(strings.of(reason.feature));
-      if (value === undefined) body.float(reason.value);
-      else body.varint(value);
+      if (!repeated) {
+        if (value === undefined) body.float(reason.value);
+        else body.varint(value);
+      }
       if (share === undefined) body.float(reason.attribution);
       else body.varint(share);
       if (via !== undefined) {
-        body.varint(strings.of(via));
+        product(via);
         if (support === undefined) body.float(reason.support!);
         else body.varint(support);
       }
-      if (flags & 1) body.varint(strings.of(reason.text!));
+      if (flags & TEXT_STORED) body.varint(strings.of(reason.text!));
     }
   }
   const out = new Writer();
@@ -286,12 +407,19 @@ class Reader {
     return v;
   }
 
-  /** A number written by `scaled`, or a float64 when `float`. */
+  /** A number as version 1 wrote it (zigzag, then as `unsigned`), or a float64 when `float`. */
   number(scale: number, float: boolean): number {
     if (float) return this.float();
     const u = this.varint();
     const k = unzigzag(Math.floor(u / 2));
     return u % 2 === 1 ? k / scale : k;
+  }
+
+  /** A number written by `unsigned`, or a float64 when `float`. */
+  unsigned(scale: number, float: boolean): number {
+    if (float) return this.float();
+    const u = this.varint();
+    return u % 2 === 1 ? (u - 1) / 2 / scale : u / 2;
   }
 
   string(): string {
@@ -333,12 +461,18 @@ export interface CompactList {
   readonly items: readonly CompactItem[];
 }
 
-/** Whether `raw` is a compact list (not JSON, not another cache format). */
-export const isCompactList = (raw: Uint8Array): boolean => raw.length > 0 && raw[0] === COMPACT_LIST_VERSION;
+/** Whether `raw` is a compact list (not JSON, not another cache format), of any version. */
+export const isCompactList = (raw: Uint8Array): boolean =>
+  raw.length > 0 && (raw[0] === COMPACT_LIST_VERSION || raw[0] === COMPACT_LIST_V1);
 
-/** The list `raw` holds (`encodeList`'s bytes). Throws on bytes of another format or a cut list. */
-export function decodeList(raw: Buffer): CompactList {
+/**
+ * The list `raw` holds (`encodeList`'s bytes), its products named through `dictionary`: the
+ * dictionary of the build that stored it. Throws on bytes of another format, a cut list, or a
+ * product index the dictionary does not hold (a list read with another build's dictionary).
+ */
+export function decodeList(raw: Buffer, dictionary: ListDictionary = NO_DICTIONARY): CompactList {
   if (!isCompactList(raw)) throw new Error('not a compact list');
+  const v1 = raw[0] === COMPACT_LIST_V1;
   const r = new Reader(raw, 1);
   const flags = r.byte();
   const segment = flags & 1 ? r.string() : undefined;
@@ -349,10 +483,20 @@ export function decodeList(raw: Buffer): CompactList {
     if (s === undefined) throw new Error('compact list: bad string index');
     return s;
   };
+  const product = (): string => {
+    const u = r.varint();
+    if (v1) return str(u);
+    if (u % 2 === 1) return str((u - 1) / 2);
+    const id = dictionary.productIds[u / 2];
+    if (id === undefined) throw new Error("compact list: a product index outside its build's dictionary");
+    return id;
+  };
+  const previousValue = new Map<number, number>();
   const items: CompactItem[] = new Array<CompactItem>(r.varint());
   let previous = 0;
+  let first = true;
   for (let i = 0; i < items.length; i++) {
-    const product_id = str(r.varint());
+    const product_id = product();
     const head = r.byte();
     const strategy = STRATEGIES[head & 7];
     if (strategy === undefined) throw new Error('compact list: bad strategy');
@@ -361,28 +505,57 @@ export function decodeList(raw: Buffer): CompactList {
     const literals = head & 0x80 ? r.byte() : 0;
     let score: number;
     if (literals & 4) score = r.float();
-    else {
+    else if (v1) {
       previous -= unzigzag(r.varint());
+      score = previous / SCORE_SCALE;
+    } else {
+      const step = literals & SCORE_RISES ? -r.varint() : r.varint();
+      previous = first ? step : previous - step;
+      first = false;
       score = previous / SCORE_SCALE;
     }
     const name = literals & 1 ? nullable(r.varint(), str) : undefined;
     const category = literals & 2 ? nullable(r.varint(), str) : undefined;
     const reasons: CompactReason[] = new Array<CompactReason>(n);
+    let shares = 0;
     for (let j = 0; j < n; j++) {
       const rh = r.byte();
       const code = rh & 0x3f;
-      const flags = rh & 0x80 ? r.byte() : 0;
+      let flags: number;
+      if (v1) flags = (rh & 0x80 ? r.byte() & 0x1f : 0) | (rh & 0x40 ? CITING : 0);
+      else {
+        const form = rh >> 6;
+        flags = form === FLAGGED ? r.byte() : form === REPEAT ? VALUE_REPEATED : form === CITES ? CITING : 0;
+      }
       const feature = code === NAMED ? str(r.varint()) : code === OTHER ? 'other' : FEATURES[code]?.name;
       if (feature === undefined) throw new Error('compact list: bad feature');
-      const value = r.number(VALUE_SCALE, (flags & 4) !== 0);
-      const attribution = r.number(SHARE_SCALE, (flags & 8) !== 0);
+      let value: number;
+      if (flags & VALUE_REPEATED) {
+        const v = previousValue.get(code);
+        if (v === undefined) throw new Error('compact list: a repeated value with none before');
+        value = v;
+      } else
+        value = v1
+          ? r.number(VALUE_SCALE, (flags & VALUE_FLOAT) !== 0)
+          : r.unsigned(VALUE_SCALE, (flags & VALUE_FLOAT) !== 0);
+      if (code !== NAMED) previousValue.set(code, value);
+      const attribution = v1
+        ? r.number(SHARE_SCALE, (flags & SHARE_FLOAT) !== 0)
+        : flags & SHARE_FLOAT
+          ? r.float()
+          : j === n - 1
+            ? (unzigzag(r.varint()) + SHARE_SCALE - shares) / SHARE_SCALE
+            : r.varint() / SHARE_SCALE;
+      shares += Math.round(attribution * SHARE_SCALE);
       let via: string | undefined;
       let support: number | undefined;
-      if (rh & 0x40) {
-        via = str(r.varint());
-        support = r.number(VALUE_SCALE, (flags & 16) !== 0);
+      if (flags & CITING) {
+        via = product();
+        support = v1
+          ? r.number(VALUE_SCALE, (flags & SUPPORT_FLOAT) !== 0)
+          : r.unsigned(VALUE_SCALE, (flags & SUPPORT_FLOAT) !== 0);
       }
-      const text = flags & 1 ? str(r.varint()) : flags & 2 ? null : undefined;
+      const text = flags & TEXT_STORED ? str(r.varint()) : flags & NO_TEXT ? null : undefined;
       reasons[j] = { code, feature, value, attribution, via, support, text };
     }
     items[i] = { product_id, score, strategy, name, category, reasons };

@@ -9,10 +9,12 @@ import {
 /** The database handle the repositories take (typeorm's DataSource). */
 type Db = ConstructorParameters<typeof BuildRepository>[0];
 
-/** What a published test build holds: customers' lists and per-kind item lists. */
+/** What a published test build holds: customers' lists, per-kind item lists, and artifacts by name. */
 export interface TestBuildLists {
   customers?: readonly CustomerList[];
   itemLists?: Partial<Record<ItemListKind, readonly KeyedList[]>>;
+  /** E.g. the product dictionary its packed lists are read with (`list-dictionary`). */
+  artifacts?: Readonly<Record<string, Uint8Array>>;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface TestBuildLists {
  */
 export async function publishTestBuild(
   db: Db,
-  { customers = [], itemLists = {} }: TestBuildLists,
+  { customers = [], itemLists = {}, artifacts = {} }: TestBuildLists,
   asOf = new Date('2025-06-01T00:00:00Z'),
 ): Promise<string> {
   const builds = new BuildRepository(db);
@@ -32,6 +34,7 @@ export async function publishTestBuild(
   for (const [kind, lists] of Object.entries(itemLists)) {
     await outputs.writeItemLists(build.id, kind as ItemListKind, lists);
   }
+  for (const [name, data] of Object.entries(artifacts)) await outputs.saveArtifact(build.id, name, data);
   await builds.publish(build.id);
   return build.id;
 }

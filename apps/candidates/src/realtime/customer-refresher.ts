@@ -9,6 +9,7 @@ import {
 import {
   DEFAULT_REALTIME_CONFIG,
   encodeList,
+  ListDictionary,
   RealtimeEngine,
   type LiveEventRow,
   type ProductRow,
@@ -56,6 +57,11 @@ export interface RefreshOutcome {
 interface Loaded {
   buildId: string;
   engine: RealtimeEngine;
+  /**
+   * The build's product dictionary (its snapshot's ids, as the snapshot stage stored them): the
+   * lists written here are read with it. Products added since are stored by id.
+   */
+  dictionary: ListDictionary;
   /** Signature of the catalogue changes applied to the engine (count, newest and sum of edit times). */
   catalog: string;
 }
@@ -180,7 +186,7 @@ export class CustomerRefresher {
       const cached = encodeListCache(items);
       lists.push({
         customer_id: customerId,
-        items: encodeList(stored, snapshotNames(snapshot)),
+        items: encodeList(stored, snapshotNames(snapshot), loaded.dictionary),
         cached,
         top: encodeTopAnswer(items, cached),
       });
@@ -212,6 +218,7 @@ export class CustomerRefresher {
       this.loadedFor = build.id;
       this.loaded = loadBuildArtifacts(this.repositories.outputs, build).then((decoded) => ({
         buildId: build.id,
+        dictionary: new ListDictionary(decoded.snapshot.products.ids.slice()),
         engine: new RealtimeEngine(decoded, this.settings.realtime ?? DEFAULT_REALTIME_CONFIG),
         catalog: '0',
       }));

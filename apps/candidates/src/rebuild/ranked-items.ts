@@ -4,6 +4,7 @@ import {
   type StoredItem,
   boughtTogether,
   encodeList,
+  ListDictionary,
   similarProducts,
   type ItemStats,
   type ProductListInputs,
@@ -85,6 +86,18 @@ export function snapshotNames(s: Snapshot): CatalogNames {
   return names;
 }
 
+const dictionaryOf = new WeakMap<Snapshot['products'], ListDictionary>();
+
+/**
+ * The build's product dictionary (the snapshot's product ids, as the snapshot stage stores it):
+ * how its compact lists name products. One per snapshot, kept while it lives.
+ */
+export function snapshotDictionary(s: Snapshot): ListDictionary {
+  let known = dictionaryOf.get(s.products);
+  if (!known) dictionaryOf.set(s.products, (known = new ListDictionary(s.products.ids)));
+  return known;
+}
+
 function categoryOf(s: Snapshot, p: number): string | null {
   const c = s.products.category[p] ?? -1;
   return c >= 0 ? (s.products.categoryNames[c] ?? null) : null;
@@ -111,14 +124,18 @@ export interface ProductLists {
 export function productLists(s: Snapshot, artifacts: ProductListInputs, limit: number): ProductLists {
   const out: ProductLists = { similar: [], boughtTogether: [] };
   const names = snapshotNames(s);
+  const dictionary = snapshotDictionary(s);
   for (let p = 0; p < s.products.ids.length; p++) {
     const key = s.products.ids[p]!;
     const similar = similarProducts(s, artifacts, p, limit);
     if (similar.length)
-      out.similar.push({ key, items: encodeList({ items: toStoredItems(similar, s) }, names) });
+      out.similar.push({ key, items: encodeList({ items: toStoredItems(similar, s) }, names, dictionary) });
     const together = boughtTogether(s, artifacts, p, limit);
     if (together.length)
-      out.boughtTogether.push({ key, items: encodeList({ items: toStoredItems(together, s) }, names) });
+      out.boughtTogether.push({
+        key,
+        items: encodeList({ items: toStoredItems(together, s) }, names, dictionary),
+      });
   }
   return out;
 }

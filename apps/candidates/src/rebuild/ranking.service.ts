@@ -19,7 +19,7 @@ import {
   withShardHistories,
   type DecodedBuild,
 } from '@nextbuy/rebuild';
-import { segmentOf, snapshotNames, toStoredItems } from './ranked-items';
+import { segmentOf, snapshotDictionary, snapshotNames, toStoredItems } from './ranked-items';
 
 /** Customers' lists are written in chunks: bounded statement size whatever the shard size. */
 const WRITE_CHUNK = 500;
@@ -63,13 +63,14 @@ export class RankingService {
       const ofShard = customersOfShard(snapshot.customers.ids, shard, shards);
       const customers = audience ? ofShard.filter((c) => audience(c)) : ofShard;
       const names = snapshotNames(snapshot);
+      const dictionary = snapshotDictionary(snapshot);
       for (let i = 0; i < customers.length; i += WRITE_CHUNK) {
         const chunk = customers.subarray(i, i + WRITE_CHUNK);
         // Each list packed as soon as it is ranked: its objects die young (see rankEach).
         const lists: CustomerListToWrite[] = [];
         for (const r of rankEach(snapshot, artifacts, model, chunk, config)) {
           const list = { items: toStoredItems(r.items, snapshot), segment: segmentOf(snapshot, r.customer) };
-          lists.push({ customer_id: r.customerId, items: encodeList(list, names) });
+          lists.push({ customer_id: r.customerId, items: encodeList(list, names, dictionary) });
         }
         await this.outputs.writeRecommendations(buildId, lists);
         // Yield between chunks: the worker must renew its job lock while a large shard runs.

@@ -8,7 +8,7 @@ import {
   ModelRepository,
   type BuildEntity,
 } from '@nextbuy/db';
-import { decodeRanker } from '@nextbuy/engine';
+import { decodeRanker, LIST_DICTIONARY, ListDictionary } from '@nextbuy/engine';
 import { JobProducer } from '@nextbuy/queue';
 import {
   BuildArtifactCache,
@@ -61,6 +61,8 @@ export class SnapshotService {
       await this.outputs.saveArtifact(buildId, SNAPSHOT, encodeSnapshot(s));
       // What ranking reads: the dictionaries, and each rank shard's customers' histories apart.
       await this.outputs.saveArtifact(buildId, SNAPSHOT_ITEMS, encodeSnapshotItems(s));
+      // How the build's stored lists name products: what serving reads them with.
+      await this.outputs.saveArtifact(buildId, LIST_DICTIONARY, new ListDictionary(s.products.ids).encode());
       for (const [name, bytes] of encodeSnapshotShards(s, Number(build.config.shards ?? 1)))
         await this.outputs.saveArtifact(buildId, name, bytes);
       // This process will likely run a feature stage next: it need not decode what it just built.

@@ -11,7 +11,7 @@ import {
   RuleRepository,
   type StoredCustomerList,
 } from '@nextbuy/db';
-import { decodeList } from '@nextbuy/engine';
+import { decodeList, type ListDictionary, loadListDictionary } from '@nextbuy/engine';
 import type { DataSource } from 'typeorm';
 import { CsvFileWriter } from '../datasets/csv-writer';
 import { withDatabase } from '../database';
@@ -71,9 +71,9 @@ function parseLimit(text: string | undefined): number {
 }
 
 /** A stored list's items in rank order, with what the CSV needs (no names: nothing to render). */
-function exportedItems(stored: StoredCustomerList) {
+function exportedItems(stored: StoredCustomerList, dictionary: ListDictionary) {
   if (Array.isArray(stored)) return [...stored].sort((a, b) => a.rank - b.rank);
-  return decodeList(stored).items.map(({ product_id, score, strategy }, i) => ({
+  return decodeList(stored, dictionary).items.map(({ product_id, score, strategy }, i) => ({
     product_id,
     score,
     strategy,
@@ -97,11 +97,13 @@ export async function runExport(url: string, options: ExportOptions, output: Out
     const shape = options.rules === false ? undefined : await serveTimeShaping(db);
     const writer = new CsvFileWriter(options.out, EXPORT_COLUMNS);
     let customers = 0;
+    const outputs = new BuildOutputRepository(db);
+    const dictionary = await loadListDictionary(outputs, active.id);
     try {
-      for await (const page of new BuildOutputRepository(db).allRecommendations(active.id)) {
+      for await (const page of outputs.allRecommendations(active.id)) {
         for (const list of page) {
           customers++;
-          const stored = exportedItems(list.items);
+          const stored = exportedItems(list.items, dictionary);
           const items = (shape ? shape(list.customer_id, stored) : stored).slice(0, limit);
           for (const [i, item] of items.entries()) {
             await writer.write({

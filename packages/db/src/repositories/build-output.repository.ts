@@ -99,6 +99,13 @@ export class BuildOutputRepository {
    * a binary COPY: the driver would return each bytea as hex text (a 16 MB chunk as a 32 MB string).
    */
   async loadArtifact(buildId: string, name: string): Promise<Uint8Array> {
+    const data = await this.loadArtifactIfAny(buildId, name);
+    if (data === null) throw new Error(`build ${buildId} has no artifact ${name}`);
+    return data;
+  }
+
+  /** `loadArtifact`, or `null` when the build has no such artifact (one stored by an older version). */
+  async loadArtifactIfAny(buildId: string, name: string): Promise<Uint8Array | null> {
     if (!/^\d+$/.test(buildId)) throw new Error(`not a build id: ${buildId}`);
     const runner = this.db.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
@@ -110,7 +117,7 @@ export class BuildOutputRepository {
           [buildId, name],
         )
       ).rows;
-      if (!size || size.chunks === 0) throw new Error(`build ${buildId} has no artifact ${name}`);
+      if (!size || size.chunks === 0) return null;
       const out = new Uint8Array(Number(size.bytes ?? 0));
       const read = await copyOutBytes(
         client,
