@@ -1,9 +1,12 @@
+import fc from 'fast-check';
 import {
+  EVENT_TYPES,
   customerRecordSchema,
   eventRecordSchema,
   productRecordSchema,
   unstorableText,
   validate,
+  validateEvent,
 } from './records';
 
 describe('eventRecordSchema', () => {
@@ -158,5 +161,117 @@ describe('unstorableText', () => {
       'brand contains a NUL character (U+0000)',
       'attribute "k" contains a lone UTF-16 surrogate (not valid Unicode)',
     ]);
+  });
+});
+
+describe('validateEvent', () => {
+  // Cells near every rule's edge: blanks and spaces, lengths around 256, NUL, lone surrogates,
+  // numbers in odd spellings and out of range, timestamps valid and not, and non-string JSON values.
+  const text = fc.oneof(
+    fc.constantFrom('', ' ', '  x ', 'c1', 'p-9', '\u0000', 'a\u0000b', '\ud800', ' \udc00', 'ünï €', '😀'),
+    fc.constantFrom('x'.repeat(256), 'y'.repeat(257), ` ${'z'.repeat(256)} `),
+    fc.string({ maxLength: 8 }),
+    fc.string({ unit: 'binary', maxLength: 4 }),
+  );
+  const number = fc.oneof(
+    fc.constantFrom('0', '-0', '1', ' 3 ', '2.55', '1e9', '1000000001', '1e12', '1e13', '-1', 'NaN'),
+    fc.constantFrom('Infinity', '0x10', '', ' ', 'abc', '1,5'),
+    fc.double().map(String),
+  );
+  const timestamp = fc.oneof(
+    fc.constantFrom('2011-11-09T08:26:00', '2011-11-09T08:26:00Z', ' 2024-02-29 23:59:59.123+01:00 '),
+    fc.constantFrom('2023-02-29T00:00:00Z', '2011-11-09T24:00:00Z', '2011-11-09', '', 'yesterday'),
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  );
+  const json = fc.constantFrom(null, 7, 2.5, -1, true, [], {});
+  const field = <T>(arb: fc.Arbitrary<T>) =>
+    fc.option(fc.oneof({ weight: 6, arbitrary: arb }, json), { nil: undefined });
+  const row = fc.record(
+    {
+      event_id: field(text),
+      customer_id: field(text),
+      product_id: field(text),
+      type: field(fc.oneof(fc.constantFrom(...EVENT_TYPES), fc.constantFrom('', 'VIEW', ' view', 'buy'))),
+      timestamp: field(timestamp),
+      session_id: field(text),
+      order_id: field(text),
+      quantity: field(number),
+      price: field(number),
+      extra: field(text),
+    },
+    { requiredKeys: [] },
+  );
+
+  // Valid rows with at most two fields swapped for any value above: most stay close to the edge.
+  const good = fc.record({
+    event_id: fc.constantFrom('', 'e-1', ' nb1:x '),
+    customer_id: fc.constantFrom('c1', ' 17850 ', 'ünï'),
+    product_id: fc.constantFrom('85123A', 'p'),
+    type: fc.constantFrom(...EVENT_TYPES),
+    timestamp: timestamp.filter(
+      (t) =>
+        validate(eventRecordSchema, { customer_id: 'c', product_id: 'p', type: 'view', timestamp: t }).ok,
+    ),
+    session_id: fc.constantFrom('', 's1'),
+    order_id: fc.constantFrom('', '536365'),
+    quantity: fc.constantFrom('', '6', '0.5'),
+    price: fc.constantFrom('', '0', '2.55'),
+  });
+  const keys = [
+    'event_id',
+    'customer_id',
+    'product_id',
+    'type',
+    'timestamp',
+    'session_id',
+    'order_id',
+    'quantity',
+    'price',
+  ];
+  const anyValue = fc.oneof(text, number, timestamp, json, fc.constant(undefined));
+  const nearGood = fc
+    .tuple(good, fc.array(fc.tuple(fc.constantFrom(...keys), anyValue), { maxLength: 2 }))
+    .map(([base, swaps]) => {
+      const input: Record<string, unknown> = { ...base };
+      for (const [k, v] of swaps)
+        if (v === undefined) delete input[k];
+        else input[k] = v;
+      return input;
+    });
+
+  it('gives exactly what the schema gives, values and error messages alike', () => {
+    let valid = 0;
+    fc.assert(
+      fc.property(fc.oneof(row, nearGood), (input) => {
+        const expected = validate(eventRecordSchema, input);
+        if (expected.ok) valid++;
+        expect(validateEvent(input)).toEqual(expected);
+      }),
+      { numRuns: 5_000 },
+    );
+    // The random rows reach both sides: valid ones (the hand-read path) and invalid ones.
+    expect(valid).toBeGreaterThan(250);
+    expect(valid).toBeLessThan(4_750);
+  });
+
+  it('gives what the schema gives for a plain CSV row and for inputs that are no object', () => {
+    const csv = {
+      event_id: '',
+      customer_id: ' 17850 ',
+      product_id: '85123A',
+      type: 'purchase',
+      timestamp: '2010-12-01T08:26:00Z',
+      session_id: '',
+      order_id: '536365',
+      quantity: '6',
+      price: '2.55',
+    };
+    expect(validateEvent(csv)).toEqual(validate(eventRecordSchema, csv));
+    expect(validateEvent(csv)).toEqual({
+      ok: true,
+      value: expect.objectContaining({ customer_id: '17850', quantity: 6 }),
+    });
+    for (const input of [null, 'x', [], 3])
+      expect(validateEvent(input)).toEqual(validate(eventRecordSchema, input));
   });
 });

@@ -1,9 +1,9 @@
 import {
   EventIdAssigner,
   customerRecordSchema,
-  eventRecordSchema,
   productRecordSchema,
   validate,
+  validateEvent,
   type Validated,
 } from '@nextbuy/contracts';
 import {
@@ -45,7 +45,7 @@ const EVENTS: KindSpec = {
     // One assigner per file: identical rows of one file get distinct, repeatable ids.
     const ids = new EventIdAssigner();
     return (input) => {
-      const v = validate(eventRecordSchema, input);
+      const v = validateEvent(input);
       if (!v.ok) return v;
       const e = v.value;
       return {
