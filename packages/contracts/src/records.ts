@@ -234,7 +234,7 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown): Valida
 }
 
 /**
- * `validate(eventRecordSchema, input)`, with the same result, at a seventh of the cost for the
+ * `validate(eventRecordSchema, input)`, with the same result, for a fraction of the cost, for the
  * rows a bulk import is made of: an object of text cells (CSV) or JSON strings that plainly keep
  * every rule is read by hand, and anything else (a number, null, an unknown type, any broken rule)
  * goes through the schema, which words the errors. `records.spec.ts` holds the two to the same
