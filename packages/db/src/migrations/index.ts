@@ -14,6 +14,7 @@ import { CompactLists1764001000000 } from './1764001000000-compact-lists';
 import { Tasks1764001100000 } from './1764001100000-tasks';
 import { OpsScope1764001200000 } from './1764001200000-ops-scope';
 import { PackedItemLists1764001400000 } from './1764001400000-packed-item-lists';
+import { EventKeysByteOrder1764001700000 } from './1764001700000-event-keys-byte-order';
 
 /**
  * Every migration, oldest first. An explicit list, not a glob: the same code runs from `src`
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   Tasks1764001100000,
   OpsScope1764001200000,
   PackedItemLists1764001400000,
+  EventKeysByteOrder1764001700000,
 ];

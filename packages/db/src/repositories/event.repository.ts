@@ -32,7 +32,8 @@ export interface MergeCounts {
  * `events` is partitioned by month, and Postgres allows no unique index without the partition key,
  * so idempotency lives in `event_keys`: the batch's ids go in there first (in key order, the first
  * row of the batch winning when it names one id twice) and only the ids stored now go on into
- * `events`. The source's `ord` is the row's position in the batch.
+ * `events`. The source's `ord` is the row's position in the batch. `event_keys` compares bytes
+ * (`COLLATE "C"`, migration 1764001700000), so the batch is sorted and joined the same way.
  */
 function mergeEventsSql(source: string): string {
   const cols = EVENT_SOURCE_COLUMNS.join(', ');
@@ -49,7 +50,7 @@ function mergeEventsSql(source: string): string {
       ON CONFLICT (product_id) DO NOTHING
     ),
     firsts AS (
-      SELECT DISTINCT ON (event_id) ${cols}, ord FROM src ORDER BY event_id, ord
+      SELECT DISTINCT ON (event_id COLLATE "C") ${cols}, ord FROM src ORDER BY event_id COLLATE "C", ord
     ),
     new_keys AS (
       INSERT INTO event_keys (event_id)
@@ -59,7 +60,8 @@ function mergeEventsSql(source: string): string {
     ),
     stored AS (
       INSERT INTO events (${cols})
-      SELECT ${cols.replace(/(\w+)/g, 'f.$1')} FROM firsts f JOIN new_keys k USING (event_id) ORDER BY f.ord
+      SELECT ${cols.replace(/(\w+)/g, 'f.$1')} FROM firsts f JOIN new_keys k ON k.event_id = f.event_id COLLATE "C"
+      ORDER BY f.ord
       RETURNING 1
     )
     SELECT (SELECT count(*) FROM stored)::int AS inserted, (SELECT count(*) FROM src)::int AS total`;

@@ -54,6 +54,19 @@ describe('partitioned events and logs (real Postgres)', () => {
     ]);
   });
 
+  it('tells event ids apart byte by byte (event_keys compares in "C"), as the collation did', async () => {
+    // Composed and decomposed é, case, punctuation, an emoji: six ids, none the same.
+    const ids = ['\u00e9-k', 'e\u0301-k', 'K-k', 'k-k', 'k.k', '😀-k'];
+    const batch = events(ids.map((event_id) => eventInput({ event_id, timestamp: '2009-06-15T10:00:00Z' })));
+    expect(await eventsRepo.insertBatch(batch)).toEqual({ inserted: 6, duplicates: 0 });
+    expect(await eventsRepo.insertBatch(batch)).toEqual({ inserted: 0, duplicates: 6 });
+    const [column] = await db.query<{ collation: string }[]>(
+      `SELECT collation_name AS collation FROM information_schema.columns
+       WHERE table_name = 'event_keys' AND column_name = 'event_id'`,
+    );
+    expect(column?.collation).toBe('C');
+  });
+
   it('keeps the first of two rows naming one event_id in a batch', async () => {
     const batch = events([
       eventInput({ event_id: 'twin', timestamp: '2009-04-01T10:00:00Z', product_id: 'first' }),
