@@ -304,15 +304,26 @@ function plainOptionalNumber(v: unknown): number | undefined | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** Validates each item on its own: one bad item is reported by index and never sinks the others. */
+/**
+ * Validates each item on its own: one bad item is reported by index and never sinks the others.
+ * Takes a schema, or a validator that gives the same answers (`validateEvent`).
+ */
 export function validateEach<S extends z.ZodType>(
   schema: S,
   items: readonly unknown[],
-): { valid: z.output<S>[]; rejected: RejectedItem[] } {
-  const valid: z.output<S>[] = [];
+): { valid: z.output<S>[]; rejected: RejectedItem[] };
+export function validateEach<T>(
+  check: (item: unknown) => Validated<T>,
+  items: readonly unknown[],
+): { valid: T[]; rejected: RejectedItem[] };
+export function validateEach(
+  check: z.ZodType | ((item: unknown) => Validated<unknown>),
+  items: readonly unknown[],
+): { valid: unknown[]; rejected: RejectedItem[] } {
+  const valid: unknown[] = [];
   const rejected: RejectedItem[] = [];
   items.forEach((item, index) => {
-    const r = validate(schema, item);
+    const r = typeof check === 'function' ? check(item) : validate(check, item);
     if (r.ok) valid.push(r.value);
     else rejected.push({ index, errors: r.errors });
   });

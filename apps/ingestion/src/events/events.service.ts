@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
-import { assignEventIds, eventRecordSchema, validateEach, type EventsAccepted } from '@nextbuy/contracts';
+import { assignEventIds, validateEach, validateEvent, type EventsAccepted } from '@nextbuy/contracts';
 import { EventRepository } from '@nextbuy/db';
 import { enqueueCustomerRefreshes, JobProducer, RefreshDebouncer } from '@nextbuy/queue';
 import { ApiError, InjectEnv } from '@nextbuy/server';
@@ -36,7 +36,7 @@ export class EventsService {
         { limit: this.maxBatch, received: items.length },
       );
     }
-    const { valid, rejected } = validateEach(eventRecordSchema, items);
+    const { valid, rejected } = validateEach(validateEvent, items);
     const { inserted, duplicates } = await this.events.insertBatch(assignEventIds(valid));
     if (inserted > 0) this.refresh(valid.map((e) => e.customer_id));
     return { accepted: inserted, duplicates, rejected };
