@@ -177,6 +177,9 @@ describe('validateEvent', () => {
     fc.constantFrom('0', '-0', '1', ' 3 ', '2.55', '1e9', '1000000001', '1e12', '1e13', '-1', 'NaN'),
     fc.constantFrom('Infinity', '0x10', '', ' ', 'abc', '1,5'),
     fc.double().map(String),
+    // JSON numbers (an events batch): edges of both ranges, and what JSON cannot carry.
+    fc.constantFrom(0, -0, 0.5, 1e9, 1e9 + 1, 1e12, 1e12 + 1, -1, NaN, Infinity, -Infinity),
+    fc.double(),
   );
   const timestamp = fc.oneof(
     fc.constantFrom('2011-11-09T08:26:00', '2011-11-09T08:26:00Z', ' 2024-02-29 23:59:59.123+01:00 '),

@@ -235,9 +235,10 @@ export function validate<T extends z.ZodType>(schema: T, input: unknown): Valida
 
 /**
  * `validate(eventRecordSchema, input)`, with the same result, for a fraction of the cost, for the
- * rows a bulk import is made of: an object of text cells (CSV) or JSON strings that plainly keep
- * every rule is read by hand, and anything else (a number, null, an unknown type, any broken rule)
- * goes through the schema, which words the errors. `records.spec.ts` holds the two to the same
+ * rows a bulk import or an events batch is made of: an object of text cells (CSV) or JSON strings
+ * (and numbers for quantity and price) that plainly keep every rule is read by hand, and anything
+ * else (a numeric id, null, an unknown type, any broken rule) goes through the schema, which words
+ * the errors. `records.spec.ts` holds the two to the same
  * output on random rows. The schema stays the definition; this is its common case.
  */
 export function validateEvent(input: unknown): Validated<EventRecord> {
@@ -296,9 +297,10 @@ function plainOptionalText(v: unknown): string | undefined | null {
   return t.length <= MAX_ID_LENGTH && unstorableText(t) === undefined ? t : null;
 }
 
-/** `opt(numeric(…))` of an absent field or a string, before its range check; null: leave it to the schema. */
+/** `opt(numeric(…))` of an absent field, a number or a string, before its range check; null: leave it to the schema. */
 function plainOptionalNumber(v: unknown): number | undefined | null {
   if (v === undefined || v === '') return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v !== 'string' || v.trim() === '') return null;
   const n = Number(v);
   return Number.isFinite(n) ? n : null;
