@@ -16,7 +16,7 @@
  * Layout of version 2 (integers as unsigned LEB128 varints; a value or support as `unsigned` makes
  * it: `2v` when whole, `2k + 1` for `k` of its rounding steps, else a float64 flagged beside it):
  *   VERSION byte, flags (bit 0: a segment follows), [segment string],
- *   string count, strings (`writeString`): ids of products the dictionary lacks, names and texts
+ *   string count, strings (`Writer.string`): ids of products the dictionary lacks, names and texts
  *   stored literally; then the item count and per item, in rank order:
  *     product (a product reference: `2 × dictionary index`, or `2 × string index + 1`), head byte:
  *     strategy (bits 0–2) | reason count (bits 3–6; 15: a varint follows) | bit 7: a literals byte
@@ -62,8 +62,8 @@ export class ListDictionary {
   encode(): Buffer {
     const w = new Writer();
     w.varint(this.productIds.length);
-    for (const id of this.productIds) writeString(w, id);
-    return w.done();
+    for (const id of this.productIds) w.string(id);
+    return Writer.concat(w);
   }
 
   static decode(raw: Uint8Array): ListDictionary {
@@ -132,6 +132,9 @@ const OTHER_TEXT = 'other signals';
 
 // --- writing ---------------------------------------------------------------------------------
 
+/** Ids made of digits only (most of Online Retail's), as a number: 3 bytes for `22423` instead of 6. */
+const DIGITS = /^(?:0|[1-9][0-9]{0,13})$/;
+
 class Writer {
   private buf = Buffer.allocUnsafe(1024);
   length = 0;
@@ -141,6 +144,11 @@ class Writer {
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
     this.buf.copy(next, 0, 0, this.length);
     this.buf = next;
+  }
+
+  /** Empties the writer, keeping its buffer (a list is written by writers reused from the last). */
+  reset(): void {
+    this.length = 0;
   }
 
   byte(b: number): void {
@@ -163,14 +171,21 @@ class Writer {
     this.length += 8;
   }
 
-  bytes(b: Buffer): void {
-    this.room(b.length);
-    b.copy(this.buf, this.length);
-    this.length += b.length;
+  /** A string: `n * 2 + 1` for a string of digits `n`, else its UTF-8 byte length `* 2`, then the bytes. */
+  string(s: string): void {
+    if (DIGITS.test(s)) return this.varint(Number(s) * 2 + 1);
+    const n = Buffer.byteLength(s, 'utf8');
+    this.varint(n * 2);
+    this.room(n);
+    this.length += this.buf.write(s, this.length, 'utf8');
   }
 
-  done(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.length));
+  /** A copy of what `writers` hold, one after the other. */
+  static concat(...writers: Writer[]): Buffer {
+    const out = Buffer.allocUnsafe(writers.reduce((n, w) => n + w.length, 0));
+    let at = 0;
+    for (const w of writers) at += w.buf.copy(out, at, 0, w.length);
+    return out;
   }
 }
 
@@ -270,7 +285,8 @@ export function encodeList(
   dictionary: ListDictionary = NO_DICTIONARY,
 ): Buffer {
   const strings = new Strings();
-  const body = new Writer();
+  const body = bodyWriter;
+  body.reset();
   const seg = segment ?? undefined;
   const product = (id: string) => {
     const i = dictionary.indexOf(id);
@@ -352,26 +368,20 @@ export function encodeList(
       if (flags & TEXT_STORED) body.varint(strings.of(reason.text!));
     }
   }
-  const out = new Writer();
-  out.byte(COMPACT_LIST_VERSION);
-  out.byte(seg !== undefined ? 1 : 0);
-  if (seg !== undefined) writeString(out, seg);
-  out.varint(strings.list.length);
-  for (const s of strings.list) writeString(out, s);
-  out.bytes(body.done());
-  return out.done();
+  const head = headWriter;
+  head.reset();
+  head.byte(COMPACT_LIST_VERSION);
+  head.byte(seg !== undefined ? 1 : 0);
+  if (seg !== undefined) head.string(seg);
+  head.varint(strings.list.length);
+  for (const s of strings.list) head.string(s);
+  return Writer.concat(head, body);
 }
 
-/** Ids made of digits only (most of Online Retail's), as a number: 3 bytes for `22423` instead of 6. */
-const DIGITS = /^(?:0|[1-9][0-9]{0,13})$/;
-
-/** A string: `n * 2 + 1` for a string of digits `n`, else its UTF-8 byte length `* 2`, then the bytes. */
-function writeString(w: Writer, s: string): void {
-  if (DIGITS.test(s)) return w.varint(Number(s) * 2 + 1);
-  const b = Buffer.from(s, 'utf8');
-  w.varint(b.length * 2);
-  w.bytes(b);
-}
+// One list is written at a time (nothing in `encodeList` yields), so its writers are kept from the
+// last: a list's bytes are then allocated once, not grown and copied through fresh buffers.
+const headWriter = new Writer();
+const bodyWriter = new Writer();
 
 // --- reading ---------------------------------------------------------------------------------
 

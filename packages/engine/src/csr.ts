@@ -1,6 +1,6 @@
 import { topKIndices } from './topk';
 
-/** Compressed sparse rows: row r holds cols/vals[offsets[r]..offsets[r+1]). */
+/** Compressed sparse rows: row r holds cols/vals[offsets[r]..offsets[r+1]), each column at most once. */
 export interface Csr {
   offsets: Int32Array;
   cols: Int32Array;

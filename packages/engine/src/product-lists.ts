@@ -24,56 +24,80 @@ export interface ProductListItem {
 /** Weight of attribute similarity against the collaborative graph in "similar" (behaviour first). */
 export const SIMILAR_ATTRIBUTE_WEIGHT = 0.5;
 
-function rows(g: Csr, p: number): [number, number, number][] {
-  const out: [number, number, number][] = [];
-  if (p < 0 || p >= g.offsets.length - 1) return out;
-  for (let k = g.offsets[p]!; k < g.offsets[p + 1]!; k++) out.push([g.cols[k]!, g.vals[k]!, k]);
-  return out;
+interface Source {
+  graph: Csr;
+  weight: number;
+  support?: Float32Array;
+  strategy: Strategy;
+  feature: string;
+  text: (n: number) => string;
 }
 
-/** Sums weighted evidence per product; each item's reasons are its sources' shares of its score. */
-function blend(
-  s: Snapshot,
-  p: number,
-  limit: number,
-  sources: {
-    graph: Csr;
-    weight: number;
-    support?: Float32Array;
-    strategy: Strategy;
-    feature: string;
-    text: (n: number) => string;
-  }[],
-): ProductListItem[] {
-  const parts = new Map<number, { score: number; by: { i: number; v: number; n: number }[] }>();
-  sources.forEach((src, i) => {
-    for (const [q, v, k] of rows(src.graph, p)) {
+/** One source's evidence for an item: its weighted value and the link's support. */
+interface Part {
+  i: number;
+  v: number;
+  n: number;
+}
+
+/**
+ * Sums weighted evidence per product; each item's reasons are its sources' shares of its score.
+ * Most products have one source of evidence (a 100k-product catalogue's similar lists are nearly
+ * all attribute neighbours alone), whose row comes ordered already: it is only sorted when it is not.
+ */
+function blend(s: Snapshot, p: number, limit: number, sources: Source[]): ProductListItem[] {
+  const qs: number[] = [];
+  const scores: number[] = [];
+  const parts: Part[][] = [];
+  let at: Map<number, number> | undefined;
+  for (let i = 0; i < sources.length; i++) {
+    const src = sources[i]!;
+    const g = src.graph;
+    if (p < 0 || p >= g.offsets.length - 1) continue;
+    const from = g.offsets[p]!;
+    const to = g.offsets[p + 1]!;
+    if (from === to) continue;
+    // A product already met in an earlier source's row adds to its entry.
+    if (qs.length && !at) at = new Map(qs.map((q, e) => [q, e]));
+    for (let k = from; k < to; k++) {
+      const q = g.cols[k]!;
       if (q === p || !s.products.available[q]) continue;
-      const e = parts.get(q) ?? { score: 0, by: [] };
-      e.score += src.weight * v;
-      e.by.push({ i, v: src.weight * v, n: src.support?.[k] ?? 0 });
-      parts.set(q, e);
+      const v = src.weight * g.vals[k]!;
+      const part = { i, v, n: src.support?.[k] ?? 0 };
+      const e = at?.get(q);
+      if (e === undefined) {
+        at?.set(q, qs.length);
+        qs.push(q);
+        scores.push(0 + v);
+        parts.push([part]);
+      } else {
+        scores[e]! += v;
+        parts[e]!.push(part);
+      }
     }
+  }
+  const better = (a: number, b: number) => scores[b]! - scores[a]! || qs[a]! - qs[b]!;
+  let order = Array.from(qs.keys());
+  if (order.some((e) => e > 0 && better(e - 1, e) > 0)) order.sort(better);
+  order = order.slice(0, limit);
+  return order.map((e) => {
+    const by = parts[e]!;
+    const score = scores[e]!;
+    by.sort((a, b) => b.v - a.v);
+    const top = sources[by[0]!.i]!;
+    return {
+      product: qs[e]!,
+      productId: s.products.ids[qs[e]!]!,
+      score,
+      strategy: top.strategy,
+      reasons: by.map(({ i, v, n }) => ({
+        feature: sources[i]!.feature,
+        value: n || v,
+        attribution: v / score,
+        text: sources[i]!.text(n),
+      })),
+    };
   });
-  return [...parts.entries()]
-    .sort((a, b) => b[1].score - a[1].score || a[0] - b[0])
-    .slice(0, limit)
-    .map(([q, e]) => {
-      e.by.sort((a, b) => b.v - a.v);
-      const top = sources[e.by[0]!.i]!;
-      return {
-        product: q,
-        productId: s.products.ids[q]!,
-        score: e.score,
-        strategy: top.strategy,
-        reasons: e.by.map(({ i, v, n }) => ({
-          feature: sources[i]!.feature,
-          value: n || v,
-          attribution: v / e.score,
-          text: sources[i]!.text(n),
-        })),
-      };
-    });
 }
 
 export function similarProducts(

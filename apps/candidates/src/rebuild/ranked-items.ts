@@ -18,20 +18,7 @@ export function toRankedItems(
   items: readonly (RecommendedItem | ProductListItem)[],
   s: Snapshot,
 ): RankedItem[] {
-  return items.map((item, i) => ({
-    product_id: item.productId,
-    name: s.products.name[item.product] || null,
-    category: categoryOf(s, item.product),
-    score: round(item.score),
-    rank: i + 1,
-    strategy: item.strategy,
-    reasons: item.reasons.map((r) => ({
-      feature: r.feature,
-      value: round(r.value, 1e3),
-      attribution: round(r.attribution, 1e4),
-      text: r.text,
-    })),
-  }));
+  return items.map((item, i) => rankedItem(item, i, s, rankedReason));
 }
 
 /**
@@ -42,17 +29,42 @@ export function toStoredItems(
   items: readonly (RecommendedItem | ProductListItem)[],
   s: Snapshot,
 ): StoredItem[] {
-  const ranked = toRankedItems(items, s);
-  return ranked.map((item, i) => ({
-    ...item,
-    reasons: item.reasons.map((r, j) => {
-      const { via, support } = items[i]!.reasons[j]!;
+  return items.map((item, i) =>
+    rankedItem(item, i, s, (r) => {
+      const stored = rankedReason(r);
+      const { via, support } = r;
       return via === undefined
-        ? r
-        : { ...r, via: s.products.ids[via]!, ...(support === undefined ? {} : { support }) };
+        ? stored
+        : { ...stored, via: s.products.ids[via]!, ...(support === undefined ? {} : { support }) };
     }),
-  }));
+  );
 }
+
+type EngineReason = (RecommendedItem | ProductListItem)['reasons'][number];
+
+function rankedItem<R>(
+  item: RecommendedItem | ProductListItem,
+  i: number,
+  s: Snapshot,
+  reason: (r: EngineReason) => R,
+) {
+  return {
+    product_id: item.productId,
+    name: s.products.name[item.product] || null,
+    category: categoryOf(s, item.product),
+    score: round(item.score),
+    rank: i + 1,
+    strategy: item.strategy,
+    reasons: item.reasons.map(reason),
+  };
+}
+
+const rankedReason = (r: EngineReason): RankedItem['reasons'][number] => ({
+  feature: r.feature,
+  value: round(r.value, 1e3),
+  attribution: round(r.attribution, 1e4),
+  text: r.text,
+});
 
 /** The customer's segment name, as reasons about the segment cite it. */
 export const segmentOf = (s: Snapshot, customer: number): string | undefined =>
@@ -68,17 +80,27 @@ export function snapshotNames(s: Snapshot): CatalogNames {
   const known = namesOf.get(s.products);
   if (known) return known;
   const index = new Map(s.products.ids.map((id, p) => [id, p]));
+  // A list's writer asks for one item's name, category and reason texts in turn: one lookup for all.
+  let lastId: string | undefined;
+  let lastP: number | undefined;
+  const at = (id: string) => {
+    if (id !== lastId) {
+      lastId = id;
+      lastP = index.get(id);
+    }
+    return lastP;
+  };
   const names: CatalogNames = {
     name: (id) => {
-      const p = index.get(id);
+      const p = at(id);
       return p === undefined ? null : s.products.name[p] || null;
     },
     category: (id) => {
-      const p = index.get(id);
+      const p = at(id);
       return p === undefined ? null : categoryOf(s, p);
     },
     viaName: (id) => {
-      const p = index.get(id);
+      const p = at(id);
       return (p === undefined ? '' : s.products.name[p]) || id;
     },
   };
