@@ -76,47 +76,127 @@ export function productTokenVectors(s: Snapshot, config: EngineConfig): TokenVec
   return { offsets, tokens: Int32Array.from(tokens), weights: Float32Array.from(weights), nTokens: ids.size };
 }
 
-export function buildAttributeGraph(s: Snapshot, config: EngineConfig): AttributeGraph {
-  const nP = s.products.ids.length;
-  const v = productTokenVectors(s, config);
-  // Inverted index over tokens.
-  const postOffsets = new Int32Array(v.nTokens + 1);
-  for (const t of v.tokens) postOffsets[t + 1]!++;
-  for (let t = 0; t < v.nTokens; t++) postOffsets[t + 1]! += postOffsets[t]!;
-  const fill = postOffsets.slice(0, v.nTokens);
-  const postProducts = new Int32Array(v.tokens.length);
-  const postWeights = new Float32Array(v.tokens.length);
-  for (let i = 0; i < nP; i++) {
-    for (let k = v.offsets[i]!; k < v.offsets[i + 1]!; k++) {
-      const at = fill[v.tokens[k]!]!++;
-      postProducts[at] = i;
-      postWeights[at] = v.weights[k]!;
+/**
+ * The token vectors as the similarity search reads them. A token of a single product only ever
+ * meets itself: it adds exactly +0 to any other product's cosine, so it is left out. The products
+ * are laid out grouped by their widest selective token (in a 100k-product catalogue, a brand's
+ * ~500 products), so a product's candidates lie side by side in memory, and each product's (token,
+ * weight) pairs are interleaved in one buffer. The shared tokens keep their order (renumbered), so
+ * every sum runs in the same order as over the full vectors.
+ */
+export interface SearchVectors {
+  /** Laid-out product i is the catalogue's product[i]; at[p] is where product p lies. */
+  product: Int32Array;
+  at: Int32Array;
+  /** Laid-out product i's pairs are entries offsets[i]..offsets[i + 1]. */
+  offsets: Int32Array;
+  /** Entry j: its token at tokens[2j] and its weight at weights[2j + 1] (views of one buffer). */
+  tokens: Int32Array;
+  weights: Float32Array;
+  /** Shared tokens (ids 0..nShared - 1) and how many products hold each. */
+  nShared: number;
+  df: Int32Array;
+}
+
+export function searchVectors(v: TokenVectors, nP: number, maxPosting = MAX_POSTING): SearchVectors {
+  const dfAll = new Int32Array(v.nTokens);
+  for (const t of v.tokens) dfAll[t]!++;
+  const local = new Int32Array(v.nTokens).fill(-1);
+  let nShared = 0;
+  for (let t = 0; t < v.nTokens; t++) if (dfAll[t]! > 1) local[t] = nShared++;
+  const df = new Int32Array(nShared);
+  // Each product's group: its selective token held by the most products (nShared: none).
+  const group = new Int32Array(nP).fill(nShared);
+  for (let p = 0; p < nP; p++) {
+    for (let k = v.offsets[p]!; k < v.offsets[p + 1]!; k++) {
+      const t = local[v.tokens[k]!]!;
+      if (t < 0) continue;
+      df[t] = dfAll[v.tokens[k]!]!;
+      const g = group[p]!;
+      if (df[t] <= maxPosting && (g === nShared || df[t] > df[g]! || (df[t] === df[g] && t < g)))
+        group[p] = t;
     }
   }
-  const acc = new Float64Array(nP);
-  const touched: number[] = [];
-  const dense = new Float64Array(v.nTokens);
+  const product = Int32Array.from({ length: nP }, (_, p) => p).sort((x, y) => group[x]! - group[y]! || x - y);
+  const at = new Int32Array(nP);
+  for (let i = 0; i < nP; i++) at[product[i]!] = i;
+  const offsets = new Int32Array(nP + 1);
+  for (let i = 0; i < nP; i++) {
+    const p = product[i]!;
+    let n = 0;
+    for (let k = v.offsets[p]!; k < v.offsets[p + 1]!; k++) if (local[v.tokens[k]!]! >= 0) n++;
+    offsets[i + 1] = offsets[i]! + n;
+  }
+  const buffer = new ArrayBuffer(offsets[nP]! * 8);
+  const tokens = new Int32Array(buffer);
+  const weights = new Float32Array(buffer);
+  for (let i = 0, j = 0; i < nP; i++) {
+    const p = product[i]!;
+    for (let k = v.offsets[p]!; k < v.offsets[p + 1]!; k++) {
+      const t = local[v.tokens[k]!]!;
+      if (t < 0) continue;
+      tokens[2 * j] = t;
+      weights[2 * j + 1] = v.weights[k]!;
+      j++;
+    }
+  }
+  return { product, at, offsets, tokens, weights, nShared, df };
+}
+
+export function buildAttributeGraph(s: Snapshot, config: EngineConfig): AttributeGraph {
+  const nP = s.products.ids.length;
+  const v = searchVectors(productTokenVectors(s, config), nP);
+  const { product, at, offsets, tokens, weights } = v;
+  // Inverted index over the selective tokens (only they propose candidates), in layout order.
+  const postOffsets = new Int32Array(v.nShared + 1);
+  for (let t = 0; t < v.nShared; t++)
+    postOffsets[t + 1] = postOffsets[t]! + (v.df[t]! > MAX_POSTING ? 0 : v.df[t]!);
+  const fill = postOffsets.slice(0, v.nShared);
+  const postings = new Int32Array(postOffsets[v.nShared]!);
+  for (let i = 0; i < nP; i++) {
+    for (let j = offsets[i]!; j < offsets[i + 1]!; j++) {
+      const t = tokens[2 * j]!;
+      if (fill[t]! < postOffsets[t + 1]!) postings[fill[t]!++] = i;
+    }
+  }
+  // A token held by exactly the products of an earlier one (a brand and its name word) proposes
+  // nothing more: each product holding it holds the earlier one too.
+  const proposes = new Uint8Array(v.nShared);
+  const seen = new Map<string, number>();
+  for (let t = 0; t < v.nShared; t++) {
+    if (postOffsets[t + 1] === postOffsets[t]) continue;
+    const key = postings.subarray(postOffsets[t], postOffsets[t + 1]).join(',');
+    if (!seen.has(key)) {
+      seen.set(key, t);
+      proposes[t] = 1;
+    }
+  }
+  const proposedFor = new Int32Array(nP).fill(-1);
+  const touched = new Int32Array(nP);
+  const dense = new Float64Array(v.nShared);
   const { aux: _aux, ...similar } = csrTopK(nP, config.attributes.neighbours, (a, push) => {
-    touched.length = 0;
-    for (let k = v.offsets[a]!; k < v.offsets[a + 1]!; k++) {
-      const t = v.tokens[k]!;
-      dense[t] = v.weights[k]!;
-      if (postOffsets[t + 1]! - postOffsets[t]! > MAX_POSTING) continue;
-      for (let j = postOffsets[t]!; j < postOffsets[t + 1]!; j++) {
-        const b = postProducts[j]!;
-        if (b === a) continue;
-        if (acc[b] === 0) touched.push(b);
-        acc[b] = 1;
+    const ia = at[a]!;
+    let n = 0;
+    for (let j = offsets[ia]!; j < offsets[ia + 1]!; j++) {
+      const t = tokens[2 * j]!;
+      dense[t] = weights[2 * j + 1]!;
+      if (!proposes[t]) continue;
+      for (let k = postOffsets[t]!; k < postOffsets[t + 1]!; k++) {
+        const ib = postings[k]!;
+        if (ib === ia || proposedFor[ib] === ia) continue;
+        proposedFor[ib] = ia;
+        touched[n++] = ib;
       }
     }
-    // Exact cosine (all tokens, selective or not) for the proposed products.
-    for (const b of touched) {
+    // Exact cosine (all shared tokens, selective or not) for the proposed products.
+    for (let i = 0; i < n; i++) {
+      const ib = touched[i]!;
       let dot = 0;
-      for (let k = v.offsets[b]!; k < v.offsets[b + 1]!; k++) dot += dense[v.tokens[k]!]! * v.weights[k]!;
-      if (dot > 0) push(b, dot);
-      acc[b] = 0;
+      for (let j = offsets[ib]!; j < offsets[ib + 1]!; j++)
+        dot += dense[tokens[2 * j]!]! * weights[2 * j + 1]!;
+      if (dot > 0) push(product[ib]!, dot);
     }
-    for (let k = v.offsets[a]!; k < v.offsets[a + 1]!; k++) dense[v.tokens[k]!] = 0;
+    for (let j = offsets[ia]!; j < offsets[ia + 1]!; j++) dense[tokens[2 * j]!] = 0;
   });
   return { similar };
 }
