@@ -9,6 +9,7 @@ import { QueueName, type RankedItem, type RecommendationsResponse } from '@nextb
 import { redisOptionsFromUrl } from '@nextbuy/server';
 import { TEST_REDIS_URL } from '@nextbuy/testing';
 import { AppModule as CandidatesApp } from '../../apps/candidates/src/app.module';
+import { CustomerRefresher } from '../../apps/candidates/src/realtime/customer-refresher';
 import { refreshCount } from '../../apps/candidates/src/realtime/realtime.metrics';
 import { AppModule as FeaturesApp } from '../../apps/features/src/app.module';
 import { AppModule as IngestionApp } from '../../apps/ingestion/src/app.module';
@@ -25,6 +26,8 @@ describe('real-time refresh (real Postgres, Redis and queues)', () => {
   let realtime: Queue;
   let ingestion: NestFastifyApplication;
   let serving: NestFastifyApplication;
+  let candidates: NestFastifyApplication;
+  let buildId: string;
 
   const post = async (events: object[]) => {
     const res = await ingestion.inject({
@@ -82,7 +85,7 @@ describe('real-time refresh (real Postgres, Redis and queues)', () => {
       REALTIME_DEBOUNCE_MS: '600',
     });
     // The features and candidates apps work the queues; the stack closes them.
-    [ingestion, , , serving] = await Promise.all([
+    [ingestion, , candidates, serving] = await Promise.all([
       stack.bootApp(IngestionApp),
       stack.bootApp(FeaturesApp),
       stack.bootApp(CandidatesApp),
@@ -94,6 +97,7 @@ describe('real-time refresh (real Postgres, Redis and queues)', () => {
     });
     const res = await ingestion.inject({ method: 'POST', url: '/v1/rebuilds', headers: ADMIN, payload: {} });
     const { build_id } = res.json<{ build_id: string }>();
+    buildId = build_id;
     const built = await waitForBuild(ingestion, ADMIN, build_id, ['published', 'failed'], 90_000);
     if (built.status !== 'published') throw new Error(`build ${built.status}: ${built.error}`);
     // Serving learns the new build through pub/sub.
@@ -103,6 +107,17 @@ describe('real-time refresh (real Postgres, Redis and queues)', () => {
   afterAll(async () => {
     await realtime?.close();
     await stack?.close();
+  });
+
+  it('decodes a published build before any refresh asks for it', async () => {
+    // The publish is announced on BUILD_PUBLISHED_CHANNEL: the refresher decodes the build then, so
+    // the first refreshes after a publish do not wait for it (seconds at 1M customers).
+    const refresher = candidates.get(CustomerRefresher);
+    const deadline = Date.now() + 20_000;
+    while (refresher.decodedBuildId !== buildId && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(refresher.decodedBuildId).toBe(buildId);
+    expect(await refreshed()).toBe(0);
   });
 
   it('puts a cart-added product near the top of the served list', async () => {

@@ -212,6 +212,23 @@ export class CustomerRefresher {
     return out;
   }
 
+  /** The build whose artifacts are decoded here (or being decoded), if any. */
+  get decodedBuildId(): string | undefined {
+    return this.loadedFor;
+  }
+
+  /**
+   * Decodes the active build ahead of the first refresh (at boot, and when a build is published: see
+   * `ActiveBuildPreloader`), so no refresh waits the seconds a large build takes to decode. Returns
+   * the build's id, or null when none is published.
+   */
+  async preload(): Promise<string | null> {
+    const build = await this.repositories.builds.active();
+    if (!build) return null;
+    await this.engineFor(build);
+    return build.id;
+  }
+
   /** The active build decoded once per process (a failed load is retried by the next refresh). */
   private engineFor(build: BuildEntity): Promise<Loaded> {
     if (this.loadedFor !== build.id || !this.loaded) {

@@ -5,6 +5,7 @@ import { QueueName } from '@nextbuy/contracts';
 import { ENV, LIST_CACHE_TTL_SECONDS, listCachePrefix, PRODUCER_REDIS } from '@nextbuy/server';
 import type Redis from 'ioredis';
 import { BuildOutputRepository, BuildRepository, CatalogRepository, EventRepository } from '@nextbuy/db';
+import { ActiveBuildPreloader } from './active-build-preloader';
 import { CustomerRefresher, type RefreshBatchStats } from './customer-refresher';
 import { refreshBatchSize, refreshBatchSteps } from './realtime.metrics';
 import { RealtimeProcessor } from './realtime.processor';
@@ -47,6 +48,7 @@ function recordBatch(): (batch: RefreshBatchStats) => void {
         }),
     },
     RealtimeProcessor,
+    ActiveBuildPreloader,
   ],
 })
 export class RealtimeModule {}

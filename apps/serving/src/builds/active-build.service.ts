@@ -9,8 +9,7 @@ import {
 import type { Env } from '@nextbuy/config';
 import { BUILD_PUBLISHED_CHANNEL, DEFAULT_TASK_NAME } from '@nextbuy/contracts';
 import { BuildRepository, TaskRepository, type TaskBuild } from '@nextbuy/db';
-import { ApiError, InjectEnv } from '@nextbuy/server';
-import { FollowedState } from '../cache/followed-state';
+import { ApiError, FollowedState, InjectEnv } from '@nextbuy/server';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 
 export const NO_BUILD_MESSAGE = 'no build has been published yet; run a rebuild';

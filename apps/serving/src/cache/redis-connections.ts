@@ -1,11 +1,5 @@
+import { REDIS_DISCONNECT_TIMEOUT_MS as DISCONNECT_TIMEOUT_MS } from '@nextbuy/server';
 import Redis, { Cluster } from 'ioredis';
-
-/**
- * How long a disconnect waits for the socket to close before destroying it. ioredis's 2 s default
- * outlives shutdown when Redis is away: a socket that already closed never reports closing again,
- * so the timer runs to its end and holds the process.
- */
-const DISCONNECT_TIMEOUT_MS = 100;
 
 /**
  * The cache's connection: fails fast. No offline queue and no retries, so while Redis is away a
@@ -40,17 +34,4 @@ export function createClusterCacheConnection(nodes: readonly string[], commandTi
     }),
     { lazyConnect, enableOfflineQueue, redisOptions },
   );
-}
-
-/**
- * A subscriber of its own (a subscribed connection can run no other command). It waits for Redis
- * as long as it takes, and ioredis subscribes again after every reconnect.
- */
-export function createSubscriberConnection(url: string): Redis {
-  return new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: null,
-    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
-    connectionName: 'nextbuy-serving-builds',
-  });
 }

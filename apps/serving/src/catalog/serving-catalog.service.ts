@@ -8,8 +8,7 @@ import {
 import type { Env } from '@nextbuy/config';
 import { type Attributes, CATALOG_CHANGED_CHANNEL } from '@nextbuy/contracts';
 import { CatalogRepository, type ProductReadRow } from '@nextbuy/db';
-import { InjectEnv } from '@nextbuy/server';
-import { FollowedState } from '../cache/followed-state';
+import { FollowedState, InjectEnv } from '@nextbuy/server';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 
 /** A product as serving sees it: what answers render (name, category) and what rules may read. */

@@ -9,8 +9,7 @@ import type { Env } from '@nextbuy/config';
 import { RULES_CHANGED_CHANNEL } from '@nextbuy/contracts';
 import { RuleRepository } from '@nextbuy/db';
 import { CompiledRules } from '@nextbuy/engine';
-import { InjectEnv } from '@nextbuy/server';
-import { FollowedState } from '../cache/followed-state';
+import { FollowedState, InjectEnv } from '@nextbuy/server';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 
 /**

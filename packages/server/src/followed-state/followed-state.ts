@@ -1,8 +1,10 @@
 import type Redis from 'ioredis';
-import { createSubscriberConnection } from './redis-connections';
+import { createSubscriberConnection } from './subscriber-connection';
 
 export interface FollowedStateOptions<T> {
   redisUrl: string;
+  /** The subscriber's Redis client name (`CLIENT LIST`). */
+  connectionName?: string;
   /** Announces a change (ingestion or a worker publishes on it): a cue to read, never the data. */
   channel: string;
   /** Re-read this often too: catches changes nobody announced and messages lost while reconnecting. */
@@ -14,8 +16,8 @@ export interface FollowedStateOptions<T> {
 }
 
 /**
- * State serving keeps in memory and follows from Postgres (the active build, the catalogue, the
- * rules): read once at boot, again when its Redis channel announces a change or the subscriber
+ * State an app keeps in memory and follows from Postgres (serving: the active build, the catalogue,
+ * the rules; the real-time refresher: the decoded active build): read once at boot, again when its Redis channel announces a change or the subscriber
  * reconnects, and every `pollIntervalMs`. Reads never pile up: while one runs, callers share one
  * follow-up that starts after it (the running one may predate the change that prompted the call).
  */
@@ -26,7 +28,7 @@ export class FollowedState<T> {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: FollowedStateOptions<T>) {
-    this.subscriber = createSubscriberConnection(options.redisUrl);
+    this.subscriber = createSubscriberConnection(options.redisUrl, options.connectionName);
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (channel: string) => {
       if (channel === options.channel) this.refreshInBackground();
