@@ -88,6 +88,13 @@ describe('Postgres stopped during ingestion and serving (a cluster of the suiteâ
       status: 'published',
       error: null,
     });
-    expect((await stack.recommend(customer)).body.build_id).toBe(next);
+    // Serving follows a publish through pub/sub (and its poll): give it a moment to move.
+    const deadline = Date.now() + 10_000;
+    let served = (await stack.recommend(customer)).body.build_id;
+    while (served !== next && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      served = (await stack.recommend(customer)).body.build_id;
+    }
+    expect(served).toBe(next);
   });
 });
