@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clearRedisPrefix, createTestDatabase, TEST_REDIS_URL, uniqueQueuePrefix } from '@nextbuy/testing';
+import {
+  clearRedisPrefix,
+  createTestDatabase,
+  freePort,
+  TEST_REDIS_URL,
+  uniqueQueuePrefix,
+} from '@nextbuy/testing';
 import type { TestDatabase } from '@nextbuy/testing';
 
 /** The niceness of every thread of a process (field 19 of /proc/<pid>/task/<tid>/stat). */
@@ -65,7 +71,9 @@ async function bootLogs(
     child.stderr.on('data', read);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${main} exited with ${code} before listening`));
+      // What it printed says why (a boot failure goes to stderr: `runHttpApp`).
+      const said = [...lines.slice(-10).map((l) => l.msg ?? JSON.stringify(l)), text].join('\n').trim();
+      reject(new Error(`${main} exited with ${code} before listening; its output ends:\n${said}`));
     });
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -84,7 +92,7 @@ async function bootLogs(
 describe('boot logs of the built apps', () => {
   let db: TestDatabase;
   const prefix = uniqueQueuePrefix();
-  const port = () => String(40_000 + Math.floor(Math.random() * 20_000));
+  const port = async () => String(await freePort());
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -101,9 +109,9 @@ describe('boot logs of the built apps', () => {
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: prefix,
       NEXTBUY_API_KEYS: 'boot-read:read',
-      FEATURES_PORT: port(),
-      CANDIDATES_PORT: port(),
-      INGESTION_PORT: port(),
+      FEATURES_PORT: await port(),
+      CANDIDATES_PORT: await port(),
+      INGESTION_PORT: await port(),
     };
     const apps = [
       'apps/features/dist/main.js',
@@ -127,7 +135,7 @@ describe('boot logs of the built apps', () => {
         DATABASE_URL: db.url,
         REDIS_URL: TEST_REDIS_URL,
         QUEUE_PREFIX: prefix,
-        CANDIDATES_PORT: port(),
+        CANDIDATES_PORT: await port(),
         CPU_NICENESS: '7',
       },
       (pid) => (niceness = threadNiceness(pid)),

@@ -2,8 +2,6 @@
  * The rebuild spine end to end: the four apps against the machine's Postgres and Redis, a fixture
  * imported through the importer, rebuilds through the real queues, lists read from serving.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Worker } from 'bullmq';
 import type { Env } from '@nextbuy/config';
@@ -18,7 +16,7 @@ import {
 import { BuildArtifactCache, stageOfJob, StageRunner } from '@nextbuy/rebuild';
 import { createProducerConnection, JobProducer } from '@nextbuy/queue';
 import { JobDispatcher, redisOptionsFromUrl } from '@nextbuy/server';
-import { TEST_REDIS_URL, type SyntheticFiles } from '@nextbuy/testing';
+import { AppProcess, TEST_REDIS_URL, type SyntheticFiles } from '@nextbuy/testing';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AppModule as CandidatesApp } from '../../apps/candidates/src/app.module';
@@ -44,7 +42,7 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
   let features: NestFastifyApplication;
   let candidates: NestFastifyApplication;
   let serving: NestFastifyApplication;
-  const children: ChildProcess[] = [];
+  const children: AppProcess[] = [];
 
   const trigger = async (asOf?: string): Promise<string> => {
     const res = await ingestion.inject({
@@ -85,7 +83,7 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
   });
 
   afterAll(async () => {
-    children.forEach((c) => c.kill('SIGKILL'));
+    await Promise.all(children.map((c) => c.stop('SIGKILL')));
     await stack?.close();
   });
 
@@ -214,59 +212,59 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
   it('completes a build whose worker was killed mid-stage, once a worker is back', async () => {
     // Rank shards run in separate candidates processes from here on.
     await stack.closeApp(candidates);
-    const startCandidates = () => {
-      const child = spawn(process.execPath, ['apps/candidates/dist/main.js'], {
-        cwd: join(__dirname, '../..'),
-        env: {
-          ...process.env,
-          DATABASE_URL: env.DATABASE_URL,
-          REDIS_URL: env.REDIS_URL,
-          QUEUE_PREFIX: prefix,
-          CANDIDATES_PORT: String(40_000 + Math.floor(Math.random() * 20_000)),
-          LOG_LEVEL: 'silent',
-          WORKER_LOCK_MS: '2000',
-          WORKER_STALLED_CHECK_MS: '1000',
-        },
-        stdio: 'ignore',
-      });
+    const startCandidates = async () => {
+      const child = new AppProcess('candidates', () => ({
+        DATABASE_URL: env.DATABASE_URL,
+        REDIS_URL: env.REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        WORKER_LOCK_MS: '2000',
+        WORKER_STALLED_CHECK_MS: '1000',
+      }));
       children.push(child);
+      await child.start();
       return child;
     };
     // Hold the table the rank shards write to: the first shard blocks mid-stage, job active.
     const blocker = new Client({ connectionString: env.DATABASE_URL });
+    // Dropping the test database ends this connection if the test fails with it open.
+    blocker.on('error', () => undefined);
     await blocker.connect();
-    await blocker.query('BEGIN');
-    await blocker.query('LOCK TABLE recommendations IN ACCESS EXCLUSIVE MODE');
-    const first = startCandidates();
-    const id = await trigger();
-    const blockedUntil = Date.now() + 60_000;
-    for (;;) {
-      // Polled from another connection: pg_stat_activity is frozen within one transaction.
-      const [waiting] = await db.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'nextbuy-candidates' AND wait_event_type = 'Lock'`,
-      );
-      if (waiting.n > 0) break;
-      if (Date.now() > blockedUntil) throw new Error('the rank shard never reached its write');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
-    await blocker.query('ROLLBACK');
-    await blocker.end();
-    expect((await build(id)).status).toBe('running');
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE recommendations IN ACCESS EXCLUSIVE MODE');
+      const first = await startCandidates();
+      const id = await trigger();
+      const blockedUntil = Date.now() + 60_000;
+      for (;;) {
+        // Polled from another connection: pg_stat_activity is frozen within one transaction.
+        const [waiting] = await db.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'nextbuy-candidates' AND wait_event_type = 'Lock'`,
+        );
+        if (waiting.n > 0) break;
+        if (first.exited) throw new Error(`the rank shard's process ended: ${first.describeExit()}`);
+        if (Date.now() > blockedUntil)
+          throw new Error(`the rank shard never reached its write (${first.describeExit()})`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await first.stop('SIGKILL');
+      await blocker.query('ROLLBACK');
+      expect((await build(id)).status).toBe('running');
 
-    startCandidates();
-    const done = await waitFor(id, ['published', 'failed'], 90_000);
-    expect(done.error).toBeNull();
-    expect(done.status).toBe('published');
-    // Serving follows a publish through pub/sub (and its poll): it may answer from the build before
-    // for a moment after the status says published.
-    const deadline = Date.now() + 10_000;
-    let served = (await recommend(fixture.customerIds[2]!)).build_id;
-    while (served !== id && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      served = (await recommend(fixture.customerIds[2]!)).build_id;
+      await startCandidates();
+      const done = await waitFor(id, ['published', 'failed'], 90_000);
+      expect(done.error).toBeNull();
+      expect(done.status).toBe('published');
+      // Serving follows a publish through pub/sub (and its poll): it may answer from the build before
+      // for a moment after the status says published.
+      const deadline = Date.now() + 10_000;
+      let served = (await recommend(fixture.customerIds[2]!)).build_id;
+      while (served !== id && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        served = (await recommend(fixture.customerIds[2]!)).build_id;
+      }
+      expect(served).toBe(id);
+    } finally {
+      await blocker.end().catch(() => undefined);
     }
-    expect(served).toBe(id);
   });
 });

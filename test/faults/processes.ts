@@ -5,9 +5,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@nextbuy/testing';
 
 export const ROOT = join(__dirname, '../..');
 /** How long a process gets to come up before the suite gives up on it (boots take seconds on a busy machine). */
@@ -29,18 +29,6 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(POLL_MS);
   }
-}
-
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -183,66 +171,5 @@ function postgresUser(): { uid: number; gid: number } {
   return { uid: Number(res.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
-export type AppName = 'ingestion' | 'features' | 'candidates' | 'serving';
-
-const PORT_VARIABLE: Record<AppName, string> = {
-  ingestion: 'INGESTION_PORT',
-  features: 'FEATURES_PORT',
-  candidates: 'CANDIDATES_PORT',
-  serving: 'SERVING_PORT',
-};
-
-/** One built app as a child process, on a free port; `/health/live` answers once `start` resolves. */
-export class AppProcess {
-  private child?: ChildProcess;
-  port = 0;
-  /** How the last process ended: its exit code, or the signal that killed it. */
-  lastExit?: number | NodeJS.Signals;
-
-  constructor(
-    readonly app: AppName,
-    private readonly env: () => Record<string, string>,
-    private readonly nodeArgs: string[] = [],
-  ) {}
-
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.port = await freePort();
-    const child = spawn(process.execPath, [...this.nodeArgs, join('apps', this.app, 'dist', 'main.js')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'silent',
-        ...this.env(),
-        [PORT_VARIABLE[this.app]]: String(this.port),
-      },
-      stdio: 'ignore',
-    });
-    this.child = child;
-    child.once('exit', (code, signal) => (this.lastExit = code ?? signal ?? undefined));
-    await until(
-      `${this.app} to come up`,
-      async () => {
-        if (child.exitCode !== null) throw new Error(`${this.app} exited with ${child.exitCode}`);
-        return (await fetch(`${this.url}/health/live`)).ok ? true : undefined;
-      },
-      START_TIMEOUT_MS,
-    );
-  }
-
-  /** Sends `signal` and waits for the process to be gone. */
-  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    child.kill(signal);
-    await exited(child);
-    if (this.child === child) this.child = undefined;
-  }
-}
+/** The built apps as child processes live in `@nextbuy/testing` (the e2e suite starts them too). */
+export { AppProcess, freePort, type AppName } from '@nextbuy/testing';

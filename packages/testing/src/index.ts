@@ -7,3 +7,4 @@ export * from './fuzz';
 export * from './app';
 export * from './wait';
 export * from './redis-cluster';
+export * from './app-process';
