@@ -19,6 +19,7 @@ import {
   customerTopCacheKey,
   encodeListCache,
   encodeTopAnswer,
+  listCacheToken,
   listCachePrefix,
 } from '@nextbuy/server';
 import {
@@ -377,7 +378,7 @@ describe('merchandising rules and the catalogue at serve time (real Postgres and
         await redis.set(customerListCacheKey(prefix, before.build_id, 'vip1'), cached, 'EX', 60);
         await redis.set(
           customerTopCacheKey(prefix, before.build_id, 'vip1'),
-          encodeTopAnswer(refreshed, cached),
+          encodeTopAnswer(refreshed, listCacheToken(cached)),
           'EX',
           60,
         );

@@ -479,8 +479,13 @@ export const isCompactList = (raw: Uint8Array): boolean =>
  * The list `raw` holds (`encodeList`'s bytes), its products named through `dictionary`: the
  * dictionary of the build that stored it. Throws on bytes of another format, a cut list, or a
  * product index the dictionary does not hold (a list read with another build's dictionary).
+ * `maxItems`: only the first items (what a cached top holds); the rest is not read.
  */
-export function decodeList(raw: Buffer, dictionary: ListDictionary = NO_DICTIONARY): CompactList {
+export function decodeList(
+  raw: Buffer,
+  dictionary: ListDictionary = NO_DICTIONARY,
+  maxItems = Infinity,
+): CompactList {
   if (!isCompactList(raw)) throw new Error('not a compact list');
   const v1 = raw[0] === COMPACT_LIST_V1;
   const r = new Reader(raw, 1);
@@ -502,7 +507,7 @@ export function decodeList(raw: Buffer, dictionary: ListDictionary = NO_DICTIONA
     return id;
   };
   const previousValue = new Map<number, number>();
-  const items: CompactItem[] = new Array<CompactItem>(r.varint());
+  const items: CompactItem[] = new Array<CompactItem>(Math.min(r.varint(), maxItems));
   let previous = 0;
   let first = true;
   for (let i = 0; i < items.length; i++) {

@@ -16,7 +16,13 @@ import {
   type RealtimeConfig,
 } from '@nextbuy/engine';
 import { loadBuildArtifacts, toProductRows } from '@nextbuy/rebuild';
-import { customerListCacheKey, customerTopCacheKey, encodeListCache, encodeTopAnswer } from '@nextbuy/server';
+import {
+  customerListCacheKey,
+  customerTopCacheKey,
+  encodeListCache,
+  encodeTopAnswer,
+  listCacheToken,
+} from '@nextbuy/server';
 import { segmentOf, snapshotNames, toRankedItems, toStoredItems } from '../rebuild/ranked-items';
 
 export interface RefreshSettings {
@@ -188,7 +194,7 @@ export class CustomerRefresher {
         customer_id: customerId,
         items: encodeList(stored, snapshotNames(snapshot), loaded.dictionary),
         cached,
-        top: encodeTopAnswer(items, cached),
+        top: encodeTopAnswer(items, listCacheToken(cached)),
       });
       out.set(customerId, { buildId: build.id, items: items.length, liveEvents: result.liveEvents });
     }

@@ -1,14 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Env } from '@nextbuy/config';
-import type { RankedItem } from '@nextbuy/contracts';
-import {
-  CachedList,
-  CachedTop,
-  customerListCacheKey,
-  customerTopCacheKey,
-  encodeTopAnswer,
-  InjectEnv,
-} from '@nextbuy/server';
+import { CachedList, CachedTop, customerListCacheKey, customerTopCacheKey, InjectEnv } from '@nextbuy/server';
 import type { Cluster, Redis } from 'ioredis';
 import { BatchedGet } from './batched-get';
 import { createCacheConnection, createClusterCacheConnection } from './redis-connections';
@@ -84,26 +76,26 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * The list cached under `key`, or `load()`'s (then cached, `null` included, so absent lists cost
-   * no repeated Postgres reads). The list is shared by concurrent callers: it is read-only.
+   * The list cached under `key`, or the one `load()` encodes (`encodeListCache`, or `'null'` for a
+   * list the build does not have: cached too, so absent lists cost no repeated Postgres reads). The
+   * list is shared by concurrent callers: it is read-only.
    */
-  getOrLoad(key: string, load: () => Promise<readonly RankedItem[] | null>): Promise<CachedList | null> {
+  getOrLoad(key: string, load: () => Promise<string>): Promise<CachedList | null> {
     return this.once(key, async () => {
       const cached = await this.read(key, CachedList.decode);
       if (cached.value !== undefined) return cached.value;
-      const items = await load();
-      const list = items === null ? null : CachedList.of(items);
-      this.fill(key, list === null ? 'null' : list.bytes(), cached.present);
-      return list;
+      const bytes = Buffer.from(await load(), 'utf8');
+      this.fill(key, bytes, cached.present);
+      return CachedList.decode(bytes) ?? null;
     });
   }
 
-  /** The top cached under `key`, or that of `load()`'s list. */
-  getOrLoadTop(key: string, load: () => Promise<readonly RankedItem[] | null>): Promise<CachedTop | null> {
+  /** The top cached under `key`, or the one `load()` encodes (`encodeTopAnswer`, `encodeTop` or `'null'`). */
+  getOrLoadTop(key: string, load: () => Promise<string>): Promise<CachedTop | null> {
     return this.once(key, async () => {
       const cached = await this.read(key, CachedTop.decode);
       if (cached.value !== undefined) return cached.value;
-      const bytes = Buffer.from(encodeTopAnswer(await load()), 'utf8');
+      const bytes = Buffer.from(await load(), 'utf8');
       this.fill(key, bytes, cached.present);
       return CachedTop.decode(bytes) ?? null;
     });

@@ -1,8 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import type { RankedItem } from '@nextbuy/contracts';
 import { BuildOutputRepository, type ItemListKind, type StoredCustomerList } from '@nextbuy/db';
-import { decodeList, type ListDictionary, loadListDictionary, rankedItemsOf } from '@nextbuy/engine';
-import type { CachedList, CachedTop } from '@nextbuy/server';
+import {
+  decodeList,
+  type ListDictionary,
+  loadListDictionary,
+  rankedItemsOf,
+  renderItem,
+} from '@nextbuy/engine';
+import {
+  type CachedList,
+  type CachedTop,
+  encodeListCache,
+  encodeTop,
+  encodeTopAnswer,
+  listToken,
+  TOP_ITEMS,
+} from '@nextbuy/server';
 import { ServingCatalogService } from '../catalog/serving-catalog.service';
 import { ListCacheService } from './list-cache.service';
 
@@ -22,32 +35,47 @@ export class StoredListsService {
   ) {}
 
   customerList(buildId: string, customerId: string): Promise<CachedList | null> {
-    return this.cache.getOrLoad(this.cache.customerKey(buildId, customerId), () =>
-      this.loadCustomerList(buildId, customerId),
+    return this.cache.getOrLoad(this.cache.customerKey(buildId, customerId), async () =>
+      this.encodeList(buildId, await this.output.recommendations(buildId, customerId)),
     );
   }
 
-  /** The top of the customer's stored list (the usual call's answer), read through the cache. */
+  /**
+   * The top of the customer's stored list (the usual call's answer), read through the cache. On a
+   * miss only the top's items are decoded and rendered (a packed list holds 50).
+   */
   customerTop(buildId: string, customerId: string): Promise<CachedTop | null> {
-    return this.cache.getOrLoadTop(this.cache.customerTopKey(buildId, customerId), () =>
-      this.loadCustomerList(buildId, customerId),
-    );
+    return this.cache.getOrLoadTop(this.cache.customerTopKey(buildId, customerId), async () => {
+      const stored = await this.output.recommendations(buildId, customerId);
+      if (stored === null) return 'null';
+      if (Array.isArray(stored)) return encodeTopAnswer(stored, storedListToken(stored));
+      const list = decodeList(stored, await this.dictionary(buildId), TOP_ITEMS);
+      return encodeTop(
+        list.items.map((item, i) => renderItem(item, i + 1, list.segment, this.catalogue)),
+        list.items.map((item) => item.product_id),
+        list.items.map((item) => item.strategy),
+        storedListToken(stored),
+      );
+    });
   }
 
   itemList(buildId: string, kind: ItemListKind, key: string): Promise<CachedList | null> {
     return this.cache.getOrLoad(this.cache.itemListKey(buildId, kind, key), async () =>
-      this.itemsOf(buildId, await this.output.itemList(buildId, kind, key)),
+      this.encodeList(buildId, await this.output.itemList(buildId, kind, key)),
     );
   }
 
-  private async loadCustomerList(buildId: string, customerId: string): Promise<RankedItem[] | null> {
-    return this.itemsOf(buildId, await this.output.recommendations(buildId, customerId));
-  }
-
-  /** A stored list's items: a compact list is read with its build's dictionary, worded from the catalogue as it is now. */
-  private async itemsOf(buildId: string, stored: StoredCustomerList | null): Promise<RankedItem[] | null> {
-    if (stored === null || Array.isArray(stored)) return stored;
-    return rankedItemsOf(decodeList(stored, await this.dictionary(buildId)), this.catalogue);
+  /**
+   * A stored list's cache value: a compact list is read with its build's dictionary and worded from
+   * the catalogue as it is now. Its token is the digest of the stored row, so the list and its top
+   * (`customerTop`), each read from the row on its own, carry the same.
+   */
+  private async encodeList(buildId: string, stored: StoredCustomerList | null): Promise<string> {
+    if (stored === null) return 'null';
+    const items = Array.isArray(stored)
+      ? stored
+      : rankedItemsOf(decodeList(stored, await this.dictionary(buildId)), this.catalogue);
+    return encodeListCache(items, storedListToken(stored));
   }
 
   /** The build's product dictionary, loaded on its first list (a failed load is retried by the next). */
@@ -62,4 +90,9 @@ export class StoredListsService {
     }
     return known;
   }
+}
+
+/** A stored list's token: the digest of its packed row (of its JSON, for a build stored before packing). */
+function storedListToken(stored: StoredCustomerList): string {
+  return listToken(Array.isArray(stored) ? JSON.stringify(stored) : stored);
 }

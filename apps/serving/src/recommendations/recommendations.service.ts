@@ -7,15 +7,7 @@ import {
   type VariantConfig,
 } from '@nextbuy/contracts';
 import { CatalogRepository } from '@nextbuy/db';
-import {
-  ApiError,
-  CachedList,
-  CachedTop,
-  listToken,
-  rankedItems,
-  TOP_ITEMS,
-  writeItems,
-} from '@nextbuy/server';
+import { ApiError, CachedList, CachedTop, rankedItems, TOP_ITEMS, writeItems } from '@nextbuy/server';
 import { ActiveBuildService } from '../builds/active-build.service';
 import { StoredListsService } from '../cache/stored-lists.service';
 import { type Assignment, RunningExperimentService } from '../experiments/running-experiment.service';
@@ -88,7 +80,8 @@ export class RecommendationsService {
         const state = this.shapedTops.enabled ? this.merchandising.shapeState(serveTime) : undefined;
         if (state !== undefined) {
           const shaped = this.shapedTops.get(buildId, customerId, top.token, state);
-          if (shaped !== undefined) return this.answerFromTop(customerId, buildId, assignment, shaped, query.limit);
+          if (shaped !== undefined)
+            return this.answerFromTop(customerId, buildId, assignment, shaped, query.limit);
           keep = { token: top.token, state };
         }
       }
@@ -116,7 +109,7 @@ export class RecommendationsService {
     );
     // The usual call shaped here is kept (as `TOP_ITEMS` items: without a category cap a smaller
     // `limit` answers a prefix of them) when the list read is the one its top stands for.
-    if (keep !== undefined && own !== null && listToken(own.bytes()) === keep.token) {
+    if (keep !== undefined && own !== null && own.token === keep.token) {
       const shaped = CachedTop.ofAnswer(
         this.merchandising.shape(listed, { ...serveTime, limit: TOP_ITEMS }),
         keep.token,

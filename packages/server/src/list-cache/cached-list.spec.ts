@@ -138,18 +138,47 @@ describe('cached tops', () => {
     expect(decode(encodeTopAnswer(null))).toBeNull();
     expect(decode(encodeListCache(items))).toBeUndefined();
     expect(decode('#top-v2\n[broken')).toBeUndefined();
+    expect(decode('#top-v3\n[broken')).toBeUndefined();
     // A top of the format before tokens: a miss, rewritten.
     expect(decode('#top-v1\n[[2],["p1"],["popular"]]\n{}')).toBeUndefined();
   });
 
-  it("carry their list's token: the digest of the list's cache value", () => {
+  it("carry their list's token: by default the digest of the list's item lines", () => {
     const cached = top(long);
-    expect(cached.token).toBe(listToken(encodeListCache(long)));
-    expect(cached.token).toBe(listToken(list(long).bytes()));
+    expect(cached.token).toBe(list(long).token);
+    expect(top(long).token).toBe(cached.token);
+    expect(CachedTop.decode(Buffer.from(encodeTopAnswer(long, 'T'.repeat(27))))!.token).toBe('T'.repeat(27));
+    expect(CachedList.of(long, 'T'.repeat(27)).token).toBe('T'.repeat(27));
     expect(cached.token).not.toBe(top(long.slice(0, TOP_ITEMS + 2)).token);
     // Past the top too: a change in the tail is a different list.
     const tail = long.map((item, i) => (i === TOP_ITEMS + 1 ? { ...item, score: 0.123 } : item));
     expect(top(tail).token).not.toBe(cached.token);
+  });
+
+  it('keep the META of each wording apart: one list worded from two catalogues', () => {
+    const token = 'T'.repeat(27);
+    const renamed = long.map((item) => ({ ...item, name: `${item.name ?? ''} (new)` }));
+    const before = top(long);
+    const [a, b] = [long, renamed].map((value) =>
+      CachedTop.decode(Buffer.from(encodeTopAnswer(value, token)))!,
+    );
+    expect(a!.token).toBe(b!.token);
+    expect(text(a!, 3)).toBe(fromList(long, 3));
+    expect(text(b!, 3)).toBe(fromList(renamed, 3));
+    expect(text(before, TOP_ITEMS)).toBe(fromList(long, TOP_ITEMS));
+  });
+
+  it('read the formats before: a list without its token line, a top without its META digest', () => {
+    const value = encodeListCache(long);
+    const body = value.slice(value.indexOf('\n') + 1);
+    const legacyList = CachedList.decode(Buffer.from(`#ranked-items-v2\n${body}`))!;
+    expect([...legacyList].map((i) => i.product_id)).toEqual(long.map((i) => i.product_id));
+    expect(legacyList.token).toBe(listToken(legacyList.bytes()));
+    const current = encodeTopAnswer(long, legacyList.token);
+    const [, token, , meta, ...rest] = current.split('\n');
+    const legacyTop = CachedTop.decode(Buffer.from(`#top-v2\n${token}\n${meta}\n${rest.join('\n')}`))!;
+    expect(legacyTop.token).toBe(legacyList.token);
+    expect(text(legacyTop, TOP_ITEMS)).toBe(fromList(long, TOP_ITEMS));
   });
 
   it('hold an answer written item by item, answered as the items write themselves', () => {

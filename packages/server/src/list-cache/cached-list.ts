@@ -10,30 +10,40 @@ import { TOP_ITEMS } from './keys';
  */
 
 /**
- * First line of a cached list in the item-lines format below. Serving reads any other value as plain
- * JSON (an array of items, or `null` for a list the build does not have), only more slowly.
+ * Start of a cached list in the item-lines format below: the header, then the list's token
+ * (`TOKEN_LENGTH` characters) and a newline. Serving also reads the format before tokens
+ * (`LEGACY_LIST_HEADER`: its token is the digest of the value) and any other value as plain JSON
+ * (an array of items, or `null` for a list the build does not have), only more slowly.
  */
-export const LIST_CACHE_HEADER = '#ranked-items-v2\n';
+export const LIST_CACHE_HEADER = '#ranked-items-v3 ';
+/** The item-lines format before a list carried its token (values written by earlier versions). */
+const LEGACY_LIST_HEADER = '#ranked-items-v2\n';
 
 /**
  * The cached value of a stored list, laid out so serving answers without parsing or re-serialising
- * items: after the header, one line per item, `META \t HEAD REASONS`, where META is
+ * items: after the header and the token's line (`token`: the list's `listToken`, by default the
+ * digest of the item lines), one line per item, `META \t HEAD REASONS`, where META is
  * `[head bytes, reasons bytes, product_id, category, strategy, score]` (where the parts end, and what
  * request filters and the answer log read), HEAD the item's JSON up to its rank
  * (`{"product_id":…,"name":…,"category":…,"score":…,"rank":`) and REASONS its `reasons` array. An
  * answer writes HEAD, the rank, the strategy and REASONS (SPEC field order). JSON.stringify escapes
  * tabs and newlines inside strings, so raw ones only ever end a META or a line.
  */
-export function encodeListCache(items: readonly RankedItem[] | null): string {
+export function encodeListCache(items: readonly RankedItem[] | null, token?: string): string {
   if (items === null) return 'null';
-  let out = LIST_CACHE_HEADER;
+  let body = '';
   for (const item of items) {
     const head = itemHead(item);
     const reasons = JSON.stringify(item.reasons ?? []);
     const meta = `[${Buffer.byteLength(head)},${Buffer.byteLength(reasons)},${JSON.stringify(item.product_id)},${JSON.stringify(item.category ?? null)},${JSON.stringify(item.strategy)},${JSON.stringify(item.score)}]`;
-    out += `${meta}\t${head}${reasons}\n`;
+    body += `${meta}\t${head}${reasons}\n`;
   }
-  return out;
+  return `${LIST_CACHE_HEADER}${checkedToken(token ?? listToken(body))}\n${body}`;
+}
+
+/** The token a list's cache value (`encodeListCache`) carries. */
+export function listCacheToken(value: string): string {
+  return value.slice(LIST_CACHE_HEADER.length, LIST_CACHE_HEADER.length + TOKEN_LENGTH);
 }
 
 /** An item's JSON up to its rank, in SPEC field order: `{"product_id":…,"name":…,"category":…,"score":…,"rank":`. */
@@ -45,50 +55,79 @@ function itemHead(item: RankedItem): string {
 }
 
 /**
- * What identifies the bytes of a cached list (`encodeListCache`): a digest of them. A cached top
- * carries its list's, so serving can tell whether something it worked out from a list read earlier
- * (an answer the rules reshaped, `ShapedTops`) still belongs to the list the top stands for, without
- * reading the list.
+ * What identifies a stored list: a digest of what it was made from (the packed row serving read, or
+ * the items the real-time refresh ranked). A cached list and its top carry the same token, so serving
+ * can tell whether something it worked out from a list read earlier (an answer the rules reshaped,
+ * `ShapedTops`) still belongs to the list the top stands for, without reading the list.
  */
-export function listToken(listValue: string | Buffer): string {
-  return hash('sha1', listValue, 'base64url');
+export function listToken(source: string | Buffer): string {
+  return hash('sha1', source, 'base64url');
 }
 
 /** Characters of a `listToken` (a SHA-1 in base64url). */
 const TOKEN_LENGTH = 27;
 
+/** `token`, if it is one (`listToken`'s shape): anything else would write a value no reader can read. */
+function checkedToken(token: string): string {
+  if (!/^[\w-]{27}$/.test(token)) throw new Error(`not a list token: ${JSON.stringify(token.slice(0, 40))}`);
+  return token;
+}
+
 /** First line of a cached top (`encodeTopAnswer`). */
-export const TOP_ANSWER_HEADER = '#top-v2\n';
+export const TOP_ANSWER_HEADER = '#top-v3\n';
+/** The top format before it carried its META's digest (values written by earlier versions). */
+const LEGACY_TOP_HEADER = '#top-v2\n';
 
 /**
  * The cached top of a customer's list: what the storefront's usual call (no filters, no experiment
- * blend, `limit` ≤ `TOP_ITEMS`) answers, ready to send. After the header, the line of TOKEN
- * (`listToken` of the list's own cache value, `TOKEN_LENGTH` characters), one line of META,
+ * blend, `limit` ≤ `TOP_ITEMS`) answers, ready to send. After the header, the line of TOKEN (the
+ * list's `listToken`, `TOKEN_LENGTH` characters), the line of META's own digest (`TOKEN_LENGTH`
+ * characters: what the parsed META is kept under), one line of META,
  * `[[end of item 1, …], [product_id, …], [strategy, …]]` (where each item's JSON ends in the items
  * text, in bytes, and what the answer log records), then the items text: the first `TOP_ITEMS` items ranked 1..n, comma-separated, exactly as an answer's
  * `items` array holds them. An answer of `limit` n is the text up to the n-th end: nothing parsed but
- * META, nothing serialised. `listValue`: the list's `encodeListCache` value when the caller has it.
+ * META, nothing serialised. `token`: the list's (`encodeListCache` of the same items carries it).
  */
-export function encodeTopAnswer(
-  items: readonly RankedItem[] | null,
-  listValue: string = encodeListCache(items),
-): string {
+export function encodeTopAnswer(items: readonly RankedItem[] | null, token?: string): string {
   if (items === null) return 'null';
   const top = items.slice(0, TOP_ITEMS);
+  return encodeTop(
+    top.map(
+      (item, i) =>
+        `${itemHead(item)}${i + 1},"strategy":${JSON.stringify(item.strategy)},"reasons":${JSON.stringify(item.reasons ?? [])}}`,
+    ),
+    top.map((i) => i.product_id),
+    top.map((i) => i.strategy),
+    token ?? listCacheToken(encodeListCache(items)),
+  );
+}
+
+/**
+ * A cached top (`encodeTopAnswer`) from its items' JSON (each ranked 1..n in order, SPEC field
+ * order): for a writer that renders items itself (serving reading a packed list renders only these).
+ */
+export function encodeTop(
+  itemJsons: readonly string[],
+  productIds: readonly string[],
+  strategies: readonly Strategy[],
+  token: string,
+): string {
   const ends: number[] = [];
   let text = '';
   let bytes = 0;
-  top.forEach((item, i) => {
-    const json = `${i > 0 ? ',' : ''}${itemHead(item)}${i + 1},"strategy":${JSON.stringify(item.strategy)},"reasons":${JSON.stringify(item.reasons ?? [])}}`;
-    text += json;
-    bytes += Buffer.byteLength(json);
+  itemJsons.forEach((json, i) => {
+    const part = i > 0 ? `,${json}` : json;
+    text += part;
+    bytes += Buffer.byteLength(part);
     ends.push(bytes);
   });
-  const meta = JSON.stringify([ends, top.map((i) => i.product_id), top.map((i) => i.strategy)]);
-  return `${TOP_ANSWER_HEADER}${listToken(listValue)}\n${meta}\n${text}`;
+  const meta = JSON.stringify([ends, productIds, strategies]);
+  return `${TOP_ANSWER_HEADER}${checkedToken(token)}\n${listToken(meta)}\n${meta}\n${text}`;
 }
 
+const NEWLINE = 0x0a;
 const HEADER = Buffer.from(LIST_CACHE_HEADER, 'utf8');
+const LEGACY_HEADER = Buffer.from(LEGACY_LIST_HEADER, 'utf8');
 const TAB = 0x09;
 
 /** What request filters, variant blends and the answer log read of an item. */
@@ -164,9 +203,22 @@ const rankBytes = (rank: number) => RANKS[rank] ?? Buffer.from(String(rank));
 class ItemLines {
   readonly items: CachedItem[] = [];
   /** Where the first line not yet read starts. */
-  private next = HEADER.length;
+  private next: number;
 
-  constructor(readonly raw: Buffer) {}
+  constructor(
+    readonly raw: Buffer,
+    /** The list's `listToken`, where the value carries it (else worked out when asked). */
+    private knownToken: string | undefined,
+    /** Where the first item's line starts. */
+    itemsStart: number,
+  ) {
+    this.next = itemsStart;
+  }
+
+  /** The list's token: carried in the header, or, for a value of the format before, its digest. */
+  get token(): string {
+    return (this.knownToken ??= listToken(this.raw));
+  }
 
   /** The item at `index`, `undefined` past the end. */
   at(index: number): CachedItem | undefined {
@@ -206,8 +258,8 @@ export class CachedList implements Iterable<CachedItem> {
   ) {}
 
   /** A list from items (read from Postgres, or a plain JSON array written by another writer). */
-  static of(items: readonly RankedItem[]): CachedList {
-    return new CachedList(new ItemLines(Buffer.from(encodeListCache(items), 'utf8')));
+  static of(items: readonly RankedItem[], token?: string): CachedList {
+    return CachedList.decode(Buffer.from(encodeListCache(items, token), 'utf8'))!;
   }
 
   /**
@@ -215,8 +267,13 @@ export class CachedList implements Iterable<CachedItem> {
    * value this version cannot read (a miss: it is loaded again and overwritten).
    */
   static decode(raw: Buffer): CachedList | null | undefined {
-    if (raw.length >= HEADER.length && HEADER.compare(raw, 0, HEADER.length) === 0)
-      return new CachedList(new ItemLines(raw));
+    const tokenEnd = HEADER.length + TOKEN_LENGTH;
+    if (raw.length > tokenEnd && HEADER.compare(raw, 0, HEADER.length) === 0 && raw[tokenEnd] === NEWLINE)
+      return new CachedList(
+        new ItemLines(raw, raw.toString('latin1', HEADER.length, tokenEnd), tokenEnd + 1),
+      );
+    if (raw.length >= LEGACY_HEADER.length && LEGACY_HEADER.compare(raw, 0, LEGACY_HEADER.length) === 0)
+      return new CachedList(new ItemLines(raw, undefined, LEGACY_HEADER.length));
     try {
       const value = JSON.parse(raw.toString('utf8')) as unknown;
       if (value === null) return null;
@@ -250,6 +307,11 @@ export class CachedList implements Iterable<CachedItem> {
   bytes(): Buffer {
     return this.lines.raw;
   }
+
+  /** The list's `listToken` (its top carries the same). */
+  get token(): string {
+    return this.lines.token;
+  }
 }
 
 /** What an answer writes: a cached item, or one that serve-time rules changed or brought in. */
@@ -275,7 +337,7 @@ export function rankedItems(items: readonly AnswerItem[]): RankedItem[] {
 }
 
 const TOP_HEADER = Buffer.from(TOP_ANSWER_HEADER, 'utf8');
-const NEWLINE = 0x0a;
+const LEGACY_TOP = Buffer.from(LEGACY_TOP_HEADER, 'utf8');
 
 interface TopMeta {
   readonly ends: readonly number[];
@@ -285,8 +347,8 @@ interface TopMeta {
   readonly length: number;
 }
 /**
- * Parsed META lines by token: parsing one on every request was the largest cost of the usual call
- * after the socket writes (~8 µs of ~100, BENCHMARKS.md "Serving, fifth pass"). Shared read-only.
+ * Parsed META lines by their digest: parsing one on every request was the largest cost of the usual
+ * call after the socket writes (~8 µs of ~100, BENCHMARKS.md "Serving, fifth pass"). Shared read-only.
  */
 const TOP_METAS = new Map<string, TopMeta>();
 /** ~1 KB each: a few MB for Online Retail; a larger store re-parses past this (cleared when full). */
@@ -312,31 +374,32 @@ export class CachedTop {
   /** `null` for a customer the build has no list for, `undefined` for a value this version cannot read. */
   static decode(raw: Buffer): CachedTop | null | undefined {
     if (raw.length === 4 && raw.toString('latin1') === 'null') return null;
-    const tokenEnd = TOP_HEADER.length + TOKEN_LENGTH;
-    if (
-      raw.length <= tokenEnd ||
-      TOP_HEADER.compare(raw, 0, TOP_HEADER.length) !== 0 ||
-      raw[tokenEnd] !== NEWLINE
-    )
+    // `#top-v3`: TOKEN, META's digest, META; `#top-v2` (before the digest): TOKEN, META, keyed by TOKEN.
+    const legacy = raw.length > LEGACY_TOP.length && LEGACY_TOP.compare(raw, 0, LEGACY_TOP.length) === 0;
+    if (!legacy && !(raw.length > TOP_HEADER.length && TOP_HEADER.compare(raw, 0, TOP_HEADER.length) === 0))
       return undefined;
-    const metaEnd = raw.indexOf(NEWLINE, tokenEnd + 1);
+    const tokenEnd = TOP_HEADER.length + TOKEN_LENGTH;
+    const keyEnd = legacy ? tokenEnd : tokenEnd + 1 + TOKEN_LENGTH;
+    if (raw.length <= keyEnd || raw[tokenEnd] !== NEWLINE || raw[keyEnd] !== NEWLINE) return undefined;
+    const metaEnd = raw.indexOf(NEWLINE, keyEnd + 1);
     if (metaEnd < 0) return undefined;
     const token = raw.toString('latin1', TOP_HEADER.length, tokenEnd);
-    // A top is a function of its list, so one token has one META: parsed once per process.
-    let meta = TOP_METAS.get(token);
-    if (meta === undefined || meta.length !== metaEnd - tokenEnd - 1) {
+    const metaKey = legacy ? token : raw.toString('latin1', tokenEnd + 1, keyEnd);
+    // One digest, one META: parsed once per process.
+    let meta = TOP_METAS.get(metaKey);
+    if (meta === undefined || meta.length !== metaEnd - keyEnd - 1) {
       try {
-        const [ends, productIds, strategies] = JSON.parse(raw.toString('utf8', tokenEnd + 1, metaEnd)) as [
+        const [ends, productIds, strategies] = JSON.parse(raw.toString('utf8', keyEnd + 1, metaEnd)) as [
           number[],
           string[],
           Strategy[],
         ];
-        meta = { ends, productIds, strategies, length: metaEnd - tokenEnd - 1 };
+        meta = { ends, productIds, strategies, length: metaEnd - keyEnd - 1 };
       } catch {
         return undefined;
       }
       if (TOP_METAS.size >= TOP_METAS_HELD) TOP_METAS.clear();
-      TOP_METAS.set(token, meta);
+      TOP_METAS.set(metaKey, meta);
     }
     return new CachedTop(meta.ends, meta.productIds, meta.strategies, token, raw, metaEnd + 1);
   }
