@@ -12,14 +12,15 @@
  *   npm run build
  *   npx tsx bench/scale/scale.ts [--preset medium|large] [--dir /tmp/nextbuy-scale-medium]
  *     [--port-base 3290] [--skip-generate] [--skip-import] [--skip-rebuild | --rebuild-only] [--candidates-workers 2]
- *     [--rate 1000] [--steady-seconds 30] [--probes 50] [--background-rate 500] [--database NAME]
+ *     [--rate 1000] [--steady-seconds 30] [--probes 50] [--background-rate 500] [--skip-realtime] [--database NAME]
  *
  * Everything on its own: database `nextbuy_scale_<preset>` (or --database), queue prefix `scale-<preset>-<pid>`,
  * ports port-base … port-base+6 (the extra workers' health ports included), so it runs beside a
  * dev stack. `--skip-generate` reuses the files in --dir, `--skip-import` the database,
  * `--skip-rebuild` its newest published build (serving and real time only), `--rebuild-only` stops
  * after the rebuild. `--candidates-workers 1`
- * runs one candidates rebuild worker instead of two (the 1 → 2 workers speed-up).
+ * runs one candidates rebuild worker instead of two (the 1 → 2 workers speed-up). `--skip-realtime`
+ * stops after the serving reads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -343,95 +344,105 @@ async function main(): Promise<void> {
         );
       }
 
-      // Real time: cart_add of a product not in the customer's top 10 → it shows up there, while
-      // `backgroundRate` events/s of other shoppers arrive.
-      const products = (
-        await pg.query<{ product_id: string }>(`SELECT product_id FROM products WHERE available`)
-      ).rows.map((r) => r.product_id);
-      // Events on the store's own clock: just after its last event, as if it were now. With the wall
-      // clock, a synthetic store (its data ends in 2024) would have every later rebuild's as_of
-      // jump to today, two years past its purchases.
-      const lastEvent = Number(
-        (await pg.query<{ t: string }>(`SELECT extract(epoch FROM max(ts)) * 1000 AS t FROM events`)).rows[0]!
-          .t,
-      );
-      const clockOffsetMs = Math.min(0, lastEvent + 60_000 - Date.now());
-      const storeNow = () => new Date(Date.now() + clockOffsetMs).toISOString();
-      const load = startEventLoad({
-        clockOffsetMs,
-        url: api('ingestion', ''),
-        headers: { 'x-api-key': KEY },
-        customers: sample.slice(probes),
-        products,
-        rate: backgroundRate,
-      });
-      await sleep(2000); // the load settles
-      before = s.snapshot();
-      t0 = performance.now();
-      const probeMs: number[] = [];
-      let timeouts = 0;
-      const unseen: string[] = [];
-      for (let i = 0; i < probes; i++) {
-        const c = sample[i]!;
-        const top = async () =>
-          (
-            (await (
-              await fetch(api('serving', `/v1/customers/${encodeURIComponent(c)}/recommendations?limit=10`), {
-                headers,
-              })
-            ).json()) as {
-              items: { product_id: string }[];
-            }
-          ).items.map((x) => x.product_id);
-        const now = await top();
-        let p = products[Math.floor(Math.random() * products.length)]!;
-        while (now.includes(p)) p = products[Math.floor(Math.random() * products.length)]!;
-        const t = performance.now();
-        const res = await fetch(api('ingestion', '/v1/events'), {
-          method: 'POST',
-          headers,
-          body: JSON.stringify([{ customer_id: c, product_id: p, type: 'cart_add', timestamp: storeNow() }]),
+      if (!flag('skip-realtime')) {
+        // Real time: cart_add of a product not in the customer's top 10 → it shows up there, while
+        // `backgroundRate` events/s of other shoppers arrive.
+        const products = (
+          await pg.query<{ product_id: string }>(`SELECT product_id FROM products WHERE available`)
+        ).rows.map((r) => r.product_id);
+        // Events on the store's own clock: just after its last event, as if it were now. With the wall
+        // clock, a synthetic store (its data ends in 2024) would have every later rebuild's as_of
+        // jump to today, two years past its purchases.
+        const lastEvent = Number(
+          (await pg.query<{ t: string }>(`SELECT extract(epoch FROM max(ts)) * 1000 AS t FROM events`))
+            .rows[0]!.t,
+        );
+        const clockOffsetMs = Math.min(0, lastEvent + 60_000 - Date.now());
+        const storeNow = () => new Date(Date.now() + clockOffsetMs).toISOString();
+        const load = startEventLoad({
+          clockOffsetMs,
+          url: api('ingestion', ''),
+          headers: { 'x-api-key': KEY },
+          customers: sample.slice(probes),
+          products,
+          rate: backgroundRate,
         });
-        await res.arrayBuffer();
-        if (res.status !== 202) throw new Error(`POST /v1/events answered ${res.status}`);
-        let seen = false;
-        while (!(seen = (await top()).includes(p)) && performance.now() - t < 15_000) await sleep(20);
-        probeMs.push(performance.now() - t);
-        if (!seen) {
-          // Late, or refreshed but ranked below the top 10? Where the product stands in the whole list.
-          timeouts++;
-          const all = (
-            (await (
-              await fetch(api('serving', `/v1/customers/${encodeURIComponent(c)}/recommendations?limit=50`), {
-                headers,
-              })
-            ).json()) as { items: { product_id: string }[] }
-          ).items.map((x) => x.product_id);
-          const rank = all.indexOf(p);
-          unseen.push(rank < 0 ? 'not in the 50' : `rank ${rank + 1}`);
+        await sleep(2000); // the load settles
+        before = s.snapshot();
+        t0 = performance.now();
+        const probeMs: number[] = [];
+        let timeouts = 0;
+        const unseen: string[] = [];
+        for (let i = 0; i < probes; i++) {
+          const c = sample[i]!;
+          const top = async () =>
+            (
+              (await (
+                await fetch(
+                  api('serving', `/v1/customers/${encodeURIComponent(c)}/recommendations?limit=10`),
+                  {
+                    headers,
+                  },
+                )
+              ).json()) as {
+                items: { product_id: string }[];
+              }
+            ).items.map((x) => x.product_id);
+          const now = await top();
+          let p = products[Math.floor(Math.random() * products.length)]!;
+          while (now.includes(p)) p = products[Math.floor(Math.random() * products.length)]!;
+          const t = performance.now();
+          const res = await fetch(api('ingestion', '/v1/events'), {
+            method: 'POST',
+            headers,
+            body: JSON.stringify([
+              { customer_id: c, product_id: p, type: 'cart_add', timestamp: storeNow() },
+            ]),
+          });
+          await res.arrayBuffer();
+          if (res.status !== 202) throw new Error(`POST /v1/events answered ${res.status}`);
+          let seen = false;
+          while (!(seen = (await top()).includes(p)) && performance.now() - t < 15_000) await sleep(20);
+          probeMs.push(performance.now() - t);
+          if (!seen) {
+            // Late, or refreshed but ranked below the top 10? Where the product stands in the whole list.
+            timeouts++;
+            const all = (
+              (await (
+                await fetch(
+                  api('serving', `/v1/customers/${encodeURIComponent(c)}/recommendations?limit=50`),
+                  {
+                    headers,
+                  },
+                )
+              ).json()) as { items: { product_id: string }[] }
+            ).items.map((x) => x.product_id);
+            const rank = all.indexOf(p);
+            unseen.push(rank < 0 ? 'not in the 50' : `rank ${rank + 1}`);
+          }
         }
+        const background = await load.stop();
+        report(`realtime ${probes} probes`, (performance.now() - t0) / 1000, before, s.snapshot());
+        probeMs.sort((x, y) => x - y);
+        const q = (f: number) =>
+          probeMs[Math.min(probeMs.length - 1, Math.floor(f * probeMs.length))]!.toFixed(0);
+        print(
+          `  cart_add → served top 10: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms, ${timeouts} not seen in 15 s; ` +
+            `background ${(background.events / background.seconds).toFixed(0)} events/s accepted, ${background.errors} batches refused`,
+        );
+        if (unseen.length > 0) print(`  not seen in the top 10 after 15 s: ${unseen.join(', ')}`);
+        // The real-time process's own account (its /metrics): refreshes, batch sizes and step times.
+        const metrics = await (await fetch(`http://127.0.0.1:${ports.realtime}/metrics`)).text();
+        const series = (name: string) =>
+          metrics
+            .split('\n')
+            .filter((l) => l.startsWith(name) && !l.includes('_bucket'))
+            .map((l) => l.replace(/^nextbuy_realtime_/, ''))
+            .join('; ');
+        print(`  real time: ${series('nextbuy_realtime_refreshes_total')}`);
+        print(`  real time: ${series('nextbuy_realtime_refresh_seconds')}`);
+        print(`  real time: ${series('nextbuy_realtime_batch_step_seconds')}`);
       }
-      const background = await load.stop();
-      report(`realtime ${probes} probes`, (performance.now() - t0) / 1000, before, s.snapshot());
-      probeMs.sort((x, y) => x - y);
-      const q = (f: number) =>
-        probeMs[Math.min(probeMs.length - 1, Math.floor(f * probeMs.length))]!.toFixed(0);
-      print(
-        `  cart_add → served top 10: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms, ${timeouts} not seen in 15 s; ` +
-          `background ${(background.events / background.seconds).toFixed(0)} events/s accepted, ${background.errors} batches refused`,
-      );
-      if (unseen.length > 0) print(`  not seen in the top 10 after 15 s: ${unseen.join(', ')}`);
-      // The real-time process's own account (its /metrics): refreshes, batch sizes and step times.
-      const metrics = await (await fetch(`http://127.0.0.1:${ports.realtime}/metrics`)).text();
-      const series = (name: string) =>
-        metrics
-          .split('\n')
-          .filter((l) => l.startsWith(name) && !l.includes('_bucket'))
-          .map((l) => l.replace(/^nextbuy_realtime_/, ''))
-          .join('; ');
-      print(`  real time: ${series('nextbuy_realtime_refreshes_total')}`);
-      print(`  real time: ${series('nextbuy_realtime_refresh_seconds')}`);
-      print(`  real time: ${series('nextbuy_realtime_batch_step_seconds')}`);
     }
     s.stop();
 
