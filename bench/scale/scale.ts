@@ -12,7 +12,7 @@
  *   npm run build
  *   npx tsx bench/scale/scale.ts [--preset medium|large] [--dir /tmp/nextbuy-scale-medium]
  *     [--port-base 3290] [--skip-generate] [--skip-import] [--skip-rebuild | --rebuild-only] [--candidates-workers 2]
- *     [--rate 1000] [--steady-seconds 30] [--probes 50] [--background-rate 500] [--skip-realtime] [--database NAME]
+ *     [--rate 1000] [--steady-seconds 30] [--probes 50] [--background-rate 500] [--skip-realtime] [--profile-serving DIR] [--database NAME]
  *
  * Everything on its own: database `nextbuy_scale_<preset>` (or --database), queue prefix `scale-<preset>-<pid>`,
  * ports port-base … port-base+6 (the extra workers' health ports included), so it runs beside a
@@ -50,6 +50,7 @@ const steadySeconds = Number(opt('steady-seconds', '30'));
 const probes = Number(opt('probes', '50'));
 const backgroundRate = Number(opt('background-rate', '500'));
 const candidatesWorkers = Number(opt('candidates-workers', '2'));
+const profileDir = opt('profile-serving', '');
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbUrl = (() => {
   const u = new URL(serverUrl);
@@ -243,10 +244,16 @@ async function main(): Promise<void> {
   const healthPorts: number[] = [];
   try {
     for (const [name, app, extra, nodeArgs] of layout) {
-      const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', app, 'dist/main.js')], {
-        env: { ...shared, ...extra },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      // `--profile-serving DIR`: a V8 CPU profile of serving, written to DIR when it exits.
+      const profile = name === 'serving' && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const child = spawn(
+        process.execPath,
+        [...nodeArgs, ...profile, join(ROOT, 'apps', app, 'dist/main.js')],
+        {
+          env: { ...shared, ...extra },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
       children.push(child);
       pids.set(name, child.pid!);
       const port = Number(

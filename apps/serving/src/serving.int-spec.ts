@@ -159,13 +159,13 @@ describe('serving app', () => {
 
     it('collapses concurrent misses of one key into one Postgres read', async () => {
       await redis.del(`${prefix}:cache:rec:${firstBuild}:c1`, `${prefix}:cache:top:${firstBuild}:c1`);
-      const original = BuildOutputRepository.prototype.recommendations;
+      const original = BuildOutputRepository.prototype.recommendationsOf;
       // Slow reads, so every request arrives while the first one is still loading.
       const spy = jest
-        .spyOn(BuildOutputRepository.prototype, 'recommendations')
-        .mockImplementation(async function (this: BuildOutputRepository, buildId, customerId) {
+        .spyOn(BuildOutputRepository.prototype, 'recommendationsOf')
+        .mockImplementation(async function (this: BuildOutputRepository, buildId, customerIds) {
           await new Promise((r) => setTimeout(r, 100));
-          return original.call(this, buildId, customerId);
+          return original.call(this, buildId, customerIds);
         });
       try {
         // The top's key, then the whole list's: one read each.
@@ -176,6 +176,27 @@ describe('serving app', () => {
           expect(new Set(answers.map((r) => productIds(r.json()).join()))).toEqual(new Set(['p1,p2,p3']));
           expect(spy).toHaveBeenCalledTimes(1);
         }
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('reads the misses of several customers at once in one statement, each answered its own list', async () => {
+      const customers = ['c1', 'c2', 'c3'];
+      await redis.del(
+        ...customers.flatMap((c) => [
+          `${prefix}:cache:top:${firstBuild}:${c}`,
+          `${prefix}:cache:rec:${firstBuild}:${c}`,
+        ]),
+      );
+      const spy = jest.spyOn(BuildOutputRepository.prototype, 'recommendationsOf');
+      try {
+        const warm = await Promise.all(customers.map((c) => recommend(c, '?limit=3&exclude=p9')));
+        const answers = await Promise.all(customers.map((c) => recommend(c, '?limit=3')));
+        expect(answers.map((r) => productIds(r.json()))).toEqual(warm.map((r) => productIds(r.json())));
+        const reads = spy.mock.calls.filter(([, ids]) => ids.some((id) => customers.includes(id)));
+        // The lists (`exclude`: the whole list's key) in one statement, then the tops in another.
+        expect(reads.map(([, ids]) => [...ids].sort())).toEqual([customers, customers]);
       } finally {
         spy.mockRestore();
       }

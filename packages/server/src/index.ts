@@ -30,5 +30,6 @@ export * from './queue/redis-options';
 export * from './queue/queue-processor';
 export * from './list-cache/keys';
 export * from './list-cache/cached-list';
+export * from './list-cache/turn-batch';
 export * from './followed-state/followed-state';
 export * from './followed-state/subscriber-connection';

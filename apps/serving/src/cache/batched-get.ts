@@ -1,10 +1,6 @@
 import { keySlot } from './key-slot';
 import { Cluster, type Redis } from 'ioredis';
-
-interface Waiter {
-  resolve: (value: Buffer | null) => void;
-  reject: (error: unknown) => void;
-}
+import { TurnBatch } from '@nextbuy/server';
 
 /**
  * The GETs asked for in one event-loop turn, sent as one command: one `GET` when a turn asks for a
@@ -21,62 +17,42 @@ interface Waiter {
  * node: no cluster at all.
  */
 export class BatchedGet {
-  private keys: string[] = [];
-  private waiters: Waiter[] = [];
-  private scheduled = false;
-
-  private readonly cluster: boolean;
+  private readonly batch: TurnBatch<string, Buffer | null>;
 
   constructor(private readonly redis: Redis | Cluster) {
-    this.cluster = redis instanceof Cluster;
+    const cluster = redis instanceof Cluster;
+    this.batch = new TurnBatch((keys) =>
+      cluster && keys.length > 1 ? this.sendBySlot(keys) : this.sendOne(keys),
+    );
   }
 
   /** The value of `key` as bytes (`null`: no such key); rejects as the command does. */
   get(key: string): Promise<Buffer | null> {
-    return new Promise((resolve, reject) => {
-      this.keys.push(key);
-      this.waiters.push({ resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.send());
-      }
-    });
+    return this.batch.get(key);
   }
 
-  private send(): void {
-    const { keys, waiters } = this;
-    this.keys = [];
-    this.waiters = [];
-    this.scheduled = false;
-    if (this.cluster && keys.length > 1) return this.sendBySlot(keys, waiters);
-    this.sendOne(keys, waiters);
-  }
-
-  private sendOne(keys: string[], waiters: Waiter[]): void {
-    const values: Promise<(Buffer | null)[]> =
-      keys.length === 1
-        ? this.redis.getBuffer(keys[0]!).then((value) => [value])
-        : this.redis.mgetBuffer(keys);
-    values.then(
-      (got) => {
-        for (let i = 0; i < waiters.length; i++) waiters[i]!.resolve(got[i] ?? null);
-      },
-      (e: unknown) => {
-        for (const waiter of waiters) waiter.reject(e);
-      },
-    );
+  private sendOne(keys: string[]): Promise<(Buffer | null)[]> {
+    return keys.length === 1
+      ? this.redis.getBuffer(keys[0]!).then((value) => [value])
+      : this.redis.mgetBuffer(keys);
   }
 
   /** Keys in one group per hash slot (a Cluster); groups of one key stay a plain GET. */
-  private sendBySlot(keys: string[], waiters: Waiter[]): void {
-    const groups = new Map<number, { keys: string[]; waiters: Waiter[] }>();
-    for (let i = 0; i < keys.length; i++) {
-      const slot = keySlot(keys[i]!);
-      let group = groups.get(slot);
-      if (!group) groups.set(slot, (group = { keys: [], waiters: [] }));
-      group.keys.push(keys[i]!);
-      group.waiters.push(waiters[i]!);
-    }
-    for (const group of groups.values()) this.sendOne(group.keys, group.waiters);
+  private async sendBySlot(keys: string[]): Promise<(Buffer | null)[]> {
+    const groups = new Map<number, number[]>();
+    keys.forEach((key, i) => {
+      const slot = keySlot(key);
+      const group = groups.get(slot);
+      if (group) group.push(i);
+      else groups.set(slot, [i]);
+    });
+    const values = new Array<Buffer | null>(keys.length);
+    await Promise.all(
+      [...groups.values()].map(async (indexes) => {
+        const got = await this.sendOne(indexes.map((i) => keys[i]!));
+        indexes.forEach((i, k) => (values[i] = got[k] ?? null));
+      }),
+    );
+    return values;
   }
 }

@@ -15,6 +15,7 @@ import {
   encodeTopAnswer,
   listToken,
   TOP_ITEMS,
+  TurnBatch,
 } from '@nextbuy/server';
 import { ServingCatalogService } from '../catalog/serving-catalog.service';
 import { ListCacheService } from './list-cache.service';
@@ -28,6 +29,33 @@ export class StoredListsService {
   /** Each build's product dictionary, loaded once (a few tens of KB; its lists name products by index). */
   private readonly dictionaries = new Map<string, Promise<ListDictionary>>();
 
+  /**
+   * Customers' stored lists read from Postgres, the reads of one event-loop turn as one statement
+   * per build: on a cold cache a statement per request cost serving more CPU than the rest of the
+   * request (BENCHMARKS.md, "Cold reads").
+   */
+  private readonly rows = new TurnBatch<{ buildId: string; customerId: string }, StoredCustomerList | null>(
+    async (keys) => {
+      const byBuild = new Map<string, number[]>();
+      keys.forEach((key, i) => {
+        const indexes = byBuild.get(key.buildId);
+        if (indexes) indexes.push(i);
+        else byBuild.set(key.buildId, [i]);
+      });
+      const lists = new Array<StoredCustomerList | null>(keys.length);
+      await Promise.all(
+        [...byBuild].map(async ([buildId, indexes]) => {
+          const got = await this.output.recommendationsOf(
+            buildId,
+            indexes.map((i) => keys[i]!.customerId),
+          );
+          indexes.forEach((i, k) => (lists[i] = got[k]!));
+        }),
+      );
+      return lists;
+    },
+  );
+
   constructor(
     private readonly cache: ListCacheService,
     private readonly output: BuildOutputRepository,
@@ -36,7 +64,7 @@ export class StoredListsService {
 
   customerList(buildId: string, customerId: string): Promise<CachedList | null> {
     return this.cache.getOrLoad(this.cache.customerKey(buildId, customerId), async () =>
-      this.encodeList(buildId, await this.output.recommendations(buildId, customerId)),
+      this.encodeList(buildId, await this.rows.get({ buildId, customerId })),
     );
   }
 
@@ -46,7 +74,7 @@ export class StoredListsService {
    */
   customerTop(buildId: string, customerId: string): Promise<CachedTop | null> {
     return this.cache.getOrLoadTop(this.cache.customerTopKey(buildId, customerId), async () => {
-      const stored = await this.output.recommendations(buildId, customerId);
+      const stored = await this.rows.get({ buildId, customerId });
       if (stored === null) return 'null';
       if (Array.isArray(stored)) return encodeTopAnswer(stored, storedListToken(stored));
       const list = decodeList(stored, await this.dictionary(buildId), TOP_ITEMS);

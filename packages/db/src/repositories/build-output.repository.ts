@@ -223,6 +223,25 @@ export class BuildOutputRepository {
     return row ? storedList(row) : null;
   }
 
+  /**
+   * The stored lists of several customers of one build, in the order asked (`null` where the build
+   * has none): one statement for what would be one per customer (serving's cold reads, batched per
+   * event-loop turn).
+   */
+  async recommendationsOf(
+    buildId: string,
+    customerIds: readonly string[],
+  ): Promise<(StoredCustomerList | null)[]> {
+    const rows = rowsOf<{ customer_id: string; items: RankedItem[] | null; packed: Buffer | null }>(
+      await this.db.query(
+        `SELECT customer_id, items, packed FROM recommendations WHERE build_id = $1 AND customer_id = ANY($2::text[])`,
+        [buildId, [...new Set(customerIds)]],
+      ),
+    );
+    const byCustomer = new Map(rows.map((row) => [row.customer_id, storedList(row)]));
+    return customerIds.map((id) => byCustomer.get(id) ?? null);
+  }
+
   /** The product's (or segment's) list of the kind in the build, packed or as JSON (`StoredCustomerList`). */
   async itemList(buildId: string, kind: ItemListKind, key: string): Promise<StoredCustomerList | null> {
     const [row] = rowsOf<{ items: RankedItem[] | null; packed: Buffer | null }>(
