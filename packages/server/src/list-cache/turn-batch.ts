@@ -34,13 +34,8 @@ export class TurnBatch<K, V> {
     this.keys = [];
     this.waiters = [];
     this.scheduled = false;
-    let sent: Promise<V[]>;
-    try {
-      sent = this.send(keys);
-    } catch (e) {
-      sent = Promise.reject(e);
-    }
-    sent.then(
+    // `send` may throw before it returns a promise: that fails the turn's reads as a rejection does.
+    new Promise<V[]>((resolve) => resolve(this.send(keys))).then(
       (values) => {
         for (let i = 0; i < waiters.length; i++) waiters[i]!.resolve(values[i]!);
       },
