@@ -12,10 +12,12 @@
  *
  *   npm run build
  *   npx tsx bench/scale/stores-rebuild.ts --store online-retail=data/online-retail \
- *     --store catalogue-100k=data/catalogue-100k [--rounds 3] [--port-base 3610] [--skip-import]
+ *     --store catalogue-100k=data/catalogue-100k [--rounds 3] [--port-base 3610] [--skip-import] [--cpu-prof DIR]
  *
  * Databases `nextbuy_stores_<name>` (dashes as underscores), queue prefixes `stores-<name>-<pid>`,
- * ports port-base + 20 × store index + 0 … 6.
+ * ports port-base + 20 × store index + 0 … 6. `--store NAME=DIR@ROOT` runs that stack's apps from
+ * another checkout's build (before/after a change, alternated: the same store under two names).
+ * `--cpu-prof DIR`: each app writes a V8 CPU profile there when it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -37,14 +39,17 @@ const stores = argv
   .map((a, i) => (a === '--store' ? argv[i + 1]! : undefined))
   .filter((a): a is string => a !== undefined)
   .map((s) => {
-    const [name, dir] = s.split('=');
-    return { name: name!, dir: resolve(dir!) };
+    const [name, rest] = s.split('=');
+    const [dir, root] = rest!.split('@');
+    return { name: name!, dir: resolve(dir!), root: resolve(root ?? ROOT) };
   });
 if (stores.length === 0) throw new Error('--store NAME=DIR, at least once');
 const rounds = Number(opt('rounds', '3'));
 const portBase = Number(opt('port-base', '3610'));
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** `--cpu-prof DIR`: every app writes a V8 CPU profile there when it exits. */
+const profile = argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${opt('cpu-prof', '.')}`] : [];
 
 function cpuOf(pid: number): number | undefined {
   try {
@@ -78,6 +83,7 @@ function tree(root: number): number[] {
 interface Stack {
   name: string;
   dir: string;
+  root: string;
   dbUrl: string;
   database: string;
   ingestion: number;
@@ -100,7 +106,7 @@ async function run(args: string[], env: Record<string, string>): Promise<void> {
   if (code !== 0) throw new Error(`nextbuy ${args[0]}: exit ${code}`);
 }
 
-async function start(store: { name: string; dir: string }, index: number): Promise<Stack> {
+async function start(store: { name: string; dir: string; root: string }, index: number): Promise<Stack> {
   const database = `nextbuy_stores_${store.name.replace(/-/g, '_')}`;
   const u = new URL(serverUrl);
   u.pathname = `/${database}`;
@@ -139,7 +145,7 @@ async function start(store: { name: string; dir: string }, index: number): Promi
     ['serving', {}, ['--initial-old-space-size=256'], base + 4],
   ];
   const children = layout.map(([app, extra, nodeArgs]) =>
-    spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', app, 'dist/main.js')], {
+    spawn(process.execPath, [...nodeArgs, ...profile, join(store.root, 'apps', app, 'dist/main.js')], {
       env: { ...shared, ...extra },
       stdio: ['ignore', 'ignore', 'inherit'],
     }),
