@@ -58,6 +58,18 @@ export class ListDictionary {
     return this.index.get(productId);
   }
 
+  /**
+   * Whether product `i` of `ids` is this dictionary's product `i`, for every `i`: the same ids, each
+   * once (a list may then name the products of `ids` by their index without looking them up).
+   */
+  indexesSnapshot(ids: readonly string[]): boolean {
+    if (ids.length !== this.productIds.length) return false;
+    if (ids !== this.productIds)
+      for (let i = 0; i < ids.length; i++) if (ids[i] !== this.productIds[i]) return false;
+    this.index ??= new Map(this.productIds.map((id, i) => [id, i]));
+    return this.index.size === ids.length;
+  }
+
   /** The artifact's bytes: the count, then each id as lists store strings. */
   encode(): Buffer {
     const w = new Writer();
@@ -214,13 +226,13 @@ class Strings {
   }
 }
 
-/** The text a reader renders for `reason` of the item of `productId`. */
+/** The text a reader renders for a reason of an item in `category` (the catalogue's). */
 function renderText(
   code: number,
   value: number,
   via: string | undefined,
   support: number | undefined,
-  productId: string,
+  category: string | null,
   segment: string | undefined,
   names: CatalogNames,
 ): string {
@@ -230,7 +242,6 @@ function renderText(
     ctx.viaName = names.viaName(via);
     ctx.support = support || undefined;
   }
-  const category = names.category(productId);
   if (category !== null) ctx.categoryName = category;
   if (segment !== undefined) ctx.segmentName = segment;
   return FEATURES[code]!.text(value, ctx);
@@ -274,6 +285,129 @@ function scaledShare(v: number, last: boolean, expected: number): number | undef
   return last ? zigzag(k - expected) : k >= 0 ? k : undefined;
 }
 
+/** What writing one list keeps from item to item. */
+class ListState {
+  readonly strings = new Strings();
+  /** The value of each feature's previous reason in the list (a customer's own features repeat). */
+  readonly previousValue = new Map<number, number>();
+  /** The last score written, in millionths (each next one is written as its step down). */
+  previous = 0;
+  first = true;
+  constructor(readonly body: Writer) {}
+}
+
+/**
+ * An item's product reference, head byte, literals and score. `name` / `category`: `undefined`
+ * when the reader's catalogue gives the item's own (nothing stored), else the literal to store.
+ */
+function writeItemHead(
+  st: ListState,
+  productRef: number,
+  strategy: Strategy,
+  score: number,
+  reasonCount: number,
+  name: string | null | undefined,
+  category: string | null | undefined,
+): void {
+  const body = st.body;
+  body.varint(productRef);
+  const code = STRATEGY_CODE.get(strategy);
+  if (code === undefined) throw new Error(`compact lists: unknown strategy ${strategy}`);
+  const k = Math.round(score * SCORE_SCALE);
+  const scoreFloat = k / SCORE_SCALE !== score || Math.abs(k) >= MAX_VARINT;
+  const nameLiteral = name !== undefined;
+  const categoryLiteral = category !== undefined;
+  const n = reasonCount;
+  // The first score as it is, each next one as its step down (a step up is flagged).
+  const step = scoreFloat ? 0 : st.first ? k : st.previous - k;
+  const literals =
+    (nameLiteral ? 1 : 0) | (categoryLiteral ? 2 : 0) | (scoreFloat ? 4 : 0) | (step < 0 ? SCORE_RISES : 0);
+  body.byte(code | (Math.min(n, 15) << 3) | (literals ? 0x80 : 0));
+  if (n >= 15) body.varint(n);
+  if (literals) body.byte(literals);
+  if (scoreFloat) body.float(score);
+  else {
+    body.varint(Math.abs(step));
+    st.previous = k;
+    st.first = false;
+  }
+  if (nameLiteral) body.varint(name === null ? 0 : st.strings.of(name) + 1);
+  if (categoryLiteral) body.varint(category === null ? 0 : st.strings.of(category) + 1);
+}
+
+/**
+ * Reason `j` of an item's `n`. `shares`: what the item's reasons before it took, in ten-thousandths
+ * (returned with this one's added). `category`: the item's category in the reader's catalogue (its
+ * texts are rendered with it). `productRef`s of cited products come from `ref`.
+ */
+function writeReason(
+  st: ListState,
+  j: number,
+  n: number,
+  shares: number,
+  reason: StoredReason,
+  productId: string,
+  category: string | null,
+  segment: string | undefined,
+  names: CatalogNames | undefined,
+  ref: (id: string) => number,
+): number {
+  const body = st.body;
+  const known = reason.feature === 'other' ? OTHER : FEATURE_CODE.get(reason.feature);
+  const code = known ?? NAMED;
+  const via = reason.via;
+  const repeated = code !== NAMED && Object.is(st.previousValue.get(code), reason.value);
+  if (code !== NAMED) st.previousValue.set(code, reason.value);
+  const value = repeated ? 0 : unsigned(reason.value, VALUE_SCALE);
+  const share = scaledShare(reason.attribution, j === n - 1, SHARE_SCALE - shares);
+  shares += Math.round(reason.attribution * SHARE_SCALE);
+  const support = via === undefined ? 0 : unsigned(reason.support ?? 0, VALUE_SCALE);
+  let flags =
+    (value === undefined ? VALUE_FLOAT : 0) |
+    (share === undefined ? SHARE_FLOAT : 0) |
+    (support === undefined ? SUPPORT_FLOAT : 0);
+  if (reason.text === undefined) flags |= NO_TEXT;
+  else if (
+    code === NAMED ||
+    !names ||
+    renderText(code, reason.value, via, reason.support, category, segment, names) !== reason.text
+  )
+    flags |= TEXT_STORED;
+  let form: number;
+  if (flags !== 0 || (repeated && via !== undefined)) {
+    form = FLAGGED;
+    flags |= (via !== undefined ? CITING : 0) | (repeated ? VALUE_REPEATED : 0);
+  } else form = repeated ? REPEAT : via !== undefined ? CITES : PLAIN;
+  body.byte(code | (form << 6));
+  if (form === FLAGGED) body.byte(flags);
+  if (code === NAMED) body.varint(st.strings.of(reason.feature));
+  if (!repeated) {
+    if (value === undefined) body.float(reason.value);
+    else body.varint(value);
+  }
+  if (share === undefined) body.float(reason.attribution);
+  else body.varint(share);
+  if (via !== undefined) {
+    body.varint(ref(via));
+    if (support === undefined) body.float(reason.support!);
+    else body.varint(support);
+  }
+  if (flags & TEXT_STORED) body.varint(st.strings.of(reason.text!));
+  return shares;
+}
+
+/** The list's bytes: head (version, segment, strings), then the body written so far. */
+function finishList(st: ListState, segment: string | undefined): Buffer {
+  const head = headWriter;
+  head.reset();
+  head.byte(COMPACT_LIST_VERSION);
+  head.byte(segment !== undefined ? 1 : 0);
+  if (segment !== undefined) head.string(segment);
+  head.varint(st.strings.list.length);
+  for (const s of st.strings.list) head.string(s);
+  return Writer.concat(head, st.body);
+}
+
 /**
  * The bytes of a list. `names`: the catalogue the items were worded from; without one, names and
  * texts are stored as they are (exact, larger). `dictionary`: the build's product dictionary
@@ -284,98 +418,97 @@ export function encodeList(
   names?: CatalogNames,
   dictionary: ListDictionary = NO_DICTIONARY,
 ): Buffer {
-  const strings = new Strings();
-  const body = bodyWriter;
-  body.reset();
+  bodyWriter.reset();
+  const st = new ListState(bodyWriter);
   const seg = segment ?? undefined;
-  const product = (id: string) => {
+  const ref = (id: string) => {
     const i = dictionary.indexOf(id);
-    body.varint(i === undefined ? strings.of(id) * 2 + 1 : i * 2);
+    return i === undefined ? st.strings.of(id) * 2 + 1 : i * 2;
   };
-  /** The value of each feature's previous reason in the list (a customer's own features repeat). */
-  const previousValue = new Map<number, number>();
-  body.varint(items.length);
-  // Scores fall down a list: each is written as the step from the one before, in millionths.
-  let previous = 0;
-  let first = true;
+  bodyWriter.varint(items.length);
   for (const item of items) {
-    product(item.product_id);
-    const strategy = STRATEGY_CODE.get(item.strategy);
-    if (strategy === undefined) throw new Error(`compact lists: unknown strategy ${item.strategy}`);
-    const k = Math.round(item.score * SCORE_SCALE);
-    const scoreFloat = k / SCORE_SCALE !== item.score || Math.abs(k) >= MAX_VARINT;
-    const nameLiteral = !names || names.name(item.product_id) !== (item.name ?? null);
-    const categoryLiteral = !names || names.category(item.product_id) !== (item.category ?? null);
+    const id = item.product_id;
+    const name = item.name ?? null;
+    const category = item.category ?? null;
+    const catalogueCategory = names ? names.category(id) : null;
     const n = item.reasons.length;
-    // The first score as it is, each next one as its step down (a step up is flagged).
-    const step = scoreFloat ? 0 : first ? k : previous - k;
-    const literals =
-      (nameLiteral ? 1 : 0) | (categoryLiteral ? 2 : 0) | (scoreFloat ? 4 : 0) | (step < 0 ? SCORE_RISES : 0);
-    body.byte(strategy | (Math.min(n, 15) << 3) | (literals ? 0x80 : 0));
-    if (n >= 15) body.varint(n);
-    if (literals) body.byte(literals);
-    if (scoreFloat) body.float(item.score);
-    else {
-      body.varint(Math.abs(step));
-      previous = k;
-      first = false;
-    }
-    if (nameLiteral) body.varint(item.name == null ? 0 : strings.of(item.name) + 1);
-    if (categoryLiteral) body.varint(item.category == null ? 0 : strings.of(item.category) + 1);
+    writeItemHead(
+      st,
+      ref(id),
+      item.strategy,
+      item.score,
+      n,
+      names && names.name(id) === name ? undefined : name,
+      names && catalogueCategory === category ? undefined : category,
+    );
     // Shares sum to 1: the last is written as its difference from what the others leave.
     let shares = 0;
-    for (let j = 0; j < n; j++) {
-      const reason = item.reasons[j]!;
-      const known = reason.feature === 'other' ? OTHER : FEATURE_CODE.get(reason.feature);
-      const code = known ?? NAMED;
-      const via = reason.via;
-      const repeated = code !== NAMED && Object.is(previousValue.get(code), reason.value);
-      if (code !== NAMED) previousValue.set(code, reason.value);
-      const value = repeated ? 0 : unsigned(reason.value, VALUE_SCALE);
-      const share = scaledShare(reason.attribution, j === n - 1, SHARE_SCALE - shares);
-      shares += Math.round(reason.attribution * SHARE_SCALE);
-      const support = via === undefined ? 0 : unsigned(reason.support ?? 0, VALUE_SCALE);
-      let flags =
-        (value === undefined ? VALUE_FLOAT : 0) |
-        (share === undefined ? SHARE_FLOAT : 0) |
-        (support === undefined ? SUPPORT_FLOAT : 0);
-      if (reason.text === undefined) flags |= NO_TEXT;
-      else if (
-        code === NAMED ||
-        !names ||
-        renderText(code, reason.value, via, reason.support, item.product_id, seg, names) !== reason.text
-      )
-        flags |= TEXT_STORED;
-      let form: number;
-      if (flags !== 0 || (repeated && via !== undefined)) {
-        form = FLAGGED;
-        flags |= (via !== undefined ? CITING : 0) | (repeated ? VALUE_REPEATED : 0);
-      } else form = repeated ? REPEAT : via !== undefined ? CITES : PLAIN;
-      body.byte(code | (form << 6));
-      if (form === FLAGGED) body.byte(flags);
-      if (code === NAMED) body.varint(strings.of(reason.feature));
-      if (!repeated) {
-        if (value === undefined) body.float(reason.value);
-        else body.varint(value);
-      }
-      if (share === undefined) body.float(reason.attribution);
-      else body.varint(share);
-      if (via !== undefined) {
-        product(via);
-        if (support === undefined) body.float(reason.support!);
-        else body.varint(support);
-      }
-      if (flags & TEXT_STORED) body.varint(strings.of(reason.text!));
-    }
+    for (let j = 0; j < n; j++)
+      shares = writeReason(st, j, n, shares, item.reasons[j]!, id, catalogueCategory, seg, names, ref);
   }
-  const head = headWriter;
-  head.reset();
-  head.byte(COMPACT_LIST_VERSION);
-  head.byte(seg !== undefined ? 1 : 0);
-  if (seg !== undefined) head.string(seg);
-  head.varint(strings.list.length);
-  for (const s of strings.list) head.string(s);
-  return Writer.concat(head, body);
+  return finishList(st, seg);
+}
+
+/** Items of one reason each, as columns (`encodeSingleReasonList`); `count` of each are read. */
+export interface SingleReasonColumns {
+  count: number;
+  /** The product, by its index in the build's product dictionary (the snapshot's index). */
+  product: Int32Array;
+  score: Float64Array;
+  /** The reason's value. */
+  value: Float64Array;
+  /** The reason's attribution (its share of the score). */
+  share: Float64Array;
+}
+
+/** Columns for lists of up to `capacity` items. */
+export const singleReasonColumns = (capacity: number): SingleReasonColumns => ({
+  count: 0,
+  product: new Int32Array(capacity),
+  score: new Float64Array(capacity),
+  value: new Float64Array(capacity),
+  share: new Float64Array(capacity),
+});
+
+/**
+ * Items of one reason each, given as columns rather than objects: `encodeList`'s bytes for the
+ * items `{ product_id: ids[product[i]], name and category: the catalogue's, score: score[i],
+ * strategy, reasons: [{ feature, value: value[i], attribution: share[i], text }] }`, i < `count`,
+ * with no segment. For lists written by the thousand from one source (a 100k-product catalogue's
+ * similar lists are nearly all attribute neighbours alone): no item or reason objects are made.
+ * `product[i]` must be the item's index in `dictionary`, and `names` must word each product as
+ * `name` / `category` below do (the build's catalogue): the caller's promise, as it builds both
+ * from the same snapshot.
+ */
+export function encodeSingleReasonList(
+  columns: SingleReasonColumns,
+  strategy: Strategy,
+  feature: string,
+  text: string,
+  ids: readonly string[],
+  category: (product: number) => string | null,
+  names: CatalogNames,
+): Buffer {
+  bodyWriter.reset();
+  const st = new ListState(bodyWriter);
+  const ref = (): number => {
+    throw new Error('encodeSingleReasonList: a reason cites nothing');
+  };
+  const reason: { feature: string; value: number; attribution: number; text: string } = {
+    feature,
+    value: 0,
+    attribution: 0,
+    text,
+  };
+  bodyWriter.varint(columns.count);
+  for (let i = 0; i < columns.count; i++) {
+    const p = columns.product[i]!;
+    writeItemHead(st, p * 2, strategy, columns.score[i]!, 1, undefined, undefined);
+    reason.value = columns.value[i]!;
+    reason.attribution = columns.share[i]!;
+    writeReason(st, 0, 1, 0, reason, ids[p]!, category(p), undefined, names, ref);
+  }
+  return finishList(st, undefined);
 }
 
 // One list is written at a time (nothing in `encodeList` yields), so its writers are kept from the
@@ -595,7 +728,7 @@ export function reasonsJson(item: CompactItem, segment: string | undefined, name
     const r = item.reasons[j]!;
     const text =
       r.text === undefined
-        ? renderText(r.code, r.value, r.via, r.support, item.product_id, segment, names)
+        ? renderText(r.code, r.value, r.via, r.support, names.category(item.product_id), segment, names)
         : r.text;
     out +=
       `${j > 0 ? ',' : ''}{"feature":${JSON.stringify(r.feature)},"value":${JSON.stringify(r.value)},` +

@@ -1,4 +1,4 @@
-import { topKIndices } from './topk';
+import { topKIndicesInto } from './topk';
 
 /** Compressed sparse rows: row r holds cols/vals[offsets[r]..offsets[r+1]), each column at most once. */
 export interface Csr {
@@ -33,6 +33,9 @@ export function csrTopK(
   let bufC = new Int32Array(1024);
   let bufV = new Float64Array(1024);
   let bufA = new Float64Array(1024);
+  // Each row's selection, in buffers kept from row to row.
+  let heap = new Int32Array(Math.max(0, Math.min(k, 1024)));
+  let order = new Int32Array(heap.length);
   let n = 0;
   const push = (c: number, v: number, a = 0) => {
     if (n === bufC.length) {
@@ -55,9 +58,13 @@ export function csrTopK(
   for (let r = 0; r < rows; r++) {
     n = 0;
     rowEntries(r, push);
-    const order = topKIndices(bufV, bufC, n, k);
-    if (total + order.length > cols.length) {
-      const size = Math.max(cols.length * 2, total + order.length);
+    if (heap.length < Math.min(k, n)) {
+      heap = new Int32Array(bufC.length);
+      order = new Int32Array(bufC.length);
+    }
+    const kept = topKIndicesInto(bufV, bufC, n, k, heap, order);
+    if (total + kept > cols.length) {
+      const size = Math.max(cols.length * 2, total + kept);
       const c2 = new Int32Array(size);
       c2.set(cols);
       cols = c2;
@@ -68,7 +75,8 @@ export function csrTopK(
       a2.set(aux);
       aux = a2;
     }
-    for (const j of order) {
+    for (let o = 0; o < kept; o++) {
+      const j = order[o]!;
       cols[total] = bufC[j]!;
       vals[total] = bufV[j]!;
       aux[total] = bufA[j]!;

@@ -1,7 +1,20 @@
 import { resolveConfig } from './config';
 import type { Csr } from './csr';
 import { buildFeatureArtifacts } from './features/artifacts';
-import { boughtTogether, SIMILAR_ATTRIBUTE_WEIGHT, similarProducts } from './product-lists';
+import {
+  encodeList,
+  encodeSingleReasonList,
+  ListDictionary,
+  singleReasonColumns,
+  type CatalogNames,
+} from './compact-list';
+import {
+  boughtTogether,
+  SIMILAR_ATTRIBUTE_WEIGHT,
+  SIMILAR_BY_ATTRIBUTES,
+  similarByAttributesOnly,
+  similarProducts,
+} from './product-lists';
 import { prng } from './random';
 import { syntheticShop } from './__fixtures__/synthetic';
 
@@ -125,5 +138,115 @@ describe('product lists blend their sources as evidence summed per product', () 
         );
       }
     }
+  });
+});
+
+describe('similar lists of attribute neighbours alone, written as columns', () => {
+  const nP = snapshot.products.ids.length;
+  const ids = snapshot.products.ids;
+  const category = (p: number) => {
+    const c = snapshot.products.category[p] ?? -1;
+    return c >= 0 ? (snapshot.products.categoryNames[c] ?? null) : null;
+  };
+  const index = new Map(ids.map((id, p) => [id, p]));
+  const names: CatalogNames = {
+    name: (id) => snapshot.products.name[index.get(id) ?? -1] || null,
+    category: (id) => (index.has(id) ? category(index.get(id)!) : null),
+    viaName: (id) => snapshot.products.name[index.get(id) ?? -1] || id,
+  };
+  const dictionary = new ListDictionary(ids);
+  const round = (v: number, scale = 1e6) => Math.round(v * scale) / scale;
+  /** Rows of up to 60 entries, some empty, some in list order, some not, with ties. */
+  const randomCsr = (next: () => number, emptyShare: number) => {
+    const offsets = new Int32Array(nP + 1);
+    const cols: number[] = [];
+    const vals: number[] = [];
+    for (let r = 0; r < nP; r++) {
+      const n = next() < emptyShare ? 0 : Math.floor(next() * 60);
+      const row = [...new Set(Array.from({ length: n }, () => Math.floor(next() * nP)))].map((c) => ({
+        c,
+        v: Math.fround(next() < 0.3 ? Math.ceil(next() * 4) / 4 : next()),
+      }));
+      if (next() < 0.8) row.sort((a, b) => b.v - a.v || a.c - b.c);
+      for (const { c, v } of row) {
+        cols.push(c);
+        vals.push(v);
+      }
+      offsets[r + 1] = cols.length;
+    }
+    return { offsets, cols: Int32Array.from(cols), vals: Float32Array.from(vals) };
+  };
+
+  it('gives the numbers similarProducts gives, and packs to the bytes of its stored items', () => {
+    const next = prng(11);
+    let columnsWritten = 0;
+    for (let round_ = 0; round_ < 10; round_++) {
+      const a = {
+        graphs: { ...artifacts.graphs, collaborative: randomCsr(next, 0.8) },
+        attributes: { similar: randomCsr(next, 0.1) },
+      };
+      for (let p = 0; p < nP; p++) {
+        const limit = 1 + (p % 50);
+        const columns = singleReasonColumns(limit);
+        const items = similarProducts(snapshot, a, p, limit);
+        if (!similarByAttributesOnly(snapshot, a, p, limit, columns)) {
+          expect(
+            a.graphs.collaborative.offsets[p + 1]! > a.graphs.collaborative.offsets[p]! || items.length > 1,
+          ).toBe(true);
+          continue;
+        }
+        columnsWritten++;
+        expect(columns.count).toBe(items.length);
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i]!;
+          expect(item.strategy).toBe(SIMILAR_BY_ATTRIBUTES.strategy);
+          expect(item.reasons).toHaveLength(1);
+          expect(item.reasons[0]!.feature).toBe(SIMILAR_BY_ATTRIBUTES.feature);
+          expect(item.reasons[0]!.text).toBe(SIMILAR_BY_ATTRIBUTES.text);
+          expect([columns.product[i], columns.score[i], columns.value[i], columns.share[i]]).toEqual([
+            item.product,
+            item.score,
+            item.reasons[0]!.value,
+            item.reasons[0]!.attribution,
+          ]);
+        }
+        if (!items.length) continue;
+        // Stored as the rebuild stores items: rounded, named and categorised from the catalogue.
+        const stored = items.map((item, i) => ({
+          product_id: item.productId,
+          name: snapshot.products.name[item.product] || null,
+          category: category(item.product),
+          score: round(item.score),
+          rank: i + 1,
+          strategy: item.strategy,
+          reasons: item.reasons.map((r) => ({
+            feature: r.feature,
+            value: round(r.value, 1e3),
+            attribution: round(r.attribution, 1e4),
+            text: r.text,
+          })),
+        }));
+        for (let i = 0; i < columns.count; i++) {
+          columns.score[i] = round(columns.score[i]!);
+          columns.value[i] = round(columns.value[i]!, 1e3);
+          columns.share[i] = round(columns.share[i]!, 1e4);
+        }
+        const by = SIMILAR_BY_ATTRIBUTES;
+        expect(
+          encodeSingleReasonList(columns, by.strategy, by.feature, by.text, ids, category, names).equals(
+            encodeList({ items: stored }, names, dictionary),
+          ),
+        ).toBe(true);
+      }
+    }
+    expect(columnsWritten).toBeGreaterThan(nP * 5);
+  });
+
+  it('names products by index only with a dictionary of the same ids, each once', () => {
+    expect(new ListDictionary(ids).indexesSnapshot(ids)).toBe(true);
+    expect(new ListDictionary([...ids]).indexesSnapshot(ids)).toBe(true);
+    expect(new ListDictionary(ids.slice(1)).indexesSnapshot(ids)).toBe(false);
+    const twice = [...ids.slice(0, -1), ids[0]!];
+    expect(new ListDictionary(twice).indexesSnapshot(twice)).toBe(false);
   });
 });

@@ -5,6 +5,7 @@
  */
 
 import type { FeatureArtifacts } from './candidates';
+import type { SingleReasonColumns } from './compact-list';
 import type { Csr } from './csr';
 import type { Reason } from './explain';
 import type { Snapshot } from './snapshot';
@@ -100,6 +101,13 @@ function blend(s: Snapshot, p: number, limit: number, sources: Source[]): Produc
   });
 }
 
+/** How a "similar" item found by attribute similarity is told: its strategy, reason feature and text. */
+export const SIMILAR_BY_ATTRIBUTES = {
+  strategy: 'affinity_similar',
+  feature: 'attribute_similarity',
+  text: 'similar category, name, brand or price',
+} as const satisfies { strategy: Strategy; feature: string; text: string };
+
 export function similarProducts(
   s: Snapshot,
   a: ProductListInputs,
@@ -118,11 +126,58 @@ export function similarProducts(
     {
       graph: a.attributes.similar,
       weight: SIMILAR_ATTRIBUTE_WEIGHT,
-      strategy: 'affinity_similar',
-      feature: 'attribute_similarity',
-      text: () => 'similar category, name, brand or price',
+      strategy: SIMILAR_BY_ATTRIBUTES.strategy,
+      feature: SIMILAR_BY_ATTRIBUTES.feature,
+      text: () => SIMILAR_BY_ATTRIBUTES.text,
     },
   ]);
+}
+
+/**
+ * `similarProducts` of a product with no collaborative row (a 100k-product catalogue's are nearly
+ * all such: 1,022 of 100k have one), as columns: each item's product, score, and its one reason's
+ * value and share, unrounded, the very numbers `similarProducts` gives its items (told as
+ * `SIMILAR_BY_ATTRIBUTES`). No item objects are made. `false` when the product has a collaborative
+ * row or its attribute row is not in list order: `similarProducts` then makes the list.
+ */
+export function similarByAttributesOnly(
+  s: Snapshot,
+  a: ProductListInputs,
+  p: number,
+  limit: number,
+  out: SingleReasonColumns,
+): boolean {
+  out.count = 0;
+  if (!Number.isInteger(limit) || limit < 1 || limit > out.product.length) return false;
+  const c = a.graphs.collaborative;
+  if (p >= 0 && p < c.offsets.length - 1 && c.offsets[p]! < c.offsets[p + 1]!) return false;
+  const g = a.attributes.similar;
+  if (p < 0 || p >= g.offsets.length - 1) return true;
+  const to = g.offsets[p + 1]!;
+  const available = s.products.available;
+  // As `blend` reads one source's row: each kept entry is an item of its own; the row must already
+  // be in list order (score down, then product up), else `blend` sorts it.
+  let n = 0;
+  let lastScore = 0;
+  let lastQ = 0;
+  for (let k = g.offsets[p]!; k < to; k++) {
+    const q = g.cols[k]!;
+    if (q === p || !available[q]) continue;
+    const v = SIMILAR_ATTRIBUTE_WEIGHT * g.vals[k]!;
+    const score = 0 + v;
+    if (n > 0 && (score - lastScore || lastQ - q) > 0) return false;
+    if (n < limit) {
+      out.product[n] = q;
+      out.score[n] = score;
+      out.value[n] = v;
+      out.share[n] = v / score;
+    }
+    n++;
+    lastScore = score;
+    lastQ = q;
+  }
+  out.count = Math.min(n, limit);
+  return true;
 }
 
 export function boughtTogether(

@@ -4,8 +4,12 @@ import {
   type StoredItem,
   boughtTogether,
   encodeList,
+  encodeSingleReasonList,
   ListDictionary,
+  SIMILAR_BY_ATTRIBUTES,
+  similarByAttributesOnly,
   similarProducts,
+  singleReasonColumns,
   type ItemStats,
   type ProductListInputs,
   type ProductListItem,
@@ -147,11 +151,41 @@ export function productLists(s: Snapshot, artifacts: ProductListInputs, limit: n
   const out: ProductLists = { similar: [], boughtTogether: [] };
   const names = snapshotNames(s);
   const dictionary = snapshotDictionary(s);
+  // A product with attribute neighbours alone (nearly every one of a large catalogue) has its list
+  // written from the graph's row as columns: the same bytes as its items would pack to, without
+  // an item, a stored item and their reasons per list item. Products are named by their snapshot
+  // index, which is their dictionary index when the snapshot's ids are distinct.
+  const columns = dictionary.indexesSnapshot(s.products.ids) ? singleReasonColumns(limit) : undefined;
+  const category = (p: number) => categoryOf(s, p);
+  const by = SIMILAR_BY_ATTRIBUTES;
   for (let p = 0; p < s.products.ids.length; p++) {
     const key = s.products.ids[p]!;
-    const similar = similarProducts(s, artifacts, p, limit);
-    if (similar.length)
-      out.similar.push({ key, items: encodeList({ items: toStoredItems(similar, s) }, names, dictionary) });
+    if (columns && similarByAttributesOnly(s, artifacts, p, limit, columns)) {
+      if (columns.count) {
+        // As `toStoredItems` rounds them.
+        for (let i = 0; i < columns.count; i++) {
+          columns.score[i] = round(columns.score[i]!);
+          columns.value[i] = round(columns.value[i]!, 1e3);
+          columns.share[i] = round(columns.share[i]!, 1e4);
+        }
+        out.similar.push({
+          key,
+          items: encodeSingleReasonList(
+            columns,
+            by.strategy,
+            by.feature,
+            by.text,
+            s.products.ids,
+            category,
+            names,
+          ),
+        });
+      }
+    } else {
+      const similar = similarProducts(s, artifacts, p, limit);
+      if (similar.length)
+        out.similar.push({ key, items: encodeList({ items: toStoredItems(similar, s) }, names, dictionary) });
+    }
     const together = boughtTogether(s, artifacts, p, limit);
     if (together.length)
       out.boughtTogether.push({
