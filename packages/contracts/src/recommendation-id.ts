@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
 
-/** The last millisecond `recommendationId` was asked for, and its id's first 15 characters. */
-let lastMs = NaN;
-let lastPrefix = '';
-
 /**
  * A served answer's `recommendation_id`: a UUIDv7 (RFC 9562), whose first 48 bits are the serving
  * instant in Unix milliseconds. The answer log and feedback are partitioned by the day an answer
@@ -11,15 +7,10 @@ let lastPrefix = '';
  * its feedback share a partition and expire together. Still a UUID for every client.
  */
 export function recommendationId(servedAtMs: number = Date.now()): string {
-  const ms = Math.floor(servedAtMs);
-  // A busy server serves several answers per millisecond: the time part is written once per millisecond.
-  if (ms !== lastMs) {
-    const t = ms.toString(16).padStart(12, '0');
-    lastPrefix = `${t.slice(0, 8)}-${t.slice(8, 12)}-7`;
-    lastMs = ms;
-  }
   // randomUUID draws from Node's pooled random bytes: cheaper than assembling 10 random bytes here.
-  return lastPrefix + randomUUID().slice(15);
+  const random = randomUUID();
+  const t = Math.floor(servedAtMs).toString(16).padStart(12, '0');
+  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${random.slice(15)}`;
 }
 
 /** The serving instant of a UUIDv7 `recommendation_id` (epoch ms), or null for any other id. */

@@ -1,13 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import {
-  FeedbackRepository,
-  type ServedAnswer,
-  type ServedAnswerHead,
-  servedAnswerJson,
-  type ServedAnswerJson,
-  servedAnswerJsonOf,
-  type ServedItemsJson,
-} from '@nextbuy/db';
+import { FeedbackRepository, type ServedAnswer, servedAnswerJson, type ServedAnswerJson } from '@nextbuy/db';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 import type { BatchBuffer } from './batch-buffer';
 import { closeWriteBehind, writeBehind } from './write-behind';
@@ -43,24 +35,8 @@ export class RecommendationLogService implements OnModuleInit, OnApplicationShut
   }
 
   record(answer: ServedAnswer): void {
-    if (this.logs(answer.experimentId)) this.push(servedAnswerJson(answer));
-  }
-
-  /**
-   * `record` of an answer whose items' JSON is made already: serving keeps it per cached top, the
-   * same for every answer from that top (`servedItemsJson`).
-   */
-  recordServed(head: ServedAnswerHead, items: ServedItemsJson): void {
-    if (this.logs(head.experimentId)) this.push(servedAnswerJsonOf(head, items));
-  }
-
-  /** Whether an answer (inside `experimentId`, or none) is logged under `ANSWER_LOG`. */
-  private logs(experimentId: string | null): boolean {
-    return experimentId !== null || this.outsideRate >= 1 || Math.random() < this.outsideRate;
-  }
-
-  private push(row: ServedAnswerJson): void {
-    if (this.buffer.push(row)) {
+    if (answer.experimentId === null && !(this.outsideRate >= 1 || Math.random() < this.outsideRate)) return;
+    if (this.buffer.push(servedAnswerJson(answer))) {
       if (this.dropped > 0)
         this.logger.warn(`${this.dropped} answers were not logged while the buffer was full`);
       this.dropped = 0;

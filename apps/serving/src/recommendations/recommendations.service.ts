@@ -6,7 +6,7 @@ import {
   type ProductListResponse,
   type VariantConfig,
 } from '@nextbuy/contracts';
-import { CatalogRepository, type ServedItemsJson, servedItemsJson } from '@nextbuy/db';
+import { CatalogRepository } from '@nextbuy/db';
 import {
   ApiError,
   CachedList,
@@ -88,8 +88,7 @@ export class RecommendationsService {
         const state = this.shapedTops.enabled ? this.merchandising.shapeState(serveTime) : undefined;
         if (state !== undefined) {
           const shaped = this.shapedTops.get(buildId, customerId, top.token, state);
-          if (shaped !== undefined)
-            return this.answerFromTop(customerId, buildId, assignment, shaped, query.limit);
+          if (shaped !== undefined) return this.answerFromTop(customerId, buildId, assignment, shaped, query.limit);
           keep = { token: top.token, state };
         }
       }
@@ -130,10 +129,8 @@ export class RecommendationsService {
       customerId,
       buildId,
       assignment,
-      servedItemsJson(
-        items.map((i) => i.product_id),
-        items.map((i) => i.strategy),
-      ),
+      items.map((i) => i.product_id),
+      items.map((i) => i.strategy),
     );
     const out = [Buffer.from(head)];
     writeItems(out, items);
@@ -150,34 +147,37 @@ export class RecommendationsService {
     limit: number,
   ): Buffer {
     const n = Math.min(limit, top.size);
-    const head = this.logAnswer(customerId, buildId, assignment, topItemsJson(top, n));
+    const head = this.logAnswer(
+      customerId,
+      buildId,
+      assignment,
+      top.productIds.slice(0, n),
+      top.strategies.slice(0, n),
+    );
     return Buffer.concat([Buffer.from(head), top.items(n), CLOSE_ANSWER]);
   }
 
-  /**
-   * Logs the answer (write-behind) of the items `items` names, and returns its JSON up to the
-   * items: `{…,"items":[`.
-   */
+  /** Logs the answer (write-behind) and returns its JSON up to the items: `{…,"items":[`. */
   private logAnswer(
     customerId: string,
     buildId: string,
     assignment: Assignment | null,
-    items: ServedItemsJson,
+    productIds: string[],
+    strategies: string[],
   ): string {
-    const servedAtMs = Date.now();
-    const recommendationId = recommendationIdAt(servedAtMs);
+    const servedAt = Date.now();
+    const recommendationId = recommendationIdAt(servedAt);
     const variant = assignment?.variant.name ?? DEFAULT_VARIANT;
-    this.log.recordServed(
-      {
-        recommendationId,
-        servedAtMs,
-        customerId,
-        buildId,
-        experimentId: assignment?.experimentId ?? null,
-        variant,
-      },
-      items,
-    );
+    this.log.record({
+      recommendationId,
+      servedAt: new Date(servedAt),
+      customerId,
+      buildId,
+      experimentId: assignment?.experimentId ?? null,
+      variant,
+      productIds,
+      strategies,
+    });
     // Field order of RecommendationsResponse; the id is a UUID and needs no escaping.
     return (
       `{"customer_id":${JSON.stringify(customerId)},"build_id":${JSON.stringify(buildId)},` +
@@ -219,20 +219,6 @@ export class RecommendationsService {
       CachedList.of([]);
     return list.as('popular');
   }
-}
-
-/**
- * The answer log's JSON of a top's first `n` items, per top and `n`. A top is read again and again:
- * its parsed META (and so its `productIds` array) is kept per list token, and a shaped top is kept
- * by `ShapedTops`; so is this, instead of slicing and stringifying twenty strings per request
- * (BENCHMARKS.md, "Serving warm path"). Keyed weakly: it goes when its top does.
- */
-const TOP_ITEMS_JSON = new WeakMap<readonly string[], (ServedItemsJson | undefined)[]>();
-
-function topItemsJson(top: CachedTop, n: number): ServedItemsJson {
-  let byCount = TOP_ITEMS_JSON.get(top.productIds);
-  if (byCount === undefined) TOP_ITEMS_JSON.set(top.productIds, (byCount = []));
-  return (byCount[n] ??= servedItemsJson(top.productIds.slice(0, n), top.strategies.slice(0, n)));
 }
 
 /**

@@ -19,63 +19,22 @@ export interface ServedAnswer {
 /** A served answer's JSON, as `insertServedJson` sends it. */
 export type ServedAnswerJson = string & { readonly __servedAnswerJson: true };
 
-/** A served answer but its items: what `servedAnswerJsonOf` writes around their `ServedItemsJson`. */
-export interface ServedAnswerHead {
-  recommendationId: string;
-  /** Epoch milliseconds. */
-  servedAtMs: number;
-  customerId: string;
-  buildId: string;
-  experimentId: string | null;
-  variant: string;
-}
-
-/** The items of a served answer as its JSON names them: `"product_ids":[…],"strategies":[…]`. */
-export type ServedItemsJson = string & { readonly __servedItemsJson: true };
-
-/**
- * The items part of a served answer's JSON. The same for every answer of the same items, so serving
- * keeps it per cached top instead of stringifying twenty strings per request (BENCHMARKS.md,
- * "Serving warm path").
- */
-export function servedItemsJson(
-  productIds: readonly string[],
-  strategies: readonly string[],
-): ServedItemsJson {
-  return `"product_ids":${JSON.stringify(productIds)},"strategies":${JSON.stringify(strategies)}` as ServedItemsJson;
-}
-
 /**
  * The answer's row as JSON, made when it is served: serving's write-behind buffer then holds one
  * small string per answer until the batch is written, rather than an object graph (two arrays of
  * strings, a Date) that outlives young-generation collections and must be traced and promoted.
  */
 export function servedAnswerJson(a: ServedAnswer): ServedAnswerJson {
-  return servedAnswerJsonOf(
-    {
-      recommendationId: a.recommendationId,
-      servedAtMs: a.servedAt.getTime(),
-      customerId: a.customerId,
-      buildId: a.buildId,
-      experimentId: a.experimentId,
-      variant: a.variant,
-    },
-    servedItemsJson(a.productIds, a.strategies),
-  );
-}
-
-/** `servedAnswerJson` of an answer whose items' JSON is made already (the same keys, in the same order). */
-export function servedAnswerJsonOf(head: ServedAnswerHead, items: ServedItemsJson): ServedAnswerJson {
-  const row =
-    `{"recommendation_id":${JSON.stringify(head.recommendationId)},` +
-    `"served_at_ms":${JSON.stringify(head.servedAtMs)},` +
-    `"customer_id":${JSON.stringify(head.customerId)},"build_id":${JSON.stringify(head.buildId)},` +
-    `"experiment_id":${JSON.stringify(head.experimentId)},"variant":${JSON.stringify(head.variant)},${items}}`;
-  // Concatenation makes a rope of a dozen strings, and the buffer keeps the row long enough to be
-  // promoted: flattened (ToNumber reads the whole string, which makes V8 copy it into one), it is one
-  // string, as `JSON.stringify` made it. Measured cheaper than both the rope and the stringify.
-  Number(row);
-  return row as ServedAnswerJson;
+  return JSON.stringify({
+    recommendation_id: a.recommendationId,
+    served_at_ms: a.servedAt.getTime(),
+    customer_id: a.customerId,
+    build_id: a.buildId,
+    experiment_id: a.experimentId,
+    variant: a.variant,
+    product_ids: a.productIds,
+    strategies: a.strategies,
+  }) as ServedAnswerJson;
 }
 
 export interface ReceivedFeedback extends Feedback {
