@@ -614,7 +614,7 @@ async function main(): Promise<void> {
     await Promise.all(
       children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
     );
-    const keys = await redis.keys(`${prefix}:*`);
+    const keys = [...(await redis.keys(`${prefix}:*`)), ...(await redis.keys(`${prefix}-baseline:*`))];
     for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
     await redis.quit();
     await db.drop();
