@@ -25,6 +25,12 @@
  * `--profile DIR` writes a V8 CPU profile of the serving process to DIR and one of the bare server to
  * DIR/bare (open them in Chrome DevTools; compare one round's window of each).
  *
+ * `--baseline DIR` also runs the serving app built in another checkout (DIR: its root, built, e.g. a
+ * `git worktree` of main) as a third server, so a change is measured against what it changes in the
+ * same run: each round drives the baseline, this checkout's nextbuy and the bare server in turn, and
+ * the warm-up checks that both nextbuys answer every customer with the same bytes (the
+ * `recommendation_id` aside). Its profile (`--profile`) goes to DIR/baseline.
+ *
  * The source database is only read: its build's rows are copied into a database of the bench's own
  * (migrated, dropped at the end), so the bench runs the migrations of this checkout.
  */
@@ -36,6 +42,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { RULES_CHANGED_CHANNEL } from '@nextbuy/contracts';
+import { LIST_DICTIONARY } from '@nextbuy/engine';
 import { paceInChild as pace } from './pace';
 import { migrate, quoteIdent } from '@nextbuy/db';
 // @ts-expect-error -- a plain ES module of the repository's scripts, without types
@@ -48,11 +55,18 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const API_KEY = 'bench-read';
 /** The tables serving reads: the build, its lists, and the catalog facts behind the fallbacks. */
 const COPIED_TABLES = ['customers', 'products', 'builds', 'recommendations', 'item_lists'];
+/**
+ * The one build artifact serving reads: the product dictionary its compact lists name products by
+ * (copied alone: the build's other artifacts are tens of MB serving never opens).
+ */
+const COPIED_ARTIFACTS = [LIST_DICTIONARY];
 const NEXTBUY_PORT = 3980;
+const BASELINE_PORT = 3985;
 const BARE_PORT = 3990;
 /** Warm-up requests in flight at once (every customer once, so every list is in Redis). */
 const WARM_CONCURRENCY = 16;
-const STARTUP_TIMEOUT_MS = 30_000;
+/** Three servers boot at once with `--baseline`, on a machine the bench shares (niced): give them time. */
+const STARTUP_TIMEOUT_MS = 90_000;
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -84,6 +98,10 @@ const SERVING_ENV = Object.fromEntries(
 const RULES = process.argv.includes('--rules') ? arg('rules', 20) : 0;
 const PROFILE_DIR = process.argv.includes('--profile')
   ? process.argv[process.argv.indexOf('--profile') + 1]
+  : undefined;
+/** Root of a built checkout whose serving app runs beside this one's (`--baseline DIR`). */
+const BASELINE_DIR = process.argv.includes('--baseline')
+  ? process.argv[process.argv.indexOf('--baseline') + 1]
   : undefined;
 
 interface Figures {
@@ -137,6 +155,30 @@ async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void>
     input: dump,
     stdio: ['pipe', 'ignore', 'inherit'],
   });
+  const artifacts = execFileSync(
+    'psql',
+    [
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `COPY (SELECT build_id, name, data, created_at, chunk FROM build_artifacts WHERE name = ANY('{${COPIED_ARTIFACTS.join(',')}}')) TO STDOUT`,
+      SOURCE_URL,
+    ],
+    { maxBuffer: 1 << 30 },
+  );
+  execFileSync(
+    'psql',
+    [
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      'COPY build_artifacts (build_id, name, data, created_at, chunk) FROM STDIN',
+      url.toString(),
+    ],
+    { input: artifacts, stdio: ['pipe', 'ignore', 'inherit'] },
+  );
   return {
     url: url.toString(),
     drop: () =>
@@ -144,9 +186,9 @@ async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void>
   };
 }
 
-function start(command: string[], env: Record<string, string>): ChildProcess {
+function start(command: string[], env: Record<string, string>, cwd = ROOT): ChildProcess {
   const child = spawn(command[0]!, command.slice(1), {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', process.argv.includes('--serving-stdout') ? 'inherit' : 'ignore', 'inherit'],
   });
@@ -172,20 +214,37 @@ async function waitForHealth(port: number): Promise<void> {
 /**
  * Every customer once through nextbuy (its cache fills); the bytes it sent go to the bare server's
  * keys (with `redis` null, nothing is kept: the rules rounds' warm-up reads the full lists).
+ * `answers`: each customer's answer without its `recommendation_id`, kept when empty, else compared
+ * (the baseline's warm-up: both servers must answer alike).
  */
-async function warm(ids: string[], redis: Redis | null, barePrefix: string): Promise<number> {
+async function warm(
+  ids: string[],
+  redis: Redis | null,
+  barePrefix: string,
+  port = NEXTBUY_PORT,
+  answers?: Map<string, string>,
+): Promise<number> {
   let next = 0;
   let bytes = 0;
+  const compare = answers !== undefined && answers.size > 0;
   const worker = async () => {
     while (next < ids.length) {
       const id = ids[next++]!;
-      const res = await fetch(`http://127.0.0.1:${NEXTBUY_PORT}${path(id)}`, {
+      const res = await fetch(`http://127.0.0.1:${port}${path(id)}`, {
         headers: { 'x-api-key': API_KEY },
       });
       const body = await res.text();
       if (!res.ok) throw new Error(`warm-up: ${res.status} for customer ${id}: ${body}`);
       bytes += body.length;
       if (redis) await redis.set(barePrefix + id, body, 'EX', 3600);
+      if (answers !== undefined) {
+        const answer = body.replace(/"recommendation_id":"[^"]*"/, '"recommendation_id":""');
+        if (!compare) answers.set(id, answer);
+        else if (answers.get(id) !== answer)
+          throw new Error(
+            `warm-up: the baseline answers customer ${id} differently:\n${answer}\n${answers.get(id)}`,
+          );
+      }
     }
   };
   await Promise.all(Array.from({ length: WARM_CONCURRENCY }, worker));
@@ -418,19 +477,55 @@ async function main(): Promise<void> {
         },
       ),
     );
-    await Promise.all([waitForHealth(NEXTBUY_PORT), waitForHealth(BARE_PORT)]);
+    if (BASELINE_DIR !== undefined)
+      children.push(
+        start(
+          [
+            'node',
+            ...(SERVING_NODE_ARGS as string[]),
+            ...NODE_FLAGS,
+            ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, 'baseline')}`] : []),
+            'apps/serving/dist/main.js',
+          ],
+          {
+            NODE_ENV: 'production',
+            DATABASE_URL: db.url,
+            REDIS_URL,
+            // Its own cache keys and rate-limit counters: it shares nothing with the other nextbuy.
+            QUEUE_PREFIX: `${prefix}-baseline`,
+            SERVING_PORT: String(BASELINE_PORT),
+            NEXTBUY_API_KEYS: `${API_KEY}:read`,
+            RATE_LIMIT_PER_MINUTE: String(1e9),
+            ...SERVING_ENV,
+          },
+          BASELINE_DIR,
+        ),
+      );
+    await Promise.all([
+      waitForHealth(NEXTBUY_PORT),
+      waitForHealth(BARE_PORT),
+      ...(BASELINE_DIR === undefined ? [] : [waitForHealth(BASELINE_PORT)]),
+    ]);
     serverPids.set(NEXTBUY_PORT, children[0]!.pid!);
     serverPids.set(BARE_PORT, children[1]!.pid!);
-    const bytes = await warm(ids, redis, barePrefix);
+    if (BASELINE_DIR !== undefined) serverPids.set(BASELINE_PORT, children[2]!.pid!);
+    const answers = BASELINE_DIR === undefined ? undefined : new Map<string, string>();
+    const bytes = await warm(ids, redis, barePrefix, NEXTBUY_PORT, answers);
+    if (BASELINE_DIR !== undefined) {
+      await warm(ids, null, barePrefix, BASELINE_PORT, answers);
+      console.log(`baseline ${BASELINE_DIR}: every customer's answer the same as this checkout's`);
+    }
     console.log(
       `build ${active.id}: ${ids.length.toLocaleString('en-US')} customers, ~${bytes} bytes per answer; ` +
         `${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ${loadavg()[0]!.toFixed(2)}; ` +
         `${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds`,
     );
     // Each round runs both, one after the other, so a burst of load elsewhere hits both alike.
+    if (BASELINE_DIR !== undefined) await drive(BASELINE_PORT, ids, {});
     await drive(NEXTBUY_PORT, ids, {});
     await drive(BARE_PORT, ids, {});
     const nextbuy: Figures[] = [];
+    const baseline: Figures[] = [];
     const bare: Figures[] = [];
     const ruled: Figures[] = [];
     if (RULES > 0) {
@@ -441,6 +536,7 @@ async function main(): Promise<void> {
       await setRules(db.url, redis, 0);
     }
     for (let r = 0; r < ROUNDS; r++) {
+      if (BASELINE_DIR !== undefined) baseline.push(await drive(BASELINE_PORT, ids));
       nextbuy.push(await drive(NEXTBUY_PORT, ids));
       if (RULES > 0) {
         // A new rules version: every customer once first (what the first request after a rules change
@@ -453,7 +549,11 @@ async function main(): Promise<void> {
       bare.push(await drive(BARE_PORT, ids));
       const cpu = (f: Figures) => (f.cpuUs === undefined ? '' : ` (${f.cpuUs} µs CPU/request)`);
       console.log(
-        `round ${r + 1}, load ${loadavg()[0]!.toFixed(2)}: nextbuy ${Math.round(nextbuy[r]!.rps)} req/s${cpu(nextbuy[r]!)}` +
+        `round ${r + 1}, load ${loadavg()[0]!.toFixed(2)}: ` +
+          (BASELINE_DIR === undefined
+            ? ''
+            : `baseline ${Math.round(baseline[r]!.rps)} req/s${cpu(baseline[r]!)}, `) +
+          `nextbuy ${Math.round(nextbuy[r]!.rps)} req/s${cpu(nextbuy[r]!)}` +
           (RULES > 0 ? `, with ${RULES} rules ${Math.round(ruled[r]!.rps)} req/s${cpu(ruled[r]!)}` : '') +
           `, bare ${Math.round(bare[r]!.rps)} req/s${cpu(bare[r]!)}`,
       );
@@ -476,6 +576,7 @@ async function main(): Promise<void> {
     console.log(
       '\n| target | req/s | p50 ms | p99 ms | errors | requests | server CPU µs/request |\n|---|---|---|---|---|---|---|',
     );
+    baseline.forEach((f, r) => console.log(row(`baseline nextbuy (${BASELINE_DIR}), round ${r + 1}`, f)));
     nextbuy.forEach((f, r) => console.log(row(`nextbuy, round ${r + 1}`, f)));
     ruled.forEach((f, r) => console.log(row(`nextbuy with ${RULES} rules, round ${r + 1}`, f)));
     bare.forEach((f, r) => console.log(row(`bare Fastify + 1 Redis GET, round ${r + 1}`, f)));
@@ -484,7 +585,7 @@ async function main(): Promise<void> {
     console.log(row(`nextbuy, autocannon overallRate ${FIXED_RATE} (per-second bursts)`, bursts));
     console.log(row(`bare, autocannon overallRate ${FIXED_RATE} (per-second bursts)`, bareBursts));
     const ratio = median(nextbuy.map((f) => f.rps)) / median(bare.map((f) => f.rps));
-    const errors = [...nextbuy, ...bare, fixed, bareFixed, bursts, bareBursts].reduce(
+    const errors = [...baseline, ...nextbuy, ...bare, fixed, bareFixed, bursts, bareBursts].reduce(
       (n, f) => n + f.errors,
       0,
     );
@@ -495,6 +596,14 @@ async function main(): Promise<void> {
         `, bare ${cpuOf(bare)} µs: bare / nextbuy ${(cpuOf(bare) / cpuOf(nextbuy)).toFixed(2)}` +
         (RULES > 0 ? `, bare / nextbuy with rules ${(cpuOf(bare) / cpuOf(ruled)).toFixed(2)}` : ''),
     );
+    if (BASELINE_DIR !== undefined) {
+      const toBare = (fs: Figures[]) => median(fs.map((f, i) => f.rps / bare[i]!.rps));
+      console.log(
+        `baseline: CPU per request ${cpuOf(baseline)} µs (bare / baseline ${(cpuOf(bare) / cpuOf(baseline)).toFixed(2)}); ` +
+          `median of round ratios to bare, req/s: baseline ${toBare(baseline).toFixed(3)}, nextbuy ${toBare(nextbuy).toFixed(3)}; ` +
+          `nextbuy / baseline CPU per request, median of rounds ${median(nextbuy.map((f, i) => (f.cpuUs ?? NaN) / (baseline[i]!.cpuUs ?? NaN))).toFixed(3)}`,
+      );
+    }
     console.log(
       `\nnextbuy / bare (median req/s): ${ratio.toFixed(2)} (target ≥ 0.80); errors: ${errors}; ` +
         `p99 at a steady ${FIXED_RATE} req/s: ${fixed.p99} ms (target ≤ 10 ms; bare ${bareFixed.p99} ms), achieved ${Math.round(fixed.rps)} req/s`,
@@ -505,7 +614,7 @@ async function main(): Promise<void> {
     await Promise.all(
       children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
     );
-    const keys = await redis.keys(`${prefix}:*`);
+    const keys = [...(await redis.keys(`${prefix}:*`)), ...(await redis.keys(`${prefix}-baseline:*`))];
     for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
     await redis.quit();
     await db.drop();

@@ -57,6 +57,28 @@ describe('FallbackRateLimitStore', () => {
     }
   });
 
+  it('far from the limit, sends what arrived during a sync with the next background sync, not at once', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const { redis, calls } = fakeRedis();
+      const store = new FallbackRateLimitStore(redis, 'p:');
+      await incr(store, 1000);
+      jest.advanceTimersByTime(100);
+      expect(calls.map((c) => c.count)).toEqual([1]);
+      await Promise.all([incr(store, 1000), incr(store, 1000)]); // during the sync
+      calls[0]!.answer(0);
+      await tick();
+      expect(calls).toHaveLength(1); // not one Redis call per round trip under steady traffic
+      jest.advanceTimersByTime(100);
+      expect(calls.map((c) => c.count)).toEqual([1, 2]);
+      calls[1]!.answer(0);
+      await tick();
+      expect((await incr(store, 1000)).current).toBe(4);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('decides requests arriving during a sync at once and sends them together in the next one', async () => {
     const { redis, calls } = fakeRedis();
     const store = new FallbackRateLimitStore(redis, 'p:');

@@ -56,6 +56,8 @@ interface Window {
   syncing: boolean;
   /** A background sync is scheduled. */
   scheduled: boolean;
+  /** The key's limit as the plugin last gave it (`undefined`: none given, every sync is exact). */
+  max: number | undefined;
 }
 
 /**
@@ -65,8 +67,9 @@ interface Window {
  * traffic is light); every other request is decided at once on the last total plus what this process
  * counted since, and its count goes to Redis with the next sync (below `EXACT_ABOVE`, one scheduled
  * `BACKGROUND_SYNC_MS` later).
- * Under load a key therefore costs one Redis call per round trip, not one per request, and a limit
- * is approximate by what other replicas counted during one round trip (well under a millisecond).
+ * Under load a key therefore costs one Redis call per round trip near its limit and one per
+ * `BACKGROUND_SYNC_MS` far from it, not one per request; a limit is approximate by what other
+ * replicas counted during one round trip (well under a millisecond) near it.
  * While Redis is away (not connected, or a command fails) each process counts alone, so an outage
  * loosens the limit to one per replica and never fails a request; what it counted meanwhile reaches
  * Redis with the next sync.
@@ -90,18 +93,13 @@ export class FallbackRateLimitStore {
   incr(key: string, done: Done, windowMs: number, max?: number): void {
     const window = this.windowOf(key, windowMs);
     window.pending += 1;
+    window.max = max;
     if (!window.syncing && this.redis.status === 'ready') {
-      if (max === undefined || count(window).current >= max * EXACT_ABOVE) {
+      if (nearLimit(window)) {
         void this.sync(key, window, windowMs).then(() => done(null, count(window)));
         return;
       }
-      if (!window.scheduled) {
-        window.scheduled = true;
-        setTimeout(() => {
-          window.scheduled = false;
-          if (!window.syncing && window.pending > 0) void this.sync(key, window, windowMs);
-        }, BACKGROUND_SYNC_MS).unref();
-      }
+      this.scheduleSync(key, window, windowMs);
     }
     done(null, count(window));
   }
@@ -123,6 +121,7 @@ export class FallbackRateLimitStore {
         resetAt: now + windowMs,
         syncing: false,
         scheduled: false,
+        max: undefined,
       };
       this.windows.set(key, window);
     }
@@ -146,16 +145,35 @@ export class FallbackRateLimitStore {
     }
     window.sending = 0;
     window.syncing = false;
-    // Requests decided meanwhile reach Redis now, without anyone waiting for the answer.
+    // Requests decided meanwhile reach Redis without anyone waiting for the answer: at once near the
+    // limit, else with the next background sync. Re-syncing at once far from the limit too kept one
+    // Redis call per round trip going for as long as traffic lasted (thousands a second under load,
+    // each a socket write and a reply to parse on the event loop; BENCHMARKS.md, "Serving warm path").
     if (synced && window.pending > 0 && this.windows.get(key) === window) {
-      void this.sync(key, window, windowMs);
+      if (nearLimit(window)) void this.sync(key, window, windowMs);
+      else this.scheduleSync(key, window, windowMs);
     }
+  }
+
+  /** A sync of what `window` counted, `BACKGROUND_SYNC_MS` from now (one scheduled at a time). */
+  private scheduleSync(key: string, window: Window, windowMs: number): void {
+    if (window.scheduled) return;
+    window.scheduled = true;
+    setTimeout(() => {
+      window.scheduled = false;
+      if (!window.syncing && window.pending > 0) void this.sync(key, window, windowMs);
+    }, BACKGROUND_SYNC_MS).unref();
   }
 
   private evictExpired(now: number): void {
     for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
     if (this.windows.size >= MAX_LOCAL_KEYS) this.windows.clear();
   }
+}
+
+/** Past `EXACT_ABOVE` of its limit (or with none given): a request waits for Redis's total. */
+function nearLimit(window: Window): boolean {
+  return window.max === undefined || count(window).current >= window.max * EXACT_ABOVE;
 }
 
 function count(window: Window): RateLimitCount {
