@@ -12,11 +12,11 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { Client } from 'pg';
 import { createDataSource, migrate, quoteIdent } from '@nextbuy/db';
 import { importFile, type ImportSummary } from '@nextbuy/importer';
+import { cpuSeconds } from '../lib/proc';
 
 const RSS_SAMPLE_MS = 50;
 /** How often the Postgres backends' CPU is read from /proc (a backend that ends keeps its last figure). */
 const BACKEND_SAMPLE_MS = 200;
-const TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat counts CPU in these
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A fresh, migrated database of its own, dropped at the end. */
@@ -35,17 +35,6 @@ async function freshDatabase(): Promise<{ name: string; url: string; drop: () =>
       await admin.end();
     },
   };
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; undefined once it is gone. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -25,6 +25,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpuSeconds, descendants, peakRssMb } from '../lib/proc';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { startEventLoad } from '../realtime/event-load';
@@ -33,7 +34,6 @@ import { paceInChild } from '../serving/pace';
 const ROOT = join(__dirname, '../..');
 const CLI = join(ROOT, 'packages/cli/dist/main.js');
 const KEY = 'scale-admin';
-const TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat counts CPU in these
 const SAMPLE_MS = 250;
 
 const argv = process.argv.slice(2);
@@ -67,40 +67,9 @@ interface ProcStats {
   peakRssMb: number;
 }
 function readProc(pid: number): ProcStats | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command: state(0) ppid(1) … utime(11) stime(12)
-    const cpuS = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-    const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { cpuS, peakRssMb: hwm ? Number(hwm[1]) / 1024 : 0 };
-  } catch {
-    return undefined;
-  }
-}
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      let list = children.get(ppid);
-      if (!list) children.set(ppid, (list = []));
-      list.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number) => {
-    for (const c of children.get(pid) ?? []) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(root);
-  return out;
+  const cpuS = cpuSeconds(pid);
+  const peak = peakRssMb(pid);
+  return cpuS === undefined || peak === undefined ? undefined : { cpuS, peakRssMb: peak };
 }
 
 /** Samples named processes (each with its descendants) until `stop`; returns the last figures. */

@@ -20,14 +20,14 @@
  * `--cpu-prof DIR`: each app writes a V8 CPU profile there when it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { cpuSeconds, descendants } from '../lib/proc';
 
 const ROOT = join(__dirname, '../..');
 const CLI = join(ROOT, 'packages/cli/dist/main.js');
 const KEY = 'stores-admin';
-const TICKS_PER_SECOND = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const argv = process.argv.slice(2);
@@ -51,34 +51,8 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** `--cpu-prof DIR`: every app writes a V8 CPU profile there when it exits. */
 const profile = argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${opt('cpu-prof', '.')}`] : [];
 
-function cpuOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
-/** Children of `root`, recursively (npm start's apps do not fork; kept for safety). */
-function tree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      let l = children.get(ppid);
-      if (!l) children.set(ppid, (l = []));
-      l.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]!) ?? []));
-  return out;
-}
+/** `root` and its descendants (npm start's apps do not fork; kept for safety). */
+const tree = (root: number): number[] => [root, ...descendants(root)];
 
 interface Stack {
   name: string;
@@ -171,7 +145,7 @@ async function start(store: { name: string; dir: string; root: string }, index: 
 /** CPU seconds of the stack's processes and of its database's Postgres backends, sampled every 250 ms. */
 function cpuMeter(stack: Stack, admin: Client) {
   const pids = stack.children.flatMap((c) => tree(c.pid!));
-  const node0 = new Map(pids.map((p) => [p, cpuOf(p) ?? 0]));
+  const node0 = new Map(pids.map((p) => [p, cpuSeconds(p) ?? 0]));
   const nodeLast = new Map(node0);
   const pg0 = new Map<number, number>();
   const pgLast = new Map<number, number>();
@@ -180,7 +154,7 @@ function cpuMeter(stack: Stack, admin: Client) {
     if (busy) return;
     busy = true;
     for (const p of pids) {
-      const c = cpuOf(p);
+      const c = cpuSeconds(p);
       if (c !== undefined) nodeLast.set(p, c);
     }
     const backends = (
@@ -189,7 +163,7 @@ function cpuMeter(stack: Stack, admin: Client) {
       ])
     ).rows;
     for (const { pid } of backends) {
-      const c = cpuOf(pid);
+      const c = cpuSeconds(pid);
       if (c === undefined) continue;
       if (!pg0.has(pid)) pg0.set(pid, 0); // a backend that came during the rebuild: all of its CPU counts
       pgLast.set(pid, c);

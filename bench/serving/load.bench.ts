@@ -44,6 +44,7 @@ import { Client } from 'pg';
 import { RULES_CHANGED_CHANNEL } from '@nextbuy/contracts';
 import { LIST_DICTIONARY } from '@nextbuy/engine';
 import { paceInChild as pace } from './pace';
+import { cpuSeconds } from '../lib/proc';
 import { migrate, quoteIdent } from '@nextbuy/db';
 // @ts-expect-error -- a plain ES module of the repository's scripts, without types
 import { SERVING_NODE_ARGS } from '../../scripts/apps.mjs';
@@ -116,19 +117,6 @@ interface Figures {
 
 /** The server process behind each port, for its CPU time (`drive`). */
 const serverPids = new Map<number, number>();
-const CLOCK_TICKS = 100;
-
-/** User + system CPU seconds of a process so far (Linux `/proc/PID/stat`); `undefined` elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
 
 async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });

@@ -24,6 +24,7 @@ import { cpus, loadavg, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createDataSource, migrate, quoteIdent } from '@nextbuy/db';
+import { cpuByComm, cpuSeconds } from '../lib/proc';
 import { importFile } from '@nextbuy/importer';
 
 const ROOT = join(__dirname, '../..');
@@ -185,31 +186,6 @@ function inChild<T>(role: 'reads' | 'events', message: object): Promise<T> {
   });
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds so far of every process named `comm` (postgres, redis-server: shared with other jobs). */
-function cpuByPid(comm: string): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === comm) out.set(Number(d), cpuSeconds(Number(d)));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return out;
-}
-
 /** CPU seconds used between two samples by the processes present in both. */
 function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
   let sum = 0;
@@ -354,8 +330,8 @@ async function main(): Promise<void> {
       for (const niceness of [undefined, ...nicenesses]) {
         const withEvents = niceness !== undefined;
         if (withEvents) for (const c of children) if (BACKGROUND.has(c.name)) renice(c.child.pid!, niceness);
-        const before = children.map((c) => cpuSeconds(c.child.pid!));
-        const machine = { postgres: cpuByPid('postgres'), redis: cpuByPid('redis-server') };
+        const before = children.map((c) => cpuSeconds(c.child.pid!) ?? 0);
+        const machine = { postgres: cpuByComm('postgres'), redis: cpuByComm('redis-server') };
         const started = performance.now();
         const [reads, events] = await Promise.all([
           inChild<ReadFigures>('reads', { base: base('serving'), ids: customers, rate: readRate, seconds }),
@@ -372,13 +348,13 @@ async function main(): Promise<void> {
         const wall = (performance.now() - started) / 1000;
         const cpu: Record<string, number> = {};
         children.forEach(
-          (c, i) => (cpu[c.name] = Math.round(((cpuSeconds(c.child.pid!) - before[i]!) / wall) * 100)),
+          (c, i) => (cpu[c.name] = Math.round((((cpuSeconds(c.child.pid!) ?? 0) - before[i]!) / wall) * 100)),
         );
         for (const [comm, key] of [
           ['postgres', 'postgres'],
           ['redis-server', 'redis'],
         ] as const)
-          cpu[key] = Math.round((cpuBetween(machine[key], cpuByPid(comm)) / wall) * 100);
+          cpu[key] = Math.round((cpuBetween(machine[key], cpuByComm(comm)) / wall) * 100);
         const phase = withEvents ? `reads + ${eventRate} events/s, workers nice ${niceness}` : 'reads alone';
         phases.push({ phase, reads, eventsPerSecond: Math.round(events.accepted / wall), cpu });
         const row = `| ${round + 1} | ${phase} | ${reads.p50} | ${reads.p99} | ${reads.max} | ${reads.errors} | ${Math.round(events.accepted / wall)}${events.rejected ? ` (${events.rejected} rejected)` : ''} | ${Object.entries(
