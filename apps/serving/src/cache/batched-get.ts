@@ -1,6 +1,6 @@
 import { keySlot } from './key-slot';
 import { Cluster, type Redis } from 'ioredis';
-import { TurnBatch } from '@nextbuy/server';
+import { sendGrouped, TurnBatch } from '@nextbuy/server';
 
 /**
  * The GETs asked for in one event-loop turn, sent as one command: one `GET` when a turn asks for a
@@ -38,21 +38,9 @@ export class BatchedGet {
   }
 
   /** Keys in one group per hash slot (a Cluster); groups of one key stay a plain GET. */
-  private async sendBySlot(keys: string[]): Promise<(Buffer | null)[]> {
-    const groups = new Map<number, number[]>();
-    keys.forEach((key, i) => {
-      const slot = keySlot(key);
-      const group = groups.get(slot);
-      if (group) group.push(i);
-      else groups.set(slot, [i]);
-    });
-    const values = new Array<Buffer | null>(keys.length);
-    await Promise.all(
-      [...groups.values()].map(async (indexes) => {
-        const got = await this.sendOne(indexes.map((i) => keys[i]!));
-        indexes.forEach((i, k) => (values[i] = got[k] ?? null));
-      }),
+  private sendBySlot(keys: string[]): Promise<(Buffer | null)[]> {
+    return sendGrouped(keys, keySlot, async (_slot, group) =>
+      (await this.sendOne(group)).map((value) => value ?? null),
     );
-    return values;
   }
 }

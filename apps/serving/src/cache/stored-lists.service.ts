@@ -15,6 +15,7 @@ import {
   encodeTopAnswer,
   listToken,
   TOP_ITEMS,
+  sendGrouped,
   TurnBatch,
 } from '@nextbuy/server';
 import { ServingCatalogService } from '../catalog/serving-catalog.service';
@@ -35,25 +36,16 @@ export class StoredListsService {
    * request (BENCHMARKS.md, "Cold reads").
    */
   private readonly rows = new TurnBatch<{ buildId: string; customerId: string }, StoredCustomerList | null>(
-    async (keys) => {
-      const byBuild = new Map<string, number[]>();
-      keys.forEach((key, i) => {
-        const indexes = byBuild.get(key.buildId);
-        if (indexes) indexes.push(i);
-        else byBuild.set(key.buildId, [i]);
-      });
-      const lists = new Array<StoredCustomerList | null>(keys.length);
-      await Promise.all(
-        [...byBuild].map(async ([buildId, indexes]) => {
-          const got = await this.output.recommendationsOf(
+    (keys) =>
+      sendGrouped(
+        keys,
+        (key) => key.buildId,
+        (buildId, group) =>
+          this.output.recommendationsOf(
             buildId,
-            indexes.map((i) => keys[i]!.customerId),
-          );
-          indexes.forEach((i, k) => (lists[i] = got[k]!));
-        }),
-      );
-      return lists;
-    },
+            group.map((key) => key.customerId),
+          ),
+      ),
   );
 
   constructor(

@@ -214,13 +214,8 @@ export class BuildOutputRepository {
 
   /** The customer's list in the build (`StoredCustomerList`), `null` when the build has none. */
   async recommendations(buildId: string, customerId: string): Promise<StoredCustomerList | null> {
-    const [row] = rowsOf<{ items: RankedItem[] | null; packed: Buffer | null }>(
-      await this.db.query(
-        `SELECT items, packed FROM recommendations WHERE build_id = $1 AND customer_id = $2`,
-        [buildId, customerId],
-      ),
-    );
-    return row ? storedList(row) : null;
+    const [list] = await this.recommendationsOf(buildId, [customerId]);
+    return list ?? null;
   }
 
   /**

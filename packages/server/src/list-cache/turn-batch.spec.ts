@@ -1,4 +1,4 @@
-import { TurnBatch } from './turn-batch';
+import { sendGrouped, TurnBatch } from './turn-batch';
 
 describe('TurnBatch', () => {
   it('sends the keys of one event-loop turn together and answers each its own value', async () => {
@@ -24,5 +24,22 @@ describe('TurnBatch', () => {
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
     await expect(batch.get('c')).resolves.toBe('c');
+  });
+
+  it('sendGrouped sends each group once and answers in the order asked', async () => {
+    const sent: [string, number[]][] = [];
+    const values = await sendGrouped(
+      [1, 2, 3, 4, 5],
+      (n) => (n % 2 ? 'odd' : 'even'),
+      (group, keys) => {
+        sent.push([group, keys]);
+        return Promise.resolve(keys.map((n) => n * 10));
+      },
+    );
+    expect(values).toEqual([10, 20, 30, 40, 50]);
+    expect(sent).toEqual([
+      ['odd', [1, 3, 5]],
+      ['even', [2, 4]],
+    ]);
   });
 });

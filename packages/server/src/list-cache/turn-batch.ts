@@ -45,3 +45,32 @@ export class TurnBatch<K, V> {
     );
   }
 }
+
+/**
+ * Sends `keys` in groups (one build's rows, one Redis Cluster slot's keys), each group's keys by
+ * `send`, and answers every key's value in the order of `keys`.
+ */
+export async function sendGrouped<K, G, V>(
+  keys: readonly K[],
+  groupOf: (key: K) => G,
+  send: (group: G, keys: K[]) => Promise<V[]>,
+): Promise<V[]> {
+  const groups = new Map<G, number[]>();
+  keys.forEach((key, i) => {
+    const group = groupOf(key);
+    const indexes = groups.get(group);
+    if (indexes) indexes.push(i);
+    else groups.set(group, [i]);
+  });
+  const values = new Array<V>(keys.length);
+  await Promise.all(
+    [...groups].map(async ([group, indexes]) => {
+      const got = await send(
+        group,
+        indexes.map((i) => keys[i]!),
+      );
+      indexes.forEach((i, k) => (values[i] = got[k]!));
+    }),
+  );
+  return values;
+}
