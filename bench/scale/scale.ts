@@ -12,7 +12,7 @@
  *   npm run build
  *   npx tsx bench/scale/scale.ts [--preset medium|large] [--dir /tmp/nextbuy-scale-medium]
  *     [--port-base 3290] [--skip-generate] [--skip-import] [--skip-rebuild | --rebuild-only] [--candidates-workers 2]
- *     [--rate 1000] [--steady-seconds 30] [--probes 50] [--background-rate 500] [--skip-realtime] [--profile-serving DIR] [--database NAME]
+ *     [--rate 1000] [--steady-seconds 30] [--probes 50] [--background-rate 500] [--skip-realtime] [--profile-serving DIR] [--serving-node-flags "--flag …"] [--database NAME]
  *
  * Everything on its own: database `nextbuy_scale_<preset>` (or --database), queue prefix `scale-<preset>-<pid>`,
  * ports port-base … port-base+6 (the extra workers' health ports included), so it runs beside a
@@ -25,11 +25,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeGc, scrapeGc } from '../lib/gc-metrics';
 import { cpuSeconds, descendants, peakRssMb } from '../lib/proc';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { startEventLoad } from '../realtime/event-load';
 import { paceInChild } from '../serving/pace';
+// @ts-expect-error -- a plain ES module of the repository's scripts, without types
+import { SERVING_NODE_ARGS } from '../../scripts/apps.mjs';
 
 const ROOT = join(__dirname, '../..');
 const CLI = join(ROOT, 'packages/cli/dist/main.js');
@@ -51,6 +54,8 @@ const probes = Number(opt('probes', '50'));
 const backgroundRate = Number(opt('background-rate', '500'));
 const candidatesWorkers = Number(opt('candidates-workers', '2'));
 const profileDir = opt('profile-serving', '');
+/** `--serving-node-flags "--flag …"`: node flags for serving besides `npm start`'s (experiments with V8's heap). */
+const servingNodeFlags = opt('serving-node-flags', '').split(' ').filter(Boolean);
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbUrl = (() => {
   const u = new URL(serverUrl);
@@ -199,7 +204,7 @@ async function main(): Promise<void> {
     ['candidates', 'candidates', { CANDIDATES_ROLE: 'rebuild' }, []],
     ['candidates-2', 'candidates', { CANDIDATES_ROLE: 'rebuild', CANDIDATES_PORT: String(portBase + 6) }, []],
     ['realtime', 'candidates', { CANDIDATES_ROLE: 'realtime', CANDIDATES_PORT: String(ports.realtime) }, []],
-    ['serving', 'serving', {}, ['--initial-old-space-size=256']],
+    ['serving', 'serving', {}, [...SERVING_NODE_ARGS, ...servingNodeFlags]],
   ];
   if (candidatesWorkers < 2)
     layout.splice(
@@ -301,6 +306,7 @@ async function main(): Promise<void> {
       await sleep(1000); // serving follows the publish
       if (steadySeconds > 0) {
         before = s.snapshot();
+        const gcBefore = await scrapeGc(ports.serving);
         t0 = performance.now();
         const steady = await paceInChild({
           port: ports.serving,
@@ -318,6 +324,7 @@ async function main(): Promise<void> {
             `max ${steady.max} ms, ${steady.errors} errors; serving ${(servingCpu * 1e6).toFixed(0)} us CPU per request ` +
             `(client sent p99 ${steady.sentLateP99} ms late)`,
         );
+        for (const line of describeGc(gcBefore, await scrapeGc(ports.serving))) print(`  serving ${line}`);
       }
 
       if (!flag('skip-realtime')) {

@@ -6,6 +6,12 @@ import { BatchedGet } from './batched-get';
 import { createCacheConnection, createClusterCacheConnection } from './redis-connections';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 
+/** A top loaded on a miss: what is answered, and its cache value. */
+export interface LoadedTop {
+  top: CachedTop | null;
+  bytes: Buffer;
+}
+
 /** How long boot waits for the first Redis connection before serving from Postgres alone. */
 const FIRST_CONNECT_WAIT_MS = 1000;
 
@@ -90,14 +96,18 @@ export class ListCacheService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** The top cached under `key`, or the one `load()` encodes (`encodeTopAnswer`, `encodeTop` or `'null'`). */
-  getOrLoadTop(key: string, load: () => Promise<string>): Promise<CachedTop | null> {
+  /**
+   * The top cached under `key`, or the one `load()` makes: the top and its cache value (`bytes`:
+   * `encodeTopAnswer`, `encodeTop` or `'null'`), so a filled top is answered without reading back
+   * what was cached.
+   */
+  getOrLoadTop(key: string, load: () => Promise<LoadedTop>): Promise<CachedTop | null> {
     return this.once(key, async () => {
       const cached = await this.read(key, CachedTop.decode);
       if (cached.value !== undefined) return cached.value;
-      const bytes = Buffer.from(await load(), 'utf8');
-      this.fill(key, bytes, cached.present);
-      return CachedTop.decode(bytes) ?? null;
+      const loaded = await load();
+      this.fill(key, loaded.bytes, cached.present);
+      return loaded.top;
     });
   }
 

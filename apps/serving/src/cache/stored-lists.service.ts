@@ -9,9 +9,8 @@ import {
 } from '@nextbuy/engine';
 import {
   type CachedList,
-  type CachedTop,
+  CachedTop,
   encodeListCache,
-  encodeTop,
   encodeTopAnswer,
   listToken,
   TOP_ITEMS,
@@ -19,7 +18,10 @@ import {
   TurnBatch,
 } from '@nextbuy/server';
 import { ServingCatalogService } from '../catalog/serving-catalog.service';
-import { ListCacheService } from './list-cache.service';
+import { ListCacheService, type LoadedTop } from './list-cache.service';
+
+/** The top of a customer the build has no list for (cached too: no repeated Postgres reads). */
+const NO_TOP: LoadedTop = { top: null, bytes: Buffer.from('null') };
 
 /** Builds whose product dictionaries are kept: the active ones of a few prediction tasks. */
 const DICTIONARIES_HELD = 8;
@@ -67,10 +69,13 @@ export class StoredListsService {
   customerTop(buildId: string, customerId: string): Promise<CachedTop | null> {
     return this.cache.getOrLoadTop(this.cache.customerTopKey(buildId, customerId), async () => {
       const stored = await this.rows.get({ buildId, customerId });
-      if (stored === null) return 'null';
-      if (Array.isArray(stored)) return encodeTopAnswer(stored, storedListToken(stored));
+      if (stored === null) return NO_TOP;
+      if (Array.isArray(stored)) {
+        const bytes = Buffer.from(encodeTopAnswer(stored, storedListToken(stored)), 'utf8');
+        return { top: CachedTop.decode(bytes) ?? null, bytes };
+      }
       const list = decodeList(stored, await this.dictionary(buildId), TOP_ITEMS);
-      return encodeTop(
+      return CachedTop.rendered(
         list.items.map((item, i) => renderItem(item, i + 1, list.segment, this.catalogue)),
         list.items.map((item) => item.product_id),
         list.items.map((item) => item.strategy),

@@ -3,6 +3,7 @@ import {
   CachedList,
   CachedTop,
   encodeListCache,
+  encodeTop,
   encodeTopAnswer,
   listToken,
   rankedItems,
@@ -179,6 +180,32 @@ describe('cached tops', () => {
     const legacyTop = CachedTop.decode(Buffer.from(`#top-v2\n${token}\n${meta}\n${rest.join('\n')}`))!;
     expect(legacyTop.token).toBe(legacyList.token);
     expect(text(legacyTop, TOP_ITEMS)).toBe(fromList(long, TOP_ITEMS));
+  });
+
+  it('made from rendered items, answer what their cache value answers once read back', () => {
+    const token = 'T'.repeat(27);
+    const top12 = long.slice(0, TOP_ITEMS);
+    const jsons = top12.map((item, i) => JSON.stringify({ ...item, rank: i + 1 }));
+    const ids = top12.map((i) => i.product_id);
+    const strategies = top12.map((i) => i.strategy);
+    const { top: made, bytes } = CachedTop.rendered(jsons, ids, strategies, token);
+    expect(bytes.toString('utf8')).toBe(encodeTop(jsons, ids, strategies, token));
+    const readBack = CachedTop.decode(bytes)!;
+    expect(made.token).toBe(token);
+    expect(made.size).toBe(readBack.size);
+    expect(made.productIds).toEqual(readBack.productIds);
+    expect(made.strategies).toEqual(readBack.strategies);
+    for (const n of [0, 1, 5, TOP_ITEMS]) expect(text(made, n)).toBe(text(readBack, n));
+    // Non-ASCII ids in META and names in items: where the items start is counted in bytes.
+    const accented = top12.map((item, i) => ({ ...item, product_id: `café-${i}`, name: `Tasse ☕ ${i}` }));
+    const { top: made2, bytes: bytes2 } = CachedTop.rendered(
+      accented.map((item, i) => JSON.stringify({ ...item, rank: i + 1 })),
+      accented.map((i) => i.product_id),
+      strategies,
+      token,
+    );
+    expect(text(made2, 3)).toBe(text(CachedTop.decode(bytes2)!, 3));
+    expect(JSON.parse(`[${text(made2, 2)}]`)[1].name).toBe('Tasse ☕ 1');
   });
 
   it('hold an answer written item by item, answered as the items write themselves', () => {

@@ -112,6 +112,17 @@ export function encodeTop(
   strategies: readonly Strategy[],
   token: string,
 ): string {
+  const { head, text } = topParts(itemJsons, productIds, strategies, token);
+  return `${head}${text}`;
+}
+
+/** A cached top's value in two parts: up to its items (header, TOKEN, META's digest, META), then its items text. */
+function topParts(
+  itemJsons: readonly string[],
+  productIds: readonly string[],
+  strategies: readonly Strategy[],
+  token: string,
+): { head: string; text: string; ends: number[] } {
   const ends: number[] = [];
   let text = '';
   let bytes = 0;
@@ -122,7 +133,7 @@ export function encodeTop(
     ends.push(bytes);
   });
   const meta = JSON.stringify([ends, productIds, strategies]);
-  return `${TOP_ANSWER_HEADER}${checkedToken(token)}\n${listToken(meta)}\n${meta}\n${text}`;
+  return { head: `${TOP_ANSWER_HEADER}${checkedToken(token)}\n${listToken(meta)}\n${meta}\n`, text, ends };
 }
 
 const NEWLINE = 0x0a;
@@ -402,6 +413,24 @@ export class CachedTop {
       TOP_METAS.set(metaKey, meta);
     }
     return new CachedTop(meta.ends, meta.productIds, meta.strategies, token, raw, metaEnd + 1);
+  }
+
+  /**
+   * A top made from its items' JSON (as `encodeTop` takes them), with its cache value (`bytes`,
+   * what `encodeTop` writes): a writer that renders the items answers from the top at once, rather
+   * than reading back the value it caches (a META parsed and kept for a top that may never be read
+   * again).
+   */
+  static rendered(
+    itemJsons: readonly string[],
+    productIds: readonly string[],
+    strategies: readonly Strategy[],
+    token: string,
+  ): { top: CachedTop; bytes: Buffer } {
+    const { head, text, ends } = topParts(itemJsons, productIds, strategies, token);
+    const bytes = Buffer.from(`${head}${text}`, 'utf8');
+    const top = new CachedTop(ends, productIds, strategies, token, bytes, Buffer.byteLength(head));
+    return { top, bytes };
   }
 
   /**
