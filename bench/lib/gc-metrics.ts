@@ -44,6 +44,14 @@ export async function scrapeGc(port: number): Promise<GcSnapshot> {
   return parseGc(text);
 }
 
+/** Seconds of GC pauses of every kind between two snapshots; `undefined` when the app exposes none. */
+export function gcPauseSeconds(before: GcSnapshot, after: GcSnapshot): number | undefined {
+  if (after.sums.size === 0) return undefined;
+  let seconds = 0;
+  for (const [kind, sum] of after.sums) seconds += sum - (before.sums.get(kind) ?? 0);
+  return seconds;
+}
+
 /**
  * One line per GC kind that paused during the phase: how many pauses, their total, and how many
  * took longer than each bucket's bound (prom-client's buckets: 1 ms, 10 ms, 100 ms, 1 s, …).

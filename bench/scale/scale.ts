@@ -12,7 +12,7 @@
  *   npm run build
  *   npx tsx bench/scale/scale.ts [--preset medium|large] [--dir /tmp/nextbuy-scale-medium]
  *     [--port-base 3290] [--skip-generate] [--skip-import] [--skip-rebuild | --rebuild-only] [--candidates-workers 2]
- *     [--rate 1000] [--steady-seconds 30] [--probes 50] [--background-rate 500] [--skip-realtime] [--profile-serving DIR] [--serving-node-flags "--flag …"] [--database NAME]
+ *     [--rate 1000] [--steady-seconds 30] [--probes 50] [--background-rate 500] [--skip-realtime] [--profile-serving DIR] [--serving-node-flags "--flag …"] [--serving-stdout FILE] [--database NAME]
  *
  * Everything on its own: database `nextbuy_scale_<preset>` (or --database), queue prefix `scale-<preset>-<pid>`,
  * ports port-base … port-base+6 (the extra workers' health ports included), so it runs beside a
@@ -23,7 +23,7 @@
  * stops after the serving reads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeGc, scrapeGc } from '../lib/gc-metrics';
 import { cpuSeconds, descendants, peakRssMb } from '../lib/proc';
@@ -56,6 +56,7 @@ const candidatesWorkers = Number(opt('candidates-workers', '2'));
 const profileDir = opt('profile-serving', '');
 /** `--serving-node-flags "--flag …"`: node flags for serving besides `npm start`'s (experiments with V8's heap). */
 const servingNodeFlags = opt('serving-node-flags', '').split(' ').filter(Boolean);
+const servingStdout = opt('serving-stdout', '');
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbUrl = (() => {
   const u = new URL(serverUrl);
@@ -225,7 +226,8 @@ async function main(): Promise<void> {
         [...nodeArgs, ...profile, join(ROOT, 'apps', app, 'dist/main.js')],
         {
           env: { ...shared, ...extra },
-          stdio: ['ignore', 'ignore', 'inherit'],
+          // `--serving-stdout FILE`: what serving prints (e.g. `--serving-node-flags --trace-gc`) goes there.
+          stdio: ['ignore', name === 'serving' && servingStdout ? openSync(servingStdout, 'w') : 'ignore', 'inherit'],
         },
       );
       children.push(child);

@@ -44,6 +44,7 @@ import { Client } from 'pg';
 import { RULES_CHANGED_CHANNEL } from '@nextbuy/contracts';
 import { LIST_DICTIONARY } from '@nextbuy/engine';
 import { paceInChild as pace } from './pace';
+import { gcPauseSeconds, scrapeGc } from '../lib/gc-metrics';
 import { cpuSeconds } from '../lib/proc';
 import { migrate, quoteIdent } from '@nextbuy/db';
 // @ts-expect-error -- a plain ES module of the repository's scripts, without types
@@ -113,6 +114,8 @@ interface Figures {
   requests: number;
   /** CPU the server process spent per request during the run, µs (user + system, from /proc). */
   cpuUs?: number;
+  /** Server garbage-collection pauses per request, µs (from its `/metrics`; the bare server has none). */
+  gcUs?: number;
 }
 
 /** The server process behind each port, for its CPU time (`drive`). */
@@ -248,11 +251,15 @@ const path = (id: string) => `/v1/customers/${encodeURIComponent(id)}/recommenda
  */
 async function drive(port: number, ids: string[], options: { overallRate?: number } = {}): Promise<Figures> {
   const pid = serverPids.get(port);
+  const gcBefore = await scrapeGc(port);
   const before = cpuSeconds(pid);
   const figures = await inChild({ kind: 'drive', port, ids, overallRate: options.overallRate });
   const after = cpuSeconds(pid);
   if (before !== undefined && after !== undefined && figures.requests > 0)
     figures.cpuUs = Math.round(((after - before) * 1e6) / figures.requests);
+  const gcSeconds = gcPauseSeconds(gcBefore, await scrapeGc(port));
+  if (gcSeconds !== undefined && figures.requests > 0)
+    figures.gcUs = Math.round(((gcSeconds * 1e6) / figures.requests) * 10) / 10;
   return figures;
 }
 
@@ -535,7 +542,10 @@ async function main(): Promise<void> {
         await setRules(db.url, redis, 0);
       }
       bare.push(await drive(BARE_PORT, ids));
-      const cpu = (f: Figures) => (f.cpuUs === undefined ? '' : ` (${f.cpuUs} µs CPU/request)`);
+      const cpu = (f: Figures) =>
+        f.cpuUs === undefined
+          ? ''
+          : ` (${f.cpuUs} µs CPU/request${f.gcUs === undefined ? '' : `, ${f.gcUs} in GC pauses`})`;
       console.log(
         `round ${r + 1}, load ${loadavg()[0]!.toFixed(2)}: ` +
           (BASELINE_DIR === undefined

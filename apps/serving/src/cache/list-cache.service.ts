@@ -9,7 +9,7 @@ import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
 /** A top loaded on a miss: what is answered, and its cache value. */
 export interface LoadedTop {
   top: CachedTop | null;
-  bytes: Buffer;
+  bytes: Buffer | string;
 }
 
 /** How long boot waits for the first Redis connection before serving from Postgres alone. */

@@ -99,7 +99,7 @@ export function registerRecommendationsTool(
           max_category_share: undefined,
           task: args.task,
         });
-        const text = answer.toString('utf8');
+        const text = typeof answer === 'string' ? answer : answer.toString('utf8');
         return {
           content: [{ type: 'text', text }],
           structuredContent: JSON.parse(text) as Record<string, unknown>,

@@ -30,7 +30,7 @@ interface Request extends KeyedRequest {
 }
 interface Reply extends ReplyLike {
   type(contentType: string): Reply;
-  send(body: Buffer): Reply;
+  send(body: Buffer | string): Reply;
 }
 interface Router {
   get(path: string, handler: (request: Request, reply: Reply) => Promise<Reply>): unknown;

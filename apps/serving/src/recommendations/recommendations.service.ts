@@ -44,9 +44,10 @@ export class RecommendationsService {
    * With `task`, everything comes from that prediction task's published build (404 for an unknown task).
    * The answer is the JSON of a `RecommendationsResponse`, its items copied from cached bytes:
    * the usual call (no filters, `limit` ≤ `TOP_ITEMS`, no blend) from the list's cached top, or,
-   * when rules or the catalogue reshape it, from the shaped answer kept for that list (`ShapedTops`).
+   * when rules or the catalogue reshape it, from the shaped answer kept for that list (`ShapedTops`),
+   * as text or bytes as the top holds them (`CachedTop.answer`); any other call as bytes.
    */
-  async forCustomer(customerId: string, query: RecommendationsQuery): Promise<Buffer> {
+  async forCustomer(customerId: string, query: RecommendationsQuery): Promise<Buffer | string> {
     // `?task=`: that task's published build (its lists, its popular answer for everyone else).
     const buildId = await this.activeBuild.require(query.task);
     const assignment = this.experiments.assign(customerId);
@@ -138,7 +139,7 @@ export class RecommendationsService {
     assignment: Assignment | null,
     top: CachedTop,
     limit: number,
-  ): Buffer {
+  ): Buffer | string {
     const n = Math.min(limit, top.size);
     const head = this.logAnswer(
       customerId,
@@ -147,7 +148,7 @@ export class RecommendationsService {
       top.productIds.slice(0, n),
       top.strategies.slice(0, n),
     );
-    return Buffer.concat([Buffer.from(head), top.items(n), CLOSE_ANSWER]);
+    return top.answer(head, n, ']}');
   }
 
   /** Logs the answer (write-behind) and returns its JSON up to the items: `{…,"items":[`. */

@@ -372,13 +372,14 @@ const TOP_METAS_HELD = 20_000;
  */
 export class CachedTop {
   private constructor(
-    /** Where each item's JSON ends, in bytes from the start of the items. */
+    /** Where each item's JSON ends, from the start of the items: in bytes of `raw`, or characters when `raw` is a string. */
     private readonly ends: readonly number[],
     readonly productIds: readonly string[],
     readonly strategies: readonly Strategy[],
     /** `listToken` of the list this top was taken from. */
     readonly token: string,
-    private readonly raw: Buffer,
+    /** A cache value read back (bytes), or items rendered here (their text). */
+    private readonly raw: Buffer | string,
     private readonly itemsStart: number,
   ) {}
 
@@ -426,11 +427,14 @@ export class CachedTop {
     productIds: readonly string[],
     strategies: readonly Strategy[],
     token: string,
-  ): { top: CachedTop; bytes: Buffer } {
-    const { head, text, ends } = topParts(itemJsons, productIds, strategies, token);
-    const bytes = Buffer.from(`${head}${text}`, 'utf8');
-    const top = new CachedTop(ends, productIds, strategies, token, bytes, Buffer.byteLength(head));
-    return { top, bytes };
+  ): { top: CachedTop; bytes: string } {
+    const { head, text } = topParts(itemJsons, productIds, strategies, token);
+    // The items as text, ends in characters: no Buffer. Buffers live outside V8's heap, and the
+    // bytes they add up to start a full mark-compact every 64 MB (BENCHMARKS.md, "Cold reads").
+    const ends: number[] = [];
+    let chars = 0;
+    itemJsons.forEach((json, i) => ends.push((chars += json.length + (i > 0 ? 1 : 0))));
+    return { top: new CachedTop(ends, productIds, strategies, token, text, 0), bytes: `${head}${text}` };
   }
 
   /**
@@ -470,6 +474,28 @@ export class CachedTop {
 
   /** The JSON of the first `n` items (`n` ≤ `size`), comma-separated, ranked 1..n. */
   items(n: number): Buffer {
-    return this.raw.subarray(this.itemsStart, n <= 0 ? this.itemsStart : this.itemsStart + this.ends[n - 1]!);
+    return typeof this.raw === 'string' ? Buffer.from(this.itemsText(n), 'utf8') : this.raw.subarray(...this.span(n));
+  }
+
+  /** `items(n)` as text. */
+  itemsText(n: number): string {
+    const [start, end] = this.span(n);
+    return typeof this.raw === 'string' ? this.raw.slice(start, end) : this.raw.toString('utf8', start, end);
+  }
+
+  /**
+   * An answer of the first `n` items between `open` and `close`, as the top holds them: text for a
+   * top rendered here (written to the socket from the stack, where a Buffer of it would be one more
+   * allocation outside V8's heap: such bytes start a full mark-compact every 64 MB, BENCHMARKS.md
+   * "Cold reads"), bytes for a top read from the cache (copied, not decoded and encoded again).
+   */
+  answer(open: string, n: number, close: string): Buffer | string {
+    if (typeof this.raw === 'string') return `${open}${this.itemsText(n)}${close}`;
+    return Buffer.concat([Buffer.from(open, 'utf8'), this.items(n), Buffer.from(close, 'utf8')]);
+  }
+
+  /** Where the first `n` items lie in `raw`. */
+  private span(n: number): [number, number] {
+    return [this.itemsStart, n <= 0 ? this.itemsStart : this.itemsStart + this.ends[n - 1]!];
   }
 }
