@@ -227,7 +227,11 @@ async function main(): Promise<void> {
         {
           env: { ...shared, ...extra },
           // `--serving-stdout FILE`: what serving prints (e.g. `--serving-node-flags --trace-gc`) goes there.
-          stdio: ['ignore', name === 'serving' && servingStdout ? openSync(servingStdout, 'w') : 'ignore', 'inherit'],
+          stdio: [
+            'ignore',
+            name === 'serving' && servingStdout ? openSync(servingStdout, 'w') : 'ignore',
+            'inherit',
+          ],
         },
       );
       children.push(child);

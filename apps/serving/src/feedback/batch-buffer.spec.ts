@@ -1,4 +1,4 @@
-import { BatchBuffer, type BatchBufferOptions } from './batch-buffer';
+import { BatchBuffer, type BatchBufferOptions, TextRows } from './batch-buffer';
 
 const options = (over: Partial<BatchBufferOptions> = {}): BatchBufferOptions => ({
   flushIntervalMs: 60_000,
@@ -86,5 +86,59 @@ describe('BatchBuffer', () => {
     for (let i = 0; i < 9; i++) buffer.push(i);
     expect(await buffer.close()).toBe(0);
     expect(most).toBe(1);
+  });
+});
+
+describe('TextRows', () => {
+  it('hands out the first rows as one JSON array, and keeps the rest after a drop', () => {
+    const rows = new TextRows();
+    expect(rows.peek(0)).toBe('[]');
+    rows.push('{"a":1}');
+    rows.push('"é ☕"');
+    rows.push('[2,3]');
+    expect(rows.length).toBe(3);
+    expect(JSON.parse(rows.peek(3))).toEqual([{ a: 1 }, 'é ☕', [2, 3]]);
+    expect(JSON.parse(rows.peek(2))).toEqual([{ a: 1 }, 'é ☕']);
+    rows.drop(2);
+    expect(rows.length).toBe(1);
+    expect(JSON.parse(rows.peek(1))).toEqual([[2, 3]]);
+    rows.push('4');
+    expect(JSON.parse(rows.peek(2))).toEqual([[2, 3], 4]);
+    rows.drop(2);
+    expect(rows.length).toBe(0);
+  });
+
+  it('grows past its first Buffer without losing a byte', () => {
+    const rows = new TextRows();
+    const all = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({ i, text: `row ${i} ${'x'.repeat(i % 50)} ☕` }),
+    );
+    for (const row of all) rows.push(row);
+    expect(rows.peek(3000)).toBe(`[${all.join(',')}]`);
+    rows.drop(1234);
+    expect(rows.peek(rows.length)).toBe(`[${all.slice(1234).join(',')}]`);
+  });
+
+  it('behind a BatchBuffer: batches of JSON, a failed one kept in order', async () => {
+    let fail = true;
+    const written: unknown[][] = [];
+    const buffer = new BatchBuffer<string, string>(
+      (json) => {
+        if (fail) return Promise.reject(new Error('down'));
+        written.push(JSON.parse(json) as unknown[]);
+        return Promise.resolve();
+      },
+      options(),
+      new TextRows(),
+    );
+    buffer.push('1', '2');
+    await buffer.flush();
+    buffer.push('3', '4');
+    await buffer.flush();
+    expect(buffer.size).toBe(4);
+    fail = false;
+    await buffer.flush();
+    expect(written).toEqual([[1, 2, 3], [4]]);
+    expect(buffer.size).toBe(0);
   });
 });

@@ -6,8 +6,8 @@ import { RecommendationLogService } from './recommendation-log.service';
 function logWith(answerLog: string): { log: RecommendationLogService; written: ServedAnswerJson[] } {
   const written: ServedAnswerJson[] = [];
   const repo = {
-    insertServedJson: (rows: readonly ServedAnswerJson[]) => {
-      written.push(...rows);
+    insertServedJsonArray: (json: string) => {
+      for (const row of JSON.parse(json) as unknown[]) written.push(JSON.stringify(row) as ServedAnswerJson);
       return Promise.resolve();
     },
   };

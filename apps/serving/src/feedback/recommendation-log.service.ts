@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { FeedbackRepository, type ServedAnswer, servedAnswerJson, type ServedAnswerJson } from '@nextbuy/db';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
-import type { BatchBuffer } from './batch-buffer';
+import { type BatchBuffer, type RowQueue, TextRows } from './batch-buffer';
 import { closeWriteBehind, writeBehind } from './write-behind';
 
 const WHAT = 'RecommendationLog';
@@ -15,7 +15,8 @@ const WHAT = 'RecommendationLog';
 @Injectable()
 export class RecommendationLogService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(WHAT);
-  private readonly buffer: BatchBuffer<ServedAnswerJson>;
+  /** Each answer's row as JSON, its bytes held outside the heap until written (`TextRows`). */
+  private readonly buffer: BatchBuffer<ServedAnswerJson, string>;
   /** Dropped since the buffer was last full: warned about once per outage. */
   private dropped = 0;
   /** Chance that an answer outside any experiment is logged. */
@@ -23,7 +24,12 @@ export class RecommendationLogService implements OnModuleInit, OnApplicationShut
 
   constructor(feedback: FeedbackRepository, @Inject(SERVING_CONFIG) config: ServingConfig) {
     this.outsideRate = config.answerLog.rate;
-    this.buffer = writeBehind(WHAT, (rows) => feedback.insertServedJson(rows), config);
+    this.buffer = writeBehind<ServedAnswerJson, string>(
+      WHAT,
+      (rows) => feedback.insertServedJsonArray(rows),
+      config,
+      new TextRows() as RowQueue<ServedAnswerJson, string>,
+    );
   }
 
   onModuleInit(): void {

@@ -54,8 +54,13 @@ export class FeedbackRepository {
   }
 
   /** `insertServed` of answers already in their JSON (`servedAnswerJson`). */
-  async insertServedJson(rows: readonly ServedAnswerJson[]): Promise<void> {
-    if (rows.length === 0) return;
+  insertServedJson(rows: readonly ServedAnswerJson[]): Promise<void> {
+    return rows.length === 0 ? Promise.resolve() : this.insertServedJsonArray(`[${rows.join(',')}]`);
+  }
+
+  /** `insertServed` of one JSON array of answers' JSON (`servedAnswerJson`): what serving's buffer hands out. */
+  async insertServedJsonArray(json: string): Promise<void> {
+    if (json === '[]') return;
     // One JSON parameter for the batch: node-postgres escapes array parameters element by element
     // in JavaScript, on serving's event loop (the real-time refresh measured it costlier than its
     // query); JSON arrays become the text[] columns in SQL.
@@ -68,7 +73,7 @@ export class FeedbackRepository {
             customer_id text, build_id bigint, experiment_id bigint, variant text, product_ids text[],
             strategies text[])
        ON CONFLICT (recommendation_id, served_at) DO NOTHING`,
-      [`[${rows.join(',')}]`],
+      [json],
     );
   }
 

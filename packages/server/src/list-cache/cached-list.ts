@@ -474,7 +474,9 @@ export class CachedTop {
 
   /** The JSON of the first `n` items (`n` ≤ `size`), comma-separated, ranked 1..n. */
   items(n: number): Buffer {
-    return typeof this.raw === 'string' ? Buffer.from(this.itemsText(n), 'utf8') : this.raw.subarray(...this.span(n));
+    return typeof this.raw === 'string'
+      ? Buffer.from(this.itemsText(n), 'utf8')
+      : this.raw.subarray(...this.span(n));
   }
 
   /** `items(n)` as text. */
