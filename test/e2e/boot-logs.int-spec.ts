@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -124,6 +124,26 @@ describe('boot logs of the built apps', () => {
       expect(lines.some((l) => / listening on /.test(l.msg ?? ''))).toBe(true);
       expect({ main, errors: lines.filter((l) => l.level >= ERROR_LEVEL) }).toEqual({ main, errors: [] });
     });
+  });
+
+  // A worker's decorators read the environment when the module loads, before the bootstrap checks it.
+  it('say what is wrong with a bad environment in a line, without a stack, and exit 1', () => {
+    for (const [main, env] of [
+      ['apps/features/dist/main.js', { FEATURES_PORT: 'abc' }],
+      ['apps/candidates/dist/main.js', { WORKER_LOCK_MS: 'soon' }],
+      ['apps/serving/dist/main.js', { SERVING_PORT: 'abc' }],
+    ] as const) {
+      const run = spawnSync(process.execPath, [main], {
+        cwd: join(__dirname, '../..'),
+        env: { ...process.env, ...env, NODE_ENV: 'production' },
+        encoding: 'utf8',
+        timeout: BOOT_TIMEOUT_MS,
+      });
+      const name = Object.keys(env)[0]!;
+      expect({ main, status: run.status }).toEqual({ main, status: 1 });
+      expect(run.stderr).toContain(`failed to start: Invalid environment:\n  ${name}:`);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 
   // Issue #15, defect 9: background processes yield the cores to serving's reads.

@@ -1,7 +1,7 @@
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { loadEnv } from '@nextbuy/config';
+import { ConfigError, type Env, loadEnv, parseEnv } from '@nextbuy/config';
 import type { QueueName } from '@nextbuy/contracts';
 import type { JobDispatcher } from './job-dispatcher';
 import { LockKeeper } from './lock-keeper';
@@ -20,12 +20,26 @@ export const LOCK_RENEWALS_PER_LOCK = 10;
  * defined, so they come from the process environment (validated once by `loadEnv`).
  */
 export function workerTimings(): { lockDuration: number; lockRenewTime: number; stalledInterval: number } {
-  const env = loadEnv();
+  const env = envOrDefaults();
   return {
     lockDuration: env.WORKER_LOCK_MS,
     lockRenewTime: Math.floor(env.WORKER_LOCK_MS / LOCK_RENEWALS_PER_LOCK),
     stalledInterval: env.WORKER_STALLED_CHECK_MS,
   };
+}
+
+/**
+ * The environment, or its defaults when it is invalid: decorators run when their module is imported,
+ * before the app's bootstrap validates the environment and says, in one line, what is wrong with it
+ * (`runHttpApp`). Throwing here would print a raw stack instead.
+ */
+function envOrDefaults(): Env {
+  try {
+    return loadEnv();
+  } catch (e) {
+    if (e instanceof ConfigError) return parseEnv({});
+    throw e;
+  }
 }
 
 /** A keeper of this process's job locks, with the worker timings. */
