@@ -157,6 +157,32 @@ describe('serving app', () => {
       }
     });
 
+    it('answers from a cached top with the headers and length of any other answer, and a HEAD without a body', async () => {
+      await recommend('c1'); // the top is now in Redis: the next usual call answers from its bytes
+      const fromTop = await recommend('c1');
+      const whole = await recommend('c1', '?exclude=not-in-the-list');
+      expect(fromTop.statusCode).toBe(200);
+      expect(fromTop.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(Number(fromTop.headers['content-length'])).toBe(fromTop.rawPayload.length);
+      const names = (res: typeof whole) => Object.keys(res.headers).sort();
+      expect(names(fromTop)).toEqual(names(whole));
+      const strip = (body: { recommendation_id: string }) => ({ ...body, recommendation_id: '' });
+      expect(strip(fromTop.json())).toEqual(strip(whole.json()));
+      const head = await app.inject({
+        method: 'HEAD',
+        url: '/v1/customers/c1/recommendations',
+        headers: READ,
+      });
+      expect(head.statusCode).toBe(200);
+      expect(head.rawPayload.length).toBe(0);
+      expect(head.headers['content-length']).toBe(fromTop.headers['content-length']);
+      // Counted like any answer (the onResponse hooks still run).
+      const metrics = (await get('/metrics')).body;
+      expect(metrics).toMatch(
+        /http_request_duration_seconds_count\{[^}]*route="\/v1\/customers\/:id\/recommendations"[^}]*status_code="200"[^}]*\} [1-9]/,
+      );
+    });
+
     it('collapses concurrent misses of one key into one Postgres read', async () => {
       await redis.del(`${prefix}:cache:rec:${firstBuild}:c1`, `${prefix}:cache:top:${firstBuild}:c1`);
       const original = BuildOutputRepository.prototype.recommendationsOf;
