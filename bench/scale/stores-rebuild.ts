@@ -14,8 +14,8 @@
  *   npx tsx bench/scale/stores-rebuild.ts --store online-retail=data/online-retail \
  *     --store catalogue-100k=data/catalogue-100k [--rounds 3] [--port-base 3610] [--skip-import] [--cpu-prof DIR]
  *
- * Databases `nextbuy_stores_<name>` (dashes as underscores), queue prefixes `stores-<name>-<pid>`,
- * ports port-base + 20 × store index + 0 … 6. `--store NAME=DIR@ROOT` runs that stack's apps from
+ * Databases `nextbuy_stores_<name>` (dashes as underscores; `--database-prefix P`: P<name>), queue
+ * prefixes `stores-<name>-<pid>`, ports port-base + 20 × store index + 0 … 6. `--store NAME=DIR@ROOT` runs that stack's apps from
  * another checkout's build (before/after a change, alternated: the same store under two names).
  * `--cpu-prof DIR`: each app writes a V8 CPU profile there when it exits.
  */
@@ -46,6 +46,7 @@ const stores = argv
 if (stores.length === 0) throw new Error('--store NAME=DIR, at least once');
 const rounds = Number(opt('rounds', '3'));
 const portBase = Number(opt('port-base', '3610'));
+const databasePrefix = opt('database-prefix', 'nextbuy_stores_');
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** `--cpu-prof DIR`: every app writes a V8 CPU profile there when it exits. */
@@ -81,7 +82,7 @@ async function run(args: string[], env: Record<string, string>): Promise<void> {
 }
 
 async function start(store: { name: string; dir: string; root: string }, index: number): Promise<Stack> {
-  const database = `nextbuy_stores_${store.name.replace(/-/g, '_')}`;
+  const database = `${databasePrefix}${store.name.replace(/-/g, '_')}`;
   const u = new URL(serverUrl);
   u.pathname = `/${database}`;
   const dbUrl = u.toString();
