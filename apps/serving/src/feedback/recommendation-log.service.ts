@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { FeedbackRepository, type ServedAnswer, servedAnswerJson, type ServedAnswerJson } from '@nextbuy/db';
 import { SERVING_CONFIG, type ServingConfig } from '../serving.config';
-import { type BatchBuffer, type RowQueue, TextRows } from './batch-buffer';
+import { type BatchBuffer, TextRows } from './batch-buffer';
 import { closeWriteBehind, writeBehind } from './write-behind';
 
 const WHAT = 'RecommendationLog';
@@ -26,9 +26,9 @@ export class RecommendationLogService implements OnModuleInit, OnApplicationShut
     this.outsideRate = config.answerLog.rate;
     this.buffer = writeBehind<ServedAnswerJson, string>(
       WHAT,
-      (rows) => feedback.insertServedJsonArray(rows),
+      (batch) => feedback.insertServedJsonArray(batch),
       config,
-      new TextRows() as RowQueue<ServedAnswerJson, string>,
+      new TextRows(),
     );
   }
 
