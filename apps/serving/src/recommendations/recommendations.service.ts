@@ -18,7 +18,9 @@ import { type ShapeState, ShapedTops } from '../rules/shaped-tops';
 import type { ItemListQuery, RecommendationsQuery } from './recommendations.query';
 import { firstItems, shapeList } from './request-filters';
 
-const CLOSE_ANSWER = Buffer.from(']}');
+/** What closes an answer after its items. */
+const CLOSE = ']}';
+const CLOSE_ANSWER = Buffer.from(CLOSE);
 
 export type ProductListKind = 'similar' | 'bought_together';
 
@@ -148,7 +150,7 @@ export class RecommendationsService {
       top.productIds.slice(0, n),
       top.strategies.slice(0, n),
     );
-    return top.answer(head, n, ']}');
+    return top.answer(head, n, CLOSE);
   }
 
   /** Logs the answer (write-behind) and returns its JSON up to the items: `{…,"items":[`. */

@@ -16,13 +16,13 @@ export interface ServedAnswer {
   strategies: string[];
 }
 
-/** A served answer's JSON, as `insertServedJson` sends it. */
+/** A served answer's JSON, as `insertServedJsonArray` takes an array of them. */
 export type ServedAnswerJson = string & { readonly __servedAnswerJson: true };
 
 /**
- * The answer's row as JSON, made when it is served: serving's write-behind buffer then holds one
- * small string per answer until the batch is written, rather than an object graph (two arrays of
- * strings, a Date) that outlives young-generation collections and must be traced and promoted.
+ * The answer's row as JSON, made when it is served: serving's write-behind buffer then holds its
+ * bytes (`TextRows`, outside the heap) until the batch is written, rather than an object graph (two
+ * arrays of strings, a Date) that outlives young-generation collections and must be traced and promoted.
  */
 export function servedAnswerJson(a: ServedAnswer): ServedAnswerJson {
   return JSON.stringify({
@@ -50,12 +50,7 @@ export class FeedbackRepository {
 
   /** Idempotent by `recommendation_id` (a batch retried after a lost answer stores nothing twice). */
   insertServed(rows: readonly ServedAnswer[]): Promise<void> {
-    return this.insertServedJson(rows.map(servedAnswerJson));
-  }
-
-  /** `insertServed` of answers already in their JSON (`servedAnswerJson`). */
-  insertServedJson(rows: readonly ServedAnswerJson[]): Promise<void> {
-    return rows.length === 0 ? Promise.resolve() : this.insertServedJsonArray(`[${rows.join(',')}]`);
+    return this.insertServedJsonArray(`[${rows.map(servedAnswerJson).join(',')}]`);
   }
 
   /** `insertServed` of one JSON array of answers' JSON (`servedAnswerJson`): what serving's buffer hands out. */
