@@ -40,9 +40,8 @@ export interface PaceFigures {
  * sends its per-second quota back to back at the start of every second, so its "1,000 req/s" is a
  * burst at full speed followed by idling, and its p99 is the burst's queueing.
  */
-export async function pace(job: PaceJob): Promise<PaceFigures> {
+export async function pace(job: PaceJob, agent = newAgent()): Promise<PaceFigures> {
   const { port, paths, rate, seconds, headers } = job;
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const total = Math.round(rate * seconds);
   const gap = 1000 / rate;
   const latencies: number[] = [];
@@ -83,7 +82,6 @@ export async function pace(job: PaceJob): Promise<PaceFigures> {
     tick();
   });
   const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
   lag.disable();
   const at = (values: number[], q: number) => {
     values.sort((a, b) => a - b);
@@ -100,6 +98,11 @@ export async function pace(job: PaceJob): Promise<PaceFigures> {
     sentLateP99: at(sentLate, 0.99),
     clientLagP99: Math.round(lag.percentile(99) / 1e5) / 10,
   };
+}
+
+/** Keep-alive connections, as a storefront's servers or a load balancer hold them. */
+function newAgent(): Agent {
+  return new Agent({ keepAlive: true, maxSockets: 64 });
 }
 
 /** `pace` in a child process of its own (this file), warm-up second(s) first. */
@@ -121,11 +124,17 @@ export function paceInChild(job: PaceJob): Promise<PaceFigures> {
 if (process.env.BENCH_PACE_CHILD === '1' && process.send) {
   process.once('message', (job: PaceJob) => {
     // The warm-up takes its paths from the end of the list, so the counted run starts on paths it
-    // has not requested (a cold-cache run stays cold).
+    // has not requested (a cold-cache run stays cold). The two share their agent: the counted run
+    // starts on the connections the warm-up opened, not by opening up to 64 new ones in its first
+    // second (which was most of a cold run's p99).
     const warm = job.warmSeconds ?? 1;
     const warmPaths = job.paths.slice(-Math.max(1, Math.round(warm * job.rate)));
-    void (warm > 0 ? pace({ ...job, paths: warmPaths, seconds: warm }) : Promise.resolve())
-      .then(() => pace(job))
-      .then((figures) => process.send!(figures));
+    const agent = newAgent();
+    void (warm > 0 ? pace({ ...job, paths: warmPaths, seconds: warm }, agent) : Promise.resolve())
+      .then(() => pace(job, agent))
+      .then((figures) => {
+        agent.destroy();
+        process.send!(figures);
+      });
   });
 }
