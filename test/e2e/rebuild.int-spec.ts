@@ -145,6 +145,19 @@ describe('rebuild end to end (real Postgres, Redis and queues)', () => {
     const done = await waitFor(id, ['published']);
     expect(done.model_id).toBe(model.id);
     expect(Object.keys(done.stages).filter((s) => s.startsWith('ranker'))).toEqual([]);
+    // The catalogue did not change: the first build computed the attribute graph, this one copied it.
+    expect((await build(firstBuild)).stages['attribute-graph']?.detail).toBeUndefined();
+    expect(done.stages['attribute-graph']).toMatchObject({
+      status: 'done',
+      detail: expect.stringContaining(`build ${firstBuild}`),
+    });
+    const outputs = new BuildOutputRepository(db);
+    const [copied, original] = await Promise.all([
+      outputs.loadArtifact(id, 'attribute-graph'),
+      outputs.loadArtifact(firstBuild, 'attribute-graph'),
+    ]);
+    expect(copied.length).toBeGreaterThan(0);
+    expect(Buffer.from(copied).equals(Buffer.from(original))).toBe(true);
   });
 
   it('keeps the previous build serving when a stage fails', async () => {

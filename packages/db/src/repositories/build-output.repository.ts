@@ -89,6 +89,57 @@ export class BuildOutputRepository {
     });
   }
 
+  /**
+   * The newest build, other than `exceptBuildId`, whose artifact `name` was made from `inputs` (what
+   * `saveArtifactInputs` recorded with it) and is still stored; `null` when there is none.
+   */
+  async artifactMadeFrom(name: string, inputs: string, exceptBuildId: string): Promise<string | null> {
+    const [row] = rowsOf<{ build_id: string }>(
+      await this.db.query(
+        `SELECT i.build_id FROM build_artifacts i
+         WHERE i.name = $1 AND i.chunk = 0 AND i.data = $2 AND i.build_id <> $3
+           AND EXISTS (SELECT 1 FROM build_artifacts a WHERE a.build_id = i.build_id AND a.name = $4)
+         ORDER BY i.build_id DESC LIMIT 1`,
+        [inputsName(name), Buffer.from(inputs), exceptBuildId, name],
+      ),
+    );
+    return row?.build_id ?? null;
+  }
+
+  /** Records what artifact `name` of the build was made from (a digest), for `artifactMadeFrom`. */
+  async saveArtifactInputs(buildId: string, name: string, inputs: string): Promise<void> {
+    await this.saveArtifact(buildId, inputsName(name), Buffer.from(inputs));
+  }
+
+  /**
+   * Copies artifact `name` of one build to another inside Postgres (its bytes never leave it),
+   * replacing what the other had; `false`, and nothing changed, when the first has none (deleted
+   * meanwhile).
+   */
+  async copyArtifact(fromBuildId: string, toBuildId: string, name: string): Promise<boolean> {
+    try {
+      await this.db.transaction(async (m) => {
+        await m.query(`DELETE FROM build_artifacts WHERE build_id = $1 AND name = $2`, [toBuildId, name]);
+        await m.query(
+          `INSERT INTO build_artifacts (build_id, name, chunk, data)
+           SELECT $2, name, chunk, data FROM build_artifacts WHERE build_id = $1 AND name = $3`,
+          [fromBuildId, toBuildId, name],
+        );
+        const [copied] = rowsOf<{ n: number }>(
+          await m.query(`SELECT count(*)::int AS n FROM build_artifacts WHERE build_id = $1 AND name = $2`, [
+            toBuildId,
+            name,
+          ]),
+        );
+        if (!copied?.n) throw NOTHING_COPIED;
+      });
+      return true;
+    } catch (e) {
+      if (e === NOTHING_COPIED) return false;
+      throw e;
+    }
+  }
+
   /** Drops a build's intermediate artifacts (a training build's, once its model is stored). */
   async deleteArtifacts(buildId: string): Promise<void> {
     await this.db.query(`DELETE FROM build_artifacts WHERE build_id = $1`, [buildId]);
@@ -271,3 +322,9 @@ export class BuildOutputRepository {
     return row?.n ?? 0;
   }
 }
+
+/** Rolls back a copy that found nothing to copy. */
+const NOTHING_COPIED = new Error('nothing to copy');
+
+/** The artifact that records what artifact `name` was made from. */
+const inputsName = (name: string) => `${name}.inputs`;

@@ -177,6 +177,33 @@ describe('BuildRepository (real Postgres)', () => {
     await expect(outputs.loadArtifact(b.id, 'missing')).rejects.toThrow(/no artifact missing/);
     await builds.fail(b.id, 'test done');
   });
+  it('finds the newest other build whose artifact was made from the same inputs, and copies it', async () => {
+    // Builds one after another (one may be in flight at a time); their artifacts outlive them.
+    const finished = async () => {
+      const build = await builds.create({ asOf: null, trigger: 'test', config: {} });
+      await builds.fail(build.id, 'test done');
+      return build;
+    };
+    const a = await finished();
+    const b = await finished();
+    const c = await finished();
+    const graph = new Uint8Array(randomBytes(2_500));
+    await outputs.saveArtifact(a.id, 'graph', graph, 1000);
+    await outputs.saveArtifactInputs(a.id, 'graph', 'digest-1');
+    // Inputs recorded without their artifact (b) or with other inputs (c) are never offered.
+    await outputs.saveArtifactInputs(b.id, 'graph', 'digest-1');
+    await outputs.saveArtifact(c.id, 'graph', new Uint8Array([9]));
+    await outputs.saveArtifactInputs(c.id, 'graph', 'digest-2');
+    expect(await outputs.artifactMadeFrom('graph', 'digest-1', c.id)).toBe(a.id);
+    expect(await outputs.artifactMadeFrom('graph', 'digest-1', a.id)).toBeNull();
+    expect(await outputs.artifactMadeFrom('graph', 'digest-3', c.id)).toBeNull();
+    // Copied chunk by chunk over what the build had; nothing to copy is `false`, and changes nothing.
+    expect(await outputs.copyArtifact(a.id, c.id, 'graph')).toBe(true);
+    expect(Buffer.from(await outputs.loadArtifact(c.id, 'graph')).equals(graph)).toBe(true);
+    expect(await outputs.copyArtifact(b.id, c.id, 'graph')).toBe(false);
+    expect(Buffer.from(await outputs.loadArtifact(c.id, 'graph')).equals(graph)).toBe(true);
+    expect(Buffer.from(await outputs.loadArtifact(a.id, 'graph')).equals(graph)).toBe(true);
+  });
 });
 
 describe('BuildRepository: abandoned builds (real Postgres)', () => {

@@ -1,9 +1,10 @@
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../config';
 import { csrGet } from '../csr';
 import { prng } from '../random';
-import { buildSnapshot, type Snapshot } from '../snapshot';
+import { buildSnapshot, type EventRow, type ProductRow, type Snapshot } from '../snapshot';
 import { topKIndices } from '../topk';
 import {
+  attributeGraphInputs,
   buildAttributeGraph,
   buildAttributeGraphPart,
   decodeAttributeGraphPart,
@@ -47,6 +48,65 @@ describe('buildAttributeGraph', () => {
 
   it('links a product without any sales (cold start)', () => {
     expect(csrGet(g, 4, 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('attributeGraphInputs', () => {
+  const products: ProductRow[] = [
+    {
+      product_id: 'mug-red',
+      name: 'Red spotty mug',
+      category: 'MUG',
+      brand: 'Acme',
+      price: 2.5,
+      attributes: { wax: 'soy' },
+    },
+    {
+      product_id: 'mug-blue',
+      name: 'Blue spotty mug',
+      category: 'MUG',
+      brand: 'Acme',
+      price: 2.6,
+      attributes: {},
+    },
+    { product_id: 'candle', name: 'Red candle', category: 'CANDLE', price: 2.5, attributes: { wax: 'soy' } },
+  ];
+  const events: EventRow[] = [
+    { customer_id: 'c1', product_id: 'mug-red', type: 'purchase', timestamp: '2026-01-02T10:00:00Z' },
+  ];
+  const digest = (ps: typeof products, config: EngineConfig = DEFAULT_ENGINE_CONFIG, es = events) =>
+    attributeGraphInputs(buildSnapshot({ products: ps, events: es }), config).digest;
+
+  it('names the graph: built from its vectors it is the graph, byte for byte', () => {
+    const s = buildSnapshot({ products, events });
+    const inputs = attributeGraphInputs(s, DEFAULT_ENGINE_CONFIG);
+    expect(encodeAttributeGraph(buildAttributeGraph(s, DEFAULT_ENGINE_CONFIG, inputs.vectors))).toEqual(
+      encodeAttributeGraph(buildAttributeGraph(s, DEFAULT_ENGINE_CONFIG)),
+    );
+    expect(inputs.digest).toMatch(/^[0-9a-f]{40}$/);
+    expect(digest(products)).toBe(inputs.digest);
+  });
+
+  it('stays the same for what the graph does not read: events, a price inside its band, names of categories', () => {
+    const base = digest(products);
+    expect(digest(products, DEFAULT_ENGINE_CONFIG, [])).toBe(base);
+    expect(digest(products.map((p) => (p.product_id === 'mug-blue' ? { ...p, price: 2.7 } : p)))).toBe(base);
+    expect(digest(products.map((p) => ({ ...p, category: `${p.category}-renamed` })))).toBe(base);
+  });
+
+  it('changes with what the graph reads: a category, a shared name word or attribute, a price band, a setting', () => {
+    const base = digest(products);
+    const changed = [
+      digest(products.map((p) => (p.product_id === 'candle' ? { ...p, category: 'MUG' } : p))),
+      digest(products.map((p) => (p.product_id === 'candle' ? { ...p, name: 'Red spotty candle' } : p))),
+      digest(products.map((p) => (p.product_id === 'candle' ? { ...p, attributes: { wax: 'bee' } } : p))),
+      digest(products.map((p) => (p.product_id === 'mug-blue' ? { ...p, price: 9 } : p))),
+      digest(products, {
+        ...DEFAULT_ENGINE_CONFIG,
+        attributes: { ...DEFAULT_ENGINE_CONFIG.attributes, neighbours: 5 },
+      }),
+    ];
+    for (const d of changed) expect(d).not.toBe(base);
   });
 });
 

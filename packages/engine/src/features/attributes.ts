@@ -4,6 +4,7 @@
  * an inverted index over selective tokens, so cost stays near-linear in the catalogue.
  */
 
+import { createHash } from 'node:crypto';
 import type { EngineConfig } from '../config';
 import { decodeArtifact, encodeArtifact } from '../codec';
 import { csrTopK, type Csr } from '../csr';
@@ -22,11 +23,33 @@ const MAX_POSTING = 1000;
 /** Name words shorter than this are noise ("OF", "IN"). */
 const MIN_WORD = 3;
 
-interface TokenVectors {
+export interface TokenVectors {
   offsets: Int32Array;
   tokens: Int32Array;
   weights: Float32Array;
   nTokens: number;
+}
+
+/**
+ * Everything the attribute graph is computed from: the products' token vectors (what the catalogue
+ * says of each product, weighted) and the settings. `digest` names them: two snapshots with the same
+ * digest have byte for byte the same graph, so a rebuild over an unchanged catalogue can take an
+ * earlier build's graph instead of computing it (a price change inside its band, a new name for a
+ * category, stock or events change nothing here).
+ */
+export interface AttributeGraphInputs {
+  vectors: TokenVectors;
+  digest: string;
+}
+
+export function attributeGraphInputs(s: Snapshot, config: EngineConfig): AttributeGraphInputs {
+  const vectors = productTokenVectors(s, config);
+  const hash = createHash('sha1').update(
+    `${KIND} v${VERSION} ${MAX_POSTING} ${JSON.stringify(config.attributes)} ${vectors.nTokens}\n`,
+  );
+  for (const column of [vectors.offsets, vectors.tokens, vectors.weights])
+    hash.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
+  return { vectors, digest: hash.digest('hex') };
 }
 
 /**
@@ -215,9 +238,9 @@ interface AttributeSearch {
   proposes: Uint8Array;
 }
 
-function attributeSearch(s: Snapshot, config: EngineConfig): AttributeSearch {
+function attributeSearch(s: Snapshot, vectors: TokenVectors): AttributeSearch {
   const nP = s.products.ids.length;
-  const v = searchVectors(productTokenVectors(s, config), nP);
+  const v = searchVectors(vectors, nP);
   const { offsets, tokens } = v;
   // Inverted index over the selective tokens (only they propose candidates), in layout order.
   const postOffsets = new Int32Array(v.nShared + 1);
@@ -310,8 +333,12 @@ function attributeRows(search: AttributeSearch, config: EngineConfig, lo: number
   return rows;
 }
 
-export function buildAttributeGraph(s: Snapshot, config: EngineConfig): AttributeGraph {
-  const search = attributeSearch(s, config);
+export function buildAttributeGraph(
+  s: Snapshot,
+  config: EngineConfig,
+  vectors: TokenVectors = productTokenVectors(s, config),
+): AttributeGraph {
+  const search = attributeSearch(s, vectors);
   const nP = search.v.product.length;
   return inCatalogueOrder(nP, [
     { rowProducts: search.v.product, rows: attributeRows(search, config, 0, nP) },
@@ -372,7 +399,7 @@ export function buildAttributeGraphPart(
 ): AttributeGraphPart {
   if (!Number.isInteger(parts) || parts < 1 || !Number.isInteger(part) || part < 0 || part >= parts)
     throw new Error(`attribute graph part ${part} of ${parts}`);
-  const search = attributeSearch(s, config);
+  const search = attributeSearch(s, productTokenVectors(s, config));
   const bounds = partBounds(search, parts);
   const lo = bounds[part]!;
   const hi = bounds[part + 1]!;
