@@ -153,6 +153,11 @@ describe('models end to end (real Postgres, Redis and queues)', () => {
     expect(m.report).toMatchObject({ decision: 'refused', active: { model_id: oracle } });
     expect(m.report!.candidate.map).toBeLessThan(m.report!.active!.map - m.report!.tolerance);
     expect((await models.active())!.id).toBe(oracle);
+    // The first training computed its attribute graph; this one, over the same catalogue, decoded the
+    // graph the rebuild in between stored: the same windows, so the very same model.
+    expect(Buffer.from(await models.artifact(refused.model_id))).toEqual(
+      Buffer.from(await models.artifact(first.model_id)),
+    );
     const listed = (
       await ingestion.inject({ method: 'GET', url: '/v1/models?limit=10', headers: READ })
     ).json<ModelView[]>();

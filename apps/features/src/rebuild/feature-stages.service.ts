@@ -4,6 +4,7 @@ import { BuildOutputRepository, BuildRepository, ModelRepository, type BuildEnti
 import {
   attributeGraphInputs,
   buildAttributeGraph,
+  decodeAttributeGraph,
   buildItemGraphs,
   buildTrainingWindowWithHoldout,
   decodeHoldout,
@@ -18,10 +19,9 @@ import {
   trainingCut,
   trainRankerModel,
   type AttributeGraph,
-  type EngineConfig,
+  type AttributeGraphInputs,
   type FeatureArtifacts,
   type RankerModel,
-  type Snapshot,
 } from '@nextbuy/engine';
 import {
   BuildArtifactCache,
@@ -43,6 +43,9 @@ import {
   type ActiveModel,
   type FeatureStage,
 } from '@nextbuy/rebuild';
+
+/** The feature stage whose artifact an unchanged catalogue lets a rebuild copy. */
+const ATTRIBUTE_GRAPH: FeatureStage = 'attribute-graph';
 
 /** What the gate decided, as the model's status. */
 const STATUS_OF = { activated: 'active', refused: 'candidate', kept: 'retired' } as const satisfies Record<
@@ -80,8 +83,7 @@ export class FeatureStagesService {
       return;
     }
     await this.stages.timed(buildId, stage, async () => {
-      if (FEATURE_CODECS[stage as FeatureStage]?.key === 'attributes')
-        await this.attributeGraph(build, stage);
+      if (stage === ATTRIBUTE_GRAPH) await this.attributeGraph(build);
       else await this.outputs.saveArtifact(buildId, stage, await this.run(build, stage));
     });
   }
@@ -92,22 +94,46 @@ export class FeatureStagesService {
    * (`attributeGraphInputs`' digest), it is copied inside Postgres instead (the same bytes; on a
    * 100k-product catalogue 4–6 s of one core less, on the path every later stage waits for).
    */
-  private async attributeGraph(build: BuildEntity, stage: string): Promise<void> {
-    const config = engineConfigOf(build);
-    const s = await this.cache.reader(build.id)(SNAPSHOT, decodeSnapshot);
-    const inputs = attributeGraphInputs(s, config);
-    const earlier = await this.outputs.artifactMadeFrom(stage, inputs.digest, build.id);
-    if (earlier !== null && (await this.outputs.copyArtifact(earlier, build.id, stage))) {
-      await this.builds.updateStage(build.id, stage, {
-        detail: `the catalogue's attributes are those of build ${earlier}: its graph copied`,
+  private async attributeGraph(build: BuildEntity): Promise<void> {
+    const source = await this.attributeSource(build);
+    if (
+      source.earlier !== null &&
+      (await this.outputs.copyArtifact(source.earlier, build.id, ATTRIBUTE_GRAPH))
+    ) {
+      await this.builds.updateStage(build.id, ATTRIBUTE_GRAPH, {
+        detail: `the catalogue's attributes are those of build ${source.earlier}: its graph copied`,
       });
     } else {
-      const graph = await this.cache.get(build.id, 'attributes', () =>
-        Promise.resolve(buildAttributeGraph(s, config, inputs.vectors)),
-      );
-      await this.outputs.saveArtifact(build.id, stage, encodeAttributeGraph(graph));
+      const graph = await this.attributesOf(build);
+      await this.outputs.saveArtifact(build.id, ATTRIBUTE_GRAPH, encodeAttributeGraph(graph));
     }
-    await this.outputs.saveArtifactInputs(build.id, stage, inputs.digest);
+    await this.outputs.saveArtifactInputs(build.id, ATTRIBUTE_GRAPH, source.inputs.digest);
+  }
+
+  /** What the build's attribute graph is made from, and the newest earlier build with the same graph. */
+  private attributeSource(
+    build: BuildEntity,
+  ): Promise<{ inputs: AttributeGraphInputs; earlier: string | null }> {
+    return this.cache.get(build.id, 'attribute-inputs', async () => {
+      const s = await this.cache.reader(build.id)(SNAPSHOT, decodeSnapshot);
+      const inputs = attributeGraphInputs(s, engineConfigOf(build));
+      const earlier = await this.outputs.artifactMadeFrom(ATTRIBUTE_GRAPH, inputs.digest, build.id);
+      return { inputs, earlier };
+    });
+  }
+
+  /**
+   * The build's attribute graph, once per process (the training windows read it too): an earlier
+   * build's with the same inputs, decoded, else computed.
+   */
+  private attributesOf(build: BuildEntity): Promise<AttributeGraph> {
+    return this.cache.get(build.id, 'attributes', async () => {
+      const { inputs, earlier } = await this.attributeSource(build);
+      const stored = earlier === null ? null : await this.outputs.loadArtifactIfAny(earlier, ATTRIBUTE_GRAPH);
+      if (stored !== null) return decodeAttributeGraph(stored);
+      const s = await this.cache.reader(build.id)(SNAPSHOT, decodeSnapshot);
+      return buildAttributeGraph(s, engineConfigOf(build), inputs.vectors);
+    });
   }
 
   private async run(build: BuildEntity, stage: string): Promise<Uint8Array> {
@@ -129,7 +155,7 @@ export class FeatureStagesService {
     const s = await this.cache.reader(build.id)(SNAPSHOT, decodeSnapshot);
     const window = rankerWindowOf(stage);
     if (window !== null) {
-      const reuse: Partial<FeatureArtifacts> = { attributes: await this.attributesOf(build.id, s, config) };
+      const reuse: Partial<FeatureArtifacts> = { attributes: await this.attributesOf(build) };
       if (config.ranker.sharedTrainingGraphs) {
         // One set of item graphs for every window, as of the oldest cut (as `trainRanker` does).
         const oldest = trainingCut(s, config, config.ranker.trainingWindows);
@@ -203,10 +229,5 @@ export class FeatureStagesService {
       model = null;
     }
     return { id: active.id, asOf: active.asOf, model };
-  }
-
-  /** The attribute graph (catalogue only, the same for every training window): built once per process. */
-  private attributesOf(buildId: string, s: Snapshot, config: EngineConfig): Promise<AttributeGraph> {
-    return this.cache.get(buildId, 'attributes', () => Promise.resolve(buildAttributeGraph(s, config)));
   }
 }
