@@ -461,14 +461,11 @@ async function main(): Promise<void> {
     const redis = new Redis(redisUrl);
     let keys = 0;
     let bytes = 0;
-    for (let cursor = '0'; ;) {
-      const [nextCursor, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    for await (const batch of stackKeys(redis)) {
       for (const k of batch) {
         keys++;
         bytes += (await redis.memory('USAGE', k)) ?? 0;
       }
-      cursor = nextCursor;
-      if (cursor === '0') break;
     }
     const info = await redis.info('memory');
     redis.disconnect();
@@ -494,15 +491,15 @@ async function main(): Promise<void> {
 async function dropStackKeys(): Promise<void> {
   const redis = new Redis(redisUrl);
   try {
-    for (let cursor = '0'; ;) {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (batch.length > 0) await redis.unlink(...batch);
-      cursor = next;
-      if (cursor === '0') break;
-    }
+    for await (const batch of stackKeys(redis)) if (batch.length > 0) await redis.unlink(...batch);
   } finally {
     redis.disconnect();
   }
+}
+
+/** This stack's keys (its cache and queues, all under its prefix), in batches as SCAN gives them. */
+function stackKeys(redis: Redis): AsyncIterable<string[]> {
+  return redis.scanStream({ match: `${prefix}:*`, count: 1000 });
 }
 
 main().catch((e: unknown) => {

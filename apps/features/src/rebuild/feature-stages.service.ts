@@ -4,9 +4,9 @@ import { BuildOutputRepository, BuildRepository, ModelRepository, type BuildEnti
 import {
   attributeGraphInputs,
   buildAttributeGraph,
-  decodeAttributeGraph,
   buildItemGraphs,
   buildTrainingWindowWithHoldout,
+  decodeAttributeGraph,
   decodeHoldout,
   decodeRanker,
   decodeTrainingSet,

@@ -117,27 +117,23 @@ export class BuildOutputRepository {
    * meanwhile).
    */
   async copyArtifact(fromBuildId: string, toBuildId: string, name: string): Promise<boolean> {
-    try {
-      await this.db.transaction(async (m) => {
-        await m.query(`DELETE FROM build_artifacts WHERE build_id = $1 AND name = $2`, [toBuildId, name]);
-        await m.query(
-          `INSERT INTO build_artifacts (build_id, name, chunk, data)
-           SELECT $2, name, chunk, data FROM build_artifacts WHERE build_id = $1 AND name = $3`,
-          [fromBuildId, toBuildId, name],
-        );
-        const [copied] = rowsOf<{ n: number }>(
-          await m.query(`SELECT count(*)::int AS n FROM build_artifacts WHERE build_id = $1 AND name = $2`, [
-            toBuildId,
-            name,
-          ]),
-        );
-        if (!copied?.n) throw NOTHING_COPIED;
-      });
+    return this.db.transaction(async (m) => {
+      // Locked until the copy commits: a build deleted meanwhile cannot take them away half copied.
+      const source = rowsOf<{ chunk: number }>(
+        await m.query(`SELECT chunk FROM build_artifacts WHERE build_id = $1 AND name = $2 FOR SHARE`, [
+          fromBuildId,
+          name,
+        ]),
+      );
+      if (source.length === 0) return false;
+      await m.query(`DELETE FROM build_artifacts WHERE build_id = $1 AND name = $2`, [toBuildId, name]);
+      await m.query(
+        `INSERT INTO build_artifacts (build_id, name, chunk, data)
+         SELECT $2, name, chunk, data FROM build_artifacts WHERE build_id = $1 AND name = $3`,
+        [fromBuildId, toBuildId, name],
+      );
       return true;
-    } catch (e) {
-      if (e === NOTHING_COPIED) return false;
-      throw e;
-    }
+    });
   }
 
   /** Drops a build's intermediate artifacts (a training build's, once its model is stored). */
@@ -322,9 +318,6 @@ export class BuildOutputRepository {
     return row?.n ?? 0;
   }
 }
-
-/** Rolls back a copy that found nothing to copy. */
-const NOTHING_COPIED = new Error('nothing to copy');
 
 /** The artifact that records what artifact `name` was made from. */
 const inputsName = (name: string) => `${name}.inputs`;
